@@ -1,0 +1,53 @@
+# Servicelead: `make run` to try it, `make test` to test it. See README.md.
+PYTHON ?= python3
+PIP_VERSION := 26.3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint lock clean
+
+run: install
+	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "Servicelead is starting on http://$(HOST):$(PORT)/"
+	@echo "Sign in as any of: leader (a service leader), member (a team member),"
+	@echo "colleague (reads everything), admin (org admin) -- password: servicelead-demo"
+	@echo
+	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Servicelead needs Python 3.11 or newer; set PYTHON=python3.x")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --group dev
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Servicelead needs Node.js and npm for its front-end assets"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Re-resolve the whole dependency tree after changing pyproject.toml, and pin it.
+lock:
+	rm -rf var/lock-venv
+	$(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/python -m pip install --quiet pip==$(PIP_VERSION)
+	var/lock-venv/bin/python -m pip install --quiet --group dev
+	{ echo "# The whole resolved dependency tree, pinned. Regenerate after changing pyproject.toml:"; \
+	  echo "#   make lock"; var/lock-venv/bin/python -m pip freeze --exclude pip; } > constraints.txt
+	rm -rf var/lock-venv
+
+clean:
+	rm -rf $(VENV) node_modules var/static

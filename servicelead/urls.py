@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth.views import LoginView
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from servicelead.forms import SignInForm
+
+admin.site.site_header = "Servicelead administration"
+admin.site.site_title = "Servicelead admin"
+admin.site.index_title = "Organisation, services and data"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="services:catalogue"), name="home"),
+    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("services.urls")),
+]

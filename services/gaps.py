@@ -1,0 +1,58 @@
+"""Accountability gaps: what stops a service from being led and answered for end to end."""
+
+from services.models import ProportionalityAssessment, Service, ServiceLeader, Stage
+
+LEADERSHIP_TEAM_SIZE = range(2, 5)
+
+
+def accountability_gaps(
+    service: Service,
+    *,
+    stages: list[Stage],
+    leaders: list[ServiceLeader],
+    assessment: ProportionalityAssessment | None,
+) -> list[str]:
+    """Human-readable gaps for a service, from its already-loaded stages, leaders and assessment."""
+    gaps: list[str] = []
+    model = service.leadership_model
+    Model = Service.LeadershipModel
+
+    if not stages:
+        gaps.append("No end-to-end journey: the service has no stages.")
+    for stage in stages:
+        if stage.team_id is None:
+            gaps.append(f"Stage {stage.position} “{stage.name}” has no owning team.")
+
+    if not leaders:
+        gaps.append("No leader: nobody is named as leading this service.")
+    if model == Model.COUNCIL:
+        gaps.append(
+            "Led by a council or working group: a transitional model at risk of becoming a "
+            "talking shop; plan the move to a single leader or a leadership team."
+        )
+    if (
+        assessment is not None
+        and assessment.hands_on_recommended
+        and model
+        in (
+            Model.NONE,
+            Model.COUNCIL,
+        )
+    ):
+        gaps.append(
+            f"Hands-on leadership is recommended ({assessment.criteria_met} of 5 criteria hold) "
+            f"but the leadership model is “{service.get_leadership_model_display()}”."
+        )
+    if model == Model.TEAM and len(leaders) not in LEADERSHIP_TEAM_SIZE:
+        gaps.append(
+            f"The leadership team has {len(leaders)} "
+            f"{'person' if len(leaders) == 1 else 'people'}; it works as one with 2 to 4."
+        )
+    if model == Model.SINGLE and len(leaders) > 1:
+        gaps.append(
+            f"The model is a single leader but {len(leaders)} leaders are named: "
+            "say who is accountable."
+        )
+    if assessment is None:
+        gaps.append("No proportionality assessment: is hands-on leadership needed here?")
+    return gaps

@@ -1,0 +1,382 @@
+"""The organisation and its services: who exists, and what services they deliver end to end."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "Department"
+        AGENCY = "agency", "Agency"
+        SUPPLIER = "supplier", "Supplier"
+        OTHER = "other", "Other body"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:organisation", args=[self.slug])
+
+
+class Directorate(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="directorates"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The directorate this one sits within, if any.",
+    )
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="directorate_name_unique_in_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name} / {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:directorate", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.organisation_id != self.organisation_id:
+            raise ValidationError(
+                {"parent": "A directorate can only sit within a directorate of its organisation."}
+            )
+        seen: set[int] = set()
+        ancestor = self.parent
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A directorate cannot sit within itself."})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class Team(models.Model):
+    class TeamType(models.TextChoices):
+        STREAM_ALIGNED = "stream-aligned", "Stream-aligned"
+        PLATFORM = "platform", "Platform"
+        ENABLING = "enabling", "Enabling"
+        COMPLICATED_SUBSYSTEM = "complicated-subsystem", "Complicated-subsystem"
+        OPERATIONS = "operations", "Operational / case-working"
+        POLICY = "policy", "Policy"
+        SUPPLIER = "supplier", "Third-party supplier"
+
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=300)
+    team_type = models.CharField(
+        max_length=30, choices=TeamType.choices, default=TeamType.STREAM_ALIGNED
+    )
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(
+        "Person", through="TeamMembership", related_name="teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["directorate__organisation__name", "directorate__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["directorate", "name"], name="team_name_unique_in_directorate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:team", args=[self.pk])
+
+
+class Person(models.Model):
+    """Someone in the organisation. Linked to a sign-in account when they use Servicelead."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True, null=True, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role_title = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["team__name", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "team"], name="one_membership_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.team}"
+
+
+class Service(models.Model):
+    class Kind(models.TextChoices):
+        TRANSACTIONAL = "transactional", "Public-facing transactional"
+        INTERNAL = "internal", "Internal / staff"
+        PLATFORM = "platform", "Platform or cross-cutting capability"
+
+    class Phase(models.TextChoices):
+        DISCOVERY = "discovery", "Discovery"
+        ALPHA = "alpha", "Alpha"
+        BETA = "beta", "Beta"
+        LIVE = "live", "Live"
+        RETIRING = "retiring", "Retiring"
+
+    class LeadershipModel(models.TextChoices):
+        SINGLE = "single", "Single leader"
+        TEAM = "team", "Multidisciplinary leadership team"
+        COUNCIL = "council", "Council or working group"
+        NONE = "none", "None"
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=300)
+    purpose = models.TextField(blank=True)
+    serves = models.TextField("who it serves", blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    phase = models.CharField(max_length=20, choices=Phase.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="accountable_services",
+        verbose_name="accountable organisation",
+    )
+    vision = models.TextField("vision statement", blank=True)
+    leadership_model = models.CharField(
+        max_length=20, choices=LeadershipModel.choices, default=LeadershipModel.NONE
+    )
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Only the service's leaders, members of its teams and org admins can see it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["organisation", "phase"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:service", args=[self.slug])
+
+
+class Priority(models.Model):
+    """One of a service's ordered priorities."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="priorities")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["service", "position"]
+        verbose_name_plural = "priorities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "position"], name="priority_position_unique_in_service"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="priority_position_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
+
+class ServiceLeader(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="leaders")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="leads")
+    role = models.CharField(
+        max_length=200, blank=True, help_text="e.g. Service owner, Head of operations"
+    )
+    leads_on = models.CharField(
+        "leads from among peers on",
+        max_length=300,
+        blank=True,
+        help_text="Aspects this leader leads on for the leadership team, comma-separated.",
+    )
+
+    class Meta:
+        ordering = ["service", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "person"], name="leader_once_per_service"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} leads {self.service}"
+
+    @property
+    def aspects(self) -> list[str]:
+        return [aspect.strip() for aspect in self.leads_on.split(",") if aspect.strip()]
+
+
+class ProportionalityAssessment(models.Model):
+    """Does this service need hands-on whole-service leadership? Five yes/no criteria."""
+
+    CRITERIA = (
+        ("important", "Important to the organisation's remit"),
+        ("large_complex", "Large and complex (users, volumes, money, people, teams or areas)"),
+        ("in_house_control", "Enough in-house control to steer it"),
+        ("major_change", "Major change planned or under way"),
+        ("critical_issues", "Valuable or critical problems, opportunities or risks"),
+    )
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="assessment")
+    important = models.BooleanField(CRITERIA[0][1], default=False)
+    important_note = models.TextField(blank=True)
+    large_complex = models.BooleanField(CRITERIA[1][1], default=False)
+    large_complex_note = models.TextField(blank=True)
+    in_house_control = models.BooleanField(CRITERIA[2][1], default=False)
+    in_house_control_note = models.TextField(blank=True)
+    major_change = models.BooleanField(CRITERIA[3][1], default=False)
+    major_change_note = models.TextField(blank=True)
+    critical_issues = models.BooleanField(CRITERIA[4][1], default=False)
+    critical_issues_note = models.TextField(blank=True)
+    assessed_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Proportionality of {self.service}"
+
+    @property
+    def criteria(self) -> list[tuple[str, bool, str]]:
+        """(label, holds, note) for each criterion, in order."""
+        return [
+            (label, getattr(self, field), getattr(self, f"{field}_note"))
+            for field, label in self.CRITERIA
+        ]
+
+    @property
+    def criteria_met(self) -> int:
+        return sum(getattr(self, field) for field, _ in self.CRITERIA)
+
+    @property
+    def hands_on_recommended(self) -> bool:
+        """Hands-on leadership when 3 or more criteria hold, or importance with any other."""
+        met = self.criteria_met
+        return met >= 3 or (self.important and met >= 2)
+
+
+class Stage(models.Model):
+    class Channel(models.TextChoices):
+        DIGITAL = "digital", "Digital"
+        ASSISTED_DIGITAL = "assisted_digital", "Assisted digital"
+        PHONE = "phone", "Phone"
+        PAPER = "paper", "Paper"
+        IN_PERSON = "in_person", "In person"
+        OTHER = "other", "Other"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stages",
+        help_text="The team that owns this stage.",
+    )
+    channels = models.JSONField(default=list, blank=True)
+    online = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["service", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "position"], name="stage_position_unique_in_service"
+            ),
+            models.UniqueConstraint(
+                fields=["service", "name"], name="stage_name_unique_in_service"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="stage_position_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+    def clean(self) -> None:
+        if not isinstance(self.channels, list):
+            raise ValidationError({"channels": "Channels must be a list of channel codes."})
+        unknown = sorted(set(self.channels) - set(self.Channel.values))
+        if unknown:
+            raise ValidationError({"channels": f"Unknown channel: {', '.join(unknown)}."})
+
+    @property
+    def channel_labels(self) -> list[str]:
+        labels = dict(self.Channel.choices)
+        return [labels.get(code, code) for code in self.channels]
+
+
+class ServiceTeam(models.Model):
+    """A team taking part in a service beyond owning a stage (e.g. a platform or policy team)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="participations")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(max_length=200, blank=True, help_text="What the team does for it.")
+
+    class Meta:
+        ordering = ["service", "team__name"]
+        verbose_name = "participating team"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "team"], name="team_once_per_service"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} in {self.service}"
+
+
+class ServiceDependency(models.Model):
+    """``service`` relies on ``depends_on``, with the trade-offs that imposes."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependencies")
+    depends_on = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependents")
+    note = models.TextField("trade-offs", blank=True)
+
+    class Meta:
+        ordering = ["service", "depends_on__name"]
+        verbose_name_plural = "service dependencies"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "depends_on"], name="dependency_once"),
+            models.CheckConstraint(
+                condition=~Q(service=models.F("depends_on")), name="service_not_own_dependency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} relies on {self.depends_on}"

@@ -1,0 +1,278 @@
+"""Reads of the organisation and its services, filtered to what the user may see."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from services.gaps import accountability_gaps
+from services.journey import Boundary, Handoff, handoffs
+from services.models import (
+    Directorate,
+    Organisation,
+    ProportionalityAssessment,
+    Service,
+    ServiceDependency,
+    ServiceLeader,
+    ServiceTeam,
+    Stage,
+    Team,
+    TeamMembership,
+)
+
+ORG_ADMINS_GROUP = "Org admins"
+TEAM_PATH = "team__directorate__organisation"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def is_org_admin(user: User) -> bool:
+    """Superusers and members of the org admins group. Remembered on the user object."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_servicelead_org_admin"):
+        user._servicelead_org_admin = (
+            user.is_superuser or user.groups.filter(name=ORG_ADMINS_GROUP).exists()
+        )
+    return user._servicelead_org_admin
+
+
+def visible_services(user: User) -> QuerySet[Service]:
+    """Services the user may see: every unrestricted one, and restricted ones they belong to.
+
+    A restricted service is visible to its leaders, members of teams that own one of its
+    stages or take part in it, and org admins.
+    """
+    services = Service.objects.all()
+    if not user.is_authenticated:
+        return services.none()
+    if is_org_admin(user):
+        return services
+    my_teams = TeamMembership.objects.filter(person__user=user).values("team_id")
+    return services.filter(
+        Q(restricted=False)
+        | Exists(ServiceLeader.objects.filter(service=OuterRef("pk"), person__user=user))
+        | Exists(Stage.objects.filter(service=OuterRef("pk"), team_id__in=my_teams))
+        | Exists(ServiceTeam.objects.filter(service=OuterRef("pk"), team_id__in=my_teams))
+    )
+
+
+def _taking_part(teams: QuerySet[Team]) -> Q:
+    """Services with a stage owned by, or a participation of, one of ``teams``."""
+    team_ids = teams.values("pk")
+    return Exists(Stage.objects.filter(service=OuterRef("pk"), team_id__in=team_ids)) | Exists(
+        ServiceTeam.objects.filter(service=OuterRef("pk"), team_id__in=team_ids)
+    )
+
+
+def directorate_and_descendants(directorate: Directorate) -> list[int]:
+    """Ids of a directorate and every directorate nested within it (one query)."""
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in Directorate.objects.filter(
+        organisation_id=directorate.organisation_id
+    ).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, todo = [], [directorate.pk]
+    while todo:
+        pk = todo.pop()
+        found.append(pk)
+        todo.extend(children.get(pk, []))
+    return found
+
+
+@dataclass
+class CatalogueFilters:
+    q: str = ""
+    organisation: Organisation | None = None
+    directorate: Directorate | None = None
+    phase: str = ""
+    kind: str = ""
+    leadership_model: str = ""
+
+
+def catalogue(user: User, filters: CatalogueFilters) -> QuerySet[Service]:
+    services = visible_services(user)
+    if filters.q:
+        services = services.filter(
+            Q(name__icontains=filters.q)
+            | Q(purpose__icontains=filters.q)
+            | Q(slug__icontains=filters.q)
+        )
+    if filters.organisation:
+        services = services.filter(
+            Q(organisation=filters.organisation)
+            | _taking_part(Team.objects.filter(directorate__organisation=filters.organisation))
+        )
+    if filters.directorate:
+        ids = directorate_and_descendants(filters.directorate)
+        services = services.filter(_taking_part(Team.objects.filter(directorate_id__in=ids)))
+    if filters.phase:
+        services = services.filter(phase=filters.phase)
+    if filters.kind:
+        services = services.filter(kind=filters.kind)
+    if filters.leadership_model:
+        services = services.filter(leadership_model=filters.leadership_model)
+    return (
+        services.select_related("organisation")
+        .annotate(stage_count=Count("stages", distinct=True))
+        .order_by("name", "pk")
+    )
+
+
+def directorate_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Directorates grouped by organisation, for a grouped select (one query)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for directorate in Directorate.objects.select_related("organisation").order_by(
+        "organisation__name", "name"
+    ):
+        groups.setdefault(directorate.organisation.name, []).append(
+            (directorate.pk, directorate.name)
+        )
+    return list(groups.items())
+
+
+@dataclass
+class TeamInvolved:
+    team: Team
+    stages: list[Stage] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ServiceDetail:
+    service: Service
+    stages: list[Stage]
+    handoffs: list[Handoff]
+    leaders: list[ServiceLeader]
+    assessment: ProportionalityAssessment | None
+    teams: list[TeamInvolved]
+    relies_on: list[ServiceDependency]
+    relied_on_by: list[ServiceDependency]
+    gaps: list[str]
+
+    @property
+    def steps(self) -> list[tuple[Stage, Handoff | None]]:
+        """Each stage with the hand-off out of it (none after the last stage)."""
+        return list(zip(self.stages, [*self.handoffs, None], strict=True))
+
+    @property
+    def boundary_counts(self) -> dict[str, int]:
+        """How many of the journey's hand-offs cross each kind of boundary."""
+        return {
+            "total": len(self.handoffs),
+            "cross_directorate": sum(
+                h.boundary == Boundary.CROSS_DIRECTORATE for h in self.handoffs
+            ),
+            "cross_organisation": sum(
+                h.boundary == Boundary.CROSS_ORGANISATION for h in self.handoffs
+            ),
+        }
+
+
+def service_detail(user: User, service: Service) -> ServiceDetail:
+    """Everything the service page shows, in a fixed number of queries."""
+    visible = visible_services(user)
+    service = (
+        Service.objects.filter(pk=service.pk)
+        .select_related("organisation", "assessment")
+        .prefetch_related(
+            "priorities",
+            Prefetch("leaders", queryset=ServiceLeader.objects.select_related("person")),
+            Prefetch("stages", queryset=Stage.objects.select_related(TEAM_PATH)),
+            Prefetch("participations", queryset=ServiceTeam.objects.select_related(TEAM_PATH)),
+            Prefetch(
+                "dependencies",
+                queryset=ServiceDependency.objects.filter(depends_on__in=visible).select_related(
+                    "depends_on__organisation"
+                ),
+            ),
+            Prefetch(
+                "dependents",
+                queryset=ServiceDependency.objects.filter(service__in=visible).select_related(
+                    "service__organisation"
+                ),
+            ),
+        )
+        .get()
+    )
+    stages = list(service.stages.all())
+    leaders = list(service.leaders.all())
+
+    teams: dict[int, TeamInvolved] = {}
+    for stage in stages:
+        if stage.team is not None:
+            teams.setdefault(stage.team.pk, TeamInvolved(stage.team)).stages.append(stage)
+    for participation in service.participations.all():
+        involved = teams.setdefault(participation.team.pk, TeamInvolved(participation.team))
+        if participation.role:
+            involved.roles.append(participation.role)
+
+    assessment = getattr(service, "assessment", None)
+    return ServiceDetail(
+        service=service,
+        stages=stages,
+        handoffs=handoffs(stages),
+        leaders=leaders,
+        assessment=assessment,
+        teams=sorted(teams.values(), key=lambda t: (str(t.team.directorate), t.team.name)),
+        relies_on=list(service.dependencies.all()),
+        relied_on_by=list(service.dependents.all()),
+        gaps=accountability_gaps(service, stages=stages, leaders=leaders, assessment=assessment),
+    )
+
+
+def stages_owned(user: User, teams: QuerySet[Team]) -> QuerySet[Stage]:
+    """Stages of visible services owned by any of ``teams``, grouped by service."""
+    return (
+        Stage.objects.filter(team__in=teams, service__in=visible_services(user))
+        .select_related("service", "team")
+        .order_by("service__name", "position")
+    )
+
+
+def services_taking_part(user: User, teams: QuerySet[Team]) -> QuerySet[Service]:
+    return (
+        visible_services(user)
+        .filter(_taking_part(teams))
+        .select_related("organisation")
+        .order_by("name")
+    )
+
+
+def organisation_services(user: User, organisation: Organisation) -> QuerySet[Service]:
+    """Services the organisation is accountable for or takes part in."""
+    return (
+        visible_services(user)
+        .filter(
+            Q(organisation=organisation)
+            | _taking_part(Team.objects.filter(directorate__organisation=organisation))
+        )
+        .select_related("organisation")
+        .order_by("name")
+    )
+
+
+def organisation_directorates(organisation: Organisation) -> list[tuple[Directorate, int]]:
+    """The organisation's directorates as a depth-first tree: (directorate, depth)."""
+    directorates = list(
+        organisation.directorates.annotate(team_count=Count("teams")).order_by("name")
+    )
+    children: dict[int | None, list[Directorate]] = {}
+    for directorate in directorates:
+        children.setdefault(directorate.parent_id, []).append(directorate)
+    tree: list[tuple[Directorate, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for directorate in children.get(parent_id, []):
+            tree.append((directorate, depth))
+            walk(directorate.pk, depth + 1)
+
+    walk(None, 0)
+    return tree
+
+
+def organisations_overview() -> QuerySet[Organisation]:
+    return Organisation.objects.annotate(
+        directorate_count=Count("directorates", distinct=True),
+        team_count=Count("directorates__teams", distinct=True),
+    ).order_by("name")
