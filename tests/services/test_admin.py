@@ -1,0 +1,101 @@
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from services.models import Service
+from services.queries import ORG_ADMINS_GROUP
+from tests.factories import (
+    ServiceFactory,
+    ServiceLeaderFactory,
+    StageFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SERVICES_MODELS = [m for m in admin.site._registry if m._meta.app_label == "services"]
+
+
+@pytest.fixture
+def org_admin_client(client):
+    group = Group.objects.create(name=ORG_ADMINS_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label="services"))
+    user = UserFactory(is_staff=True)
+    user.groups.add(group)
+    client.force_login(user)
+    return client
+
+
+def admin_url(model, action: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+def test_every_services_model_is_in_the_admin():
+    names = {m.__name__ for m in SERVICES_MODELS}
+    assert {"Organisation", "Directorate", "Team", "Person", "Service", "Stage"} <= names
+
+
+def test_org_admin_can_open_every_list_and_add_page(org_admin_client):
+    StageFactory()
+    for model in SERVICES_MODELS:
+        assert org_admin_client.get(admin_url(model, "changelist")).status_code == 200, model
+        assert org_admin_client.get(admin_url(model, "add")).status_code == 200, model
+
+
+def test_admin_search_and_filters_work(org_admin_client):
+    ServiceFactory(name="Apply for a grant", phase=Service.Phase.BETA)
+    ServiceFactory(name="Register a landlord")
+    response = org_admin_client.get(admin_url(Service, "changelist"), {"q": "grant"})
+    assert response.context["cl"].result_count == 1
+    response = org_admin_client.get(admin_url(Service, "changelist"), {"phase__exact": "beta"})
+    assert response.context["cl"].result_count == 1
+
+
+def test_service_change_page_has_stage_and_leader_inlines(org_admin_client):
+    service = ServiceFactory()
+    response = org_admin_client.get(admin_url(Service, "change", service.pk))
+    inline_models = {
+        formset.opts.model.__name__ for formset in response.context["inline_admin_formsets"]
+    }
+    assert {"Stage", "ServiceLeader", "Priority", "ProportionalityAssessment"} <= inline_models
+
+
+def inline_management(prefix: str, total: int = 0, initial: int = 0) -> dict[str, int]:
+    return {
+        f"{prefix}-TOTAL_FORMS": total,
+        f"{prefix}-INITIAL_FORMS": initial,
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+
+
+def test_saving_a_leadership_team_of_one_warns(org_admin_client):
+    service = ServiceFactory(leadership_model=Service.LeadershipModel.TEAM)
+    leader = ServiceLeaderFactory(service=service)
+    data = {
+        "name": service.name,
+        "slug": service.slug,
+        "organisation": service.organisation.pk,
+        "kind": service.kind,
+        "phase": service.phase,
+        "leadership_model": service.leadership_model,
+        "leaders-0-id": leader.pk,
+        "leaders-0-service": service.pk,
+        "leaders-0-person": leader.person.pk,
+        "leaders-0-role": leader.role,
+        **inline_management("leaders", total=1, initial=1),
+    }
+    for prefix in ["priorities", "assessment", "stages", "participations", "dependencies"]:
+        data.update(inline_management(prefix))
+    response = org_admin_client.post(admin_url(Service, "change", service.pk), data, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("has a leadership team of 1; a leadership team works" in m for m in messages), (
+        messages
+    )
+
+
+def test_colleague_without_staff_status_cannot_use_the_admin(colleague_client):
+    response = colleague_client.get(admin_url(Service, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

@@ -1,0 +1,87 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from services.demo import DEMO_PASSWORD
+from services.journey import Boundary, handoffs
+from services.models import (
+    Directorate,
+    Organisation,
+    Service,
+    ServiceDependency,
+    ServiceLeader,
+    Stage,
+    Team,
+)
+from services.queries import is_org_admin
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in [Organisation, Directorate, Team, Service, Stage, ServiceLeader]
+    }
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_demo_is_a_believable_organisation(seeded):
+    kinds = set(Organisation.objects.values_list("kind", flat=True))
+    assert {"department", "agency", "supplier"} <= kinds
+    assert Directorate.objects.count() >= 10
+    assert Team.objects.count() >= 30
+    assert Service.objects.count() >= 12
+    assert set(Service.objects.values_list("kind", flat=True)) == set(Service.Kind.values)
+    assert len(set(Service.objects.values_list("phase", flat=True))) == len(Service.Phase.values)
+    assert set(Service.objects.values_list("leadership_model", flat=True)) == set(
+        Service.LeadershipModel.values
+    )
+
+
+def test_demo_journeys_cross_directorates_and_organisations(seeded):
+    boundaries = set()
+    for service in Service.objects.all():
+        stages = list(service.stages.select_related("team__directorate").order_by("position"))
+        boundaries |= {handoff.boundary for handoff in handoffs(stages)}
+    assert {Boundary.CROSS_DIRECTORATE, Boundary.CROSS_ORGANISATION} <= boundaries
+
+
+def test_demo_has_a_platform_that_several_services_rely_on(seeded):
+    platform = Service.objects.get(slug="sign-in")
+    assert platform.kind == Service.Kind.PLATFORM
+    assert ServiceDependency.objects.filter(depends_on=platform).count() >= 3
+
+
+def test_demo_accounts_sign_in_with_the_documented_password(seeded):
+    for username in ["admin", "leader", "member", "colleague"]:
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+    assert is_org_admin(authenticate(username="admin", password=DEMO_PASSWORD))
+    leader = authenticate(username="leader", password=DEMO_PASSWORD)
+    assert ServiceLeader.objects.filter(person__user=leader).exists()
+
+
+def test_seeding_twice_changes_nothing(seeded):
+    before = counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == before
+
+
+def test_scale_adds_proportionate_services_once(seeded):
+    before = counts()
+    call_command("seed_demo", scale=40, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    after = counts()
+    assert after["Service"] == before["Service"] + 40
+    assert after["Stage"] >= before["Stage"] + 40 * 3
+    assert after["Team"] == before["Team"] + 6
+    call_command("seed_demo", scale=40, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == after
+
+
+def test_negative_scale_is_refused():
+    with pytest.raises(CommandError, match="--scale must be zero or more"):
+        call_command("seed_demo", scale=-1)
