@@ -13,8 +13,7 @@ run: install
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Servicelead is starting on http://$(HOST):$(PORT)/"
-	@echo "Sign in as any of: leader (a service leader), member (a team member),"
-	@echo "colleague (reads everything), admin (org admin) -- password: servicelead-demo"
+	@echo "leader leads a service, member is in a team, colleague reads, admin is an org admin."
 	@echo
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

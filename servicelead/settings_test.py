@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("HTTPS", "0")  # the test client speaks plain HTTP
 
 from servicelead.settings import *  # noqa: E402, F403
 

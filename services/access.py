@@ -1,11 +1,45 @@
-"""Access helpers: the one place that decides whether a user may see a given object."""
+"""Who may see and change a service: the one place that answers it.
 
+Roles, from DESIGN.md:
+- org admins (the "Org admins" group, or superusers) may do everything;
+- a service's leaders may lead it: change its details, leadership, journey and rights;
+- members of teams taking part in a service (owning a stage, or participating) contribute to
+  it: they log hand-offs, stage logs, friction and decisions;
+- every signed-in colleague reads every service that is not restricted.
+
+Leaders and team members hold django-guardian object permissions on the service, derived from
+the domain by ``services.actions.service_access_sync``. A user who may not see a service gets
+404 for it, never 403; one who may see but not change it gets 403.
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from services.models import Service
-from services.queries import User, visible_services
+from services.queries import User, is_org_admin, visible_services
+
+VIEW = "services.view_service"
+LEAD = "services.lead_service"
+CONTRIBUTE = "services.contribute_to_service"
+
+LEADER_PERMS = ("view_service", "lead_service", "contribute_to_service")
+MEMBER_PERMS = ("view_service", "contribute_to_service")
 
 
-def service_for_user(user: User, slug: str) -> Service:
-    """The service with ``slug``, or 404 when it does not exist or the user may not see it."""
-    return get_object_or_404(visible_services(user).select_related("organisation"), slug=slug)
+def user_can(user: User, perm: str, service: Service) -> bool:
+    """Whether ``user`` holds ``perm`` on ``service`` (org admins hold every permission)."""
+    if not user.is_authenticated:
+        return False
+    if is_org_admin(user):
+        return True
+    if perm == VIEW and not service.restricted:
+        return True
+    return user.has_perm(perm, service)
+
+
+def service_for_user(user: User, slug: str, perm: str = VIEW) -> Service:
+    """The service with ``slug`` if ``user`` may see it (else 404) and holds ``perm`` (else 403)."""
+    service = get_object_or_404(visible_services(user).select_related("organisation"), slug=slug)
+    if perm != VIEW and not user_can(user, perm, service):
+        raise PermissionDenied
+    return service

@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
+from services.actions import service_access_sync
 from services.gaps import LEADERSHIP_TEAM_SIZE
 from services.models import (
     Directorate,
@@ -19,6 +21,22 @@ from services.models import (
 )
 
 
+class AccessSyncMixin:
+    """Changes here can alter who leads or takes part in services: bring permissions in step."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        service_access_sync()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        service_access_sync()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        service_access_sync()
+
+
 class DirectorateInline(admin.TabularInline):
     model = Directorate
     fields = ["name", "parent"]
@@ -28,7 +46,7 @@ class DirectorateInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "directorate_count"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -51,7 +69,7 @@ class TeamInline(admin.TabularInline):
 
 
 @admin.register(Directorate)
-class DirectorateAdmin(admin.ModelAdmin):
+class DirectorateAdmin(SimpleHistoryAdmin):
     list_display = ["name", "organisation", "parent"]
     list_filter = ["organisation"]
     list_select_related = ["organisation", "parent__organisation"]
@@ -67,7 +85,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AccessSyncMixin, SimpleHistoryAdmin):
     list_display = ["name", "team_type", "directorate"]
     list_filter = ["team_type", "directorate__organisation"]
     list_select_related = ["directorate__organisation"]
@@ -77,7 +95,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AccessSyncMixin, SimpleHistoryAdmin):
     list_display = ["name", "job_title", "email", "user"]
     search_fields = ["name", "email", "job_title"]
     autocomplete_fields = ["user"]
@@ -137,7 +155,7 @@ class DependencyInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(AccessSyncMixin, SimpleHistoryAdmin):
     list_display = ["name", "organisation", "phase", "kind", "leadership_model", "restricted"]
     list_filter = ["phase", "kind", "leadership_model", "restricted", "organisation"]
     list_select_related = ["organisation"]
@@ -175,7 +193,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(AccessSyncMixin, SimpleHistoryAdmin):
     form = StageForm
     list_display = ["name", "position", "service", "team", "online"]
     list_filter = ["online", "service__organisation"]
@@ -185,7 +203,7 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceDependency)
-class ServiceDependencyAdmin(admin.ModelAdmin):
+class ServiceDependencyAdmin(SimpleHistoryAdmin):
     list_display = ["service", "depends_on"]
     list_select_related = ["service", "depends_on"]
     search_fields = ["service__name", "depends_on__name"]

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
+from services.actions import service_access_sync
 from services.models import (
     Directorate,
     Organisation,
@@ -473,11 +475,14 @@ def seed(*, scale: int = 0) -> list[str]:
         people = _seed_people(teams)
         _seed_accounts(teams, people)
         _seed_services(teams, people)
+        service_access_sync()
     report = [
         f"Demo organisation: {Organisation.objects.count()} organisations, "
         f"{Directorate.objects.count()} directorates, {Team.objects.count()} teams, "
         f"{Service.objects.count()} services."
     ]
+    accounts = ", ".join(f"{username} ({ACCOUNTS[username][0]})" for username in ACCOUNTS)
+    report.append(f"Demo sign-in: {accounts}; password: {DEMO_PASSWORD}")
     if scale:
         created = seed_scale(scale)
         report.append(f"Generated portfolio: {created} new services (scale {scale}).")
@@ -658,14 +663,27 @@ def seed_scale(count: int) -> int:
         teams_by_org: dict[int, list[Team]] = {}
         for team in teams:
             teams_by_org.setdefault(organisation_of[team.directorate_id], []).append(team)
-        return _generate_services(count, organisations, teams, teams_by_org, people)
+        created = _generate_services(count, organisations, teams, teams_by_org, people)
+        service_access_sync()
+        return created
+
+
+def _bulk_create(objects: list) -> None:
+    """Create rows in bulk, with their audit history (a bulk path must not go unrecorded)."""
+    if objects:
+        bulk_create_with_history(
+            objects,
+            type(objects[0]),
+            batch_size=1000,
+            default_change_reason="seed_demo --scale",
+        )
 
 
 def _ensure(model, candidates: list, *, key: str) -> list:
     """Create the candidates whose ``key`` is not taken yet; return all of them, saved."""
     names = [getattr(c, key) for c in candidates]
     existing = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": names})}
-    model.objects.bulk_create([c for c in candidates if getattr(c, key) not in existing])
+    _bulk_create([c for c in candidates if getattr(c, key) not in existing])
     saved = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": names})}
     return [saved[name] for name in names]
 
@@ -678,9 +696,7 @@ def _ensure_memberships(teams: list[Team], people: list[Person]) -> None:
         TeamMembership(person=person, team=teams[i % len(teams)], role_title="Team member")
         for i, person in enumerate(people)
     ]
-    TeamMembership.objects.bulk_create(
-        [m for m in wanted if (m.person.pk, m.team.pk) not in existing]
-    )
+    _bulk_create([m for m in wanted if (m.person.pk, m.team.pk) not in existing])
 
 
 def _generate_services(
@@ -719,7 +735,7 @@ def _generate_services(
         leader_count = {"single": 1, "team": rng.randint(2, 4), "council": 3, "none": 0}[model]
         specs.append((stage_teams, rng.sample(people, leader_count), rng))
 
-    Service.objects.bulk_create(new_services, batch_size=500)
+    _bulk_create(new_services)
     saved = {s.slug: s for s in Service.objects.filter(slug__in=[s.slug for s in new_services])}
     stages, leaders, assessments = [], [], []
     for service, (stage_teams, leader_people, rng) in zip(new_services, specs, strict=True):
@@ -744,7 +760,7 @@ def _generate_services(
                 service=service, **{field: rng.random() < 0.5 for field in ASSESSMENT_FIELDS}
             )
         )
-    Stage.objects.bulk_create(stages, batch_size=2000)
-    ServiceLeader.objects.bulk_create(leaders, batch_size=2000)
-    ProportionalityAssessment.objects.bulk_create(assessments, batch_size=2000)
+    _bulk_create(stages)
+    _bulk_create(leaders)
+    _bulk_create(assessments)
     return len(new_services)

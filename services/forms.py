@@ -1,7 +1,15 @@
 from django import forms
 
 from servicelead.forms import GovukFormMixin
-from services.models import Directorate, Organisation, Service
+from services.models import (
+    Directorate,
+    Organisation,
+    Person,
+    ProportionalityAssessment,
+    Service,
+    Stage,
+    Team,
+)
 from services.queries import CatalogueFilters, directorate_choices
 
 
@@ -44,3 +52,142 @@ class CatalogueFilterForm(GovukFormMixin, forms.Form):
             kind=data.get("kind", ""),
             leadership_model=data.get("leadership_model", ""),
         )
+
+
+class ServiceDetailsForm(GovukFormMixin, forms.ModelForm):
+    priorities = forms.CharField(
+        label="Priorities",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One priority per line, most important first.",
+    )
+
+    class Meta:
+        model = Service
+        fields = ["name", "purpose", "serves", "vision", "phase", "kind", "restricted"]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "serves": forms.Textarea(attrs={"rows": 2}),
+            "vision": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_priorities(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["priorities"].splitlines()]
+        priorities = [line for line in lines if line]
+        too_long = [n for n, text in enumerate(priorities, start=1) if len(text) > 500]
+        if too_long:
+            raise forms.ValidationError(
+                f"Priority {too_long[0]} is longer than 500 characters; shorten it."
+            )
+        if len(priorities) > 20:
+            raise forms.ValidationError("Give at most 20 priorities.")
+        return priorities
+
+
+class LeadershipModelForm(GovukFormMixin, forms.Form):
+    leadership_model = forms.ChoiceField(
+        label="Leadership model", choices=Service.LeadershipModel.choices
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, person: Person) -> str:
+        return f"{person.name}, {person.job_title}" if person.job_title else person.name
+
+
+class LeaderForm(GovukFormMixin, forms.Form):
+    person = PersonChoiceField(queryset=Person.objects.order_by("name"), label="Person")
+    role = forms.CharField(label="Role", max_length=200, required=False)
+    leads_on = forms.CharField(
+        label="Leads from among peers on",
+        max_length=300,
+        required=False,
+        help_text="Aspects, comma-separated, e.g. technology, operations.",
+    )
+
+
+class BaseLeaderFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        people = [
+            form.cleaned_data["person"]
+            for form in self.forms
+            if form.cleaned_data.get("person") and not form.cleaned_data.get("DELETE")
+        ]
+        repeated = {person.name for person in people if people.count(person) > 1}
+        if repeated:
+            raise forms.ValidationError(
+                f"{', '.join(sorted(repeated))} is named more than once; name each leader once."
+            )
+
+
+LeaderFormSet = forms.formset_factory(
+    LeaderForm, formset=BaseLeaderFormSet, extra=2, can_delete=True, max_num=12
+)
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, team: Team) -> str:
+        return f"{team.name} ({team.directorate.name}, {team.directorate.organisation.name})"
+
+
+class StageForm(GovukFormMixin, forms.Form):
+    stage_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label="Stage name", max_length=200)
+    team = TeamChoiceField(
+        queryset=Team.objects.select_related("directorate__organisation").order_by(
+            "directorate__organisation__name", "directorate__name", "name"
+        ),
+        label="Owning team",
+        required=False,
+        empty_label="No owning team yet",
+    )
+    channels = forms.MultipleChoiceField(
+        label="Channels",
+        choices=Stage.Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    online = forms.BooleanField(label="Online", required=False)
+
+
+class BaseStageFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        names = [
+            form.cleaned_data["name"].strip().lower()
+            for form in self.forms
+            if form.cleaned_data.get("name") and not form.cleaned_data.get("DELETE")
+        ]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise forms.ValidationError(
+                f"Two stages are called “{repeated[0]}”; give each stage its own name."
+            )
+        if not names:
+            raise forms.ValidationError("A journey needs at least one stage.")
+
+
+StageFormSet = forms.formset_factory(
+    StageForm, formset=BaseStageFormSet, extra=1, can_delete=True, can_order=True, max_num=30
+)
+
+
+class AssessmentForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = ProportionalityAssessment
+        fields = [
+            "important",
+            "important_note",
+            "large_complex",
+            "large_complex_note",
+            "in_house_control",
+            "in_house_control_note",
+            "major_change",
+            "major_change_note",
+            "critical_issues",
+            "critical_issues_note",
+            "assessed_on",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2}) for name in fields if name.endswith("_note")
+        } | {"assessed_on": forms.DateInput(attrs={"type": "date"})}
+        labels = {name: "Note" for name in fields if name.endswith("_note")}

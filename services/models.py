@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 
 class Organisation(models.Model):
@@ -18,6 +20,8 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
     description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +47,8 @@ class Directorate(models.Model):
     )
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -92,6 +98,8 @@ class Team(models.Model):
         "Person", through="TeamMembership", related_name="teams", blank=True
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["directorate__organisation__name", "directorate__name", "name"]
         constraints = [
@@ -121,6 +129,8 @@ class Person(models.Model):
         related_name="person",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
@@ -133,6 +143,8 @@ class TeamMembership(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role_title = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["team__name", "person__name"]
@@ -186,9 +198,15 @@ class Service(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["organisation", "phase"])]
+        permissions = [
+            ("lead_service", "Can lead the service: its details, leadership, journey and rights"),
+            ("contribute_to_service", "Can log hand-offs, stage logs, friction and decisions"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -203,6 +221,8 @@ class Priority(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="priorities")
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=500)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["service", "position"]
@@ -230,6 +250,8 @@ class ServiceLeader(models.Model):
         blank=True,
         help_text="Aspects this leader leads on for the leadership team, comma-separated.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["service", "person__name"]
@@ -268,6 +290,7 @@ class ProportionalityAssessment(models.Model):
     critical_issues = models.BooleanField(CRITERIA[4][1], default=False)
     critical_issues_note = models.TextField(blank=True)
     assessed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"Proportionality of {self.service}"
@@ -315,6 +338,8 @@ class Stage(models.Model):
     online = models.BooleanField(default=False)
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["service", "position"]
         constraints = [
@@ -350,6 +375,8 @@ class ServiceTeam(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="participations")
     role = models.CharField(max_length=200, blank=True, help_text="What the team does for it.")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["service", "team__name"]
         verbose_name = "participating team"
@@ -368,6 +395,8 @@ class ServiceDependency(models.Model):
     depends_on = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependents")
     note = models.TextField("trade-offs", blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["service", "depends_on__name"]
         verbose_name_plural = "service dependencies"
@@ -380,3 +409,17 @@ class ServiceDependency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} relies on {self.depends_on}"
+
+
+class ServiceUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's per-service permissions for users, with a real foreign key.
+
+    Rows are derived from who leads the service and which teams take part in it, and kept in
+    step by ``services.actions.service_access_sync``; don't edit them by hand.
+    """
+
+    content_object = models.ForeignKey(Service, on_delete=models.CASCADE)
+
+
+class ServiceGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Service, on_delete=models.CASCADE)

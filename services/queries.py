@@ -1,15 +1,19 @@
 """Reads of the organisation and its services, filtered to what the user may see."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
 
 from services.gaps import accountability_gaps
 from services.journey import Boundary, Handoff, handoffs
 from services.models import (
     Directorate,
     Organisation,
+    Person,
+    Priority,
     ProportionalityAssessment,
     Service,
     ServiceDependency,
@@ -17,7 +21,6 @@ from services.models import (
     ServiceTeam,
     Stage,
     Team,
-    TeamMembership,
 )
 
 ORG_ADMINS_GROUP = "Org admins"
@@ -40,21 +43,18 @@ def is_org_admin(user: User) -> bool:
 def visible_services(user: User) -> QuerySet[Service]:
     """Services the user may see: every unrestricted one, and restricted ones they belong to.
 
-    A restricted service is visible to its leaders, members of teams that own one of its
-    stages or take part in it, and org admins.
+    Belonging (leading the service, or being in a team that takes part) is held as
+    django-guardian ``view_service`` permissions; org admins see everything.
     """
     services = Service.objects.all()
     if not user.is_authenticated:
         return services.none()
     if is_org_admin(user):
         return services
-    my_teams = TeamMembership.objects.filter(person__user=user).values("team_id")
-    return services.filter(
-        Q(restricted=False)
-        | Exists(ServiceLeader.objects.filter(service=OuterRef("pk"), person__user=user))
-        | Exists(Stage.objects.filter(service=OuterRef("pk"), team_id__in=my_teams))
-        | Exists(ServiceTeam.objects.filter(service=OuterRef("pk"), team_id__in=my_teams))
+    granted = get_objects_for_user(
+        user, "services.view_service", klass=Service, with_superuser=False
     )
+    return services.filter(Q(restricted=False) | Q(pk__in=granted.values("pk")))
 
 
 def _taking_part(teams: QuerySet[Team]) -> Q:
@@ -276,3 +276,132 @@ def organisations_overview() -> QuerySet[Organisation]:
         directorate_count=Count("directorates", distinct=True),
         team_count=Count("directorates__teams", distinct=True),
     ).order_by("name")
+
+
+# --- Audit history ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: str
+    what: str
+    kind: str  # "Created", "Changed" or "Deleted"
+    changes: list[FieldChange]
+
+
+HISTORY_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+NOT_DIFFED = ["created_at", "updated_at"]
+
+
+def _describe(model: type, record, names: dict[tuple[type, int], str]) -> str:
+    if model is Service:
+        return "Service details"
+    if model is Priority:
+        return f"Priority {record.position}"
+    if model is ServiceLeader:
+        return f"Leader {names.get((Person, record.person_id), '(removed person)')}"
+    if model is ProportionalityAssessment:
+        return "Proportionality assessment"
+    if model is Stage:
+        return f"Stage {record.position} “{record.name}”"
+    if model is ServiceTeam:
+        return f"Participating team {names.get((Team, record.team_id), '(removed team)')}"
+    return f"Relies on {names.get((Service, record.depends_on_id), '(removed service)')}"
+
+
+def _display(field, value, names: dict[tuple[type, int], str]) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if field.is_relation:
+        return names.get((field.related_model, value), f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "(none)"
+    return str(value)
+
+
+def service_history(service: Service, limit: int = 300) -> list[HistoryEntry]:
+    """Who changed what about a service, newest first: its details and every related row.
+
+    One query per kind of record plus one per kind of related name, whatever the length.
+    """
+    sources = [
+        (Service, {"id": service.pk}),
+        (Priority, {"service_id": service.pk}),
+        (ServiceLeader, {"service_id": service.pk}),
+        (ProportionalityAssessment, {"service_id": service.pk}),
+        (Stage, {"service_id": service.pk}),
+        (ServiceTeam, {"service_id": service.pk}),
+        (ServiceDependency, {"service_id": service.pk}),
+    ]
+    histories = [
+        (
+            model,
+            list(
+                model.history.filter(**where)
+                .select_related("history_user")
+                .order_by("id", "history_date", "history_id")
+            ),
+        )
+        for model, where in sources
+    ]
+
+    wanted: dict[type, set[int]] = {}
+    for model, records in histories:
+        relations = [f for f in model._meta.concrete_fields if f.is_relation]
+        for record in records:
+            for relation in relations:
+                value = getattr(record, relation.attname)
+                if value is not None:
+                    wanted.setdefault(relation.related_model, set()).add(value)
+    names = {
+        (related, pk): str(label)
+        for related, ids in wanted.items()
+        if related in (Person, Team, Service, Organisation)
+        for pk, label in related.objects.filter(pk__in=ids).values_list("pk", "name")
+    }
+
+    entries: list[HistoryEntry] = []
+    for model, records in histories:
+        previous: dict[int, object] = {}
+        for record in records:
+            changes: list[FieldChange] = []
+            before = previous.get(record.id)
+            if record.history_type == "~" and before is not None:
+                delta = record.diff_against(before, excluded_fields=NOT_DIFFED)
+                for change in delta.changes:
+                    changed = model._meta.get_field(change.field)
+                    changes.append(
+                        FieldChange(
+                            field=str(changed.verbose_name).capitalize(),
+                            before=_display(changed, change.old, names),
+                            after=_display(changed, change.new, names),
+                        )
+                    )
+                if not changes:
+                    previous[record.id] = record
+                    continue
+            previous[record.id] = record
+            user = record.history_user
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date,
+                    who=(user.get_full_name() or user.get_username()) if user else "System",
+                    what=_describe(model, record, names),
+                    kind=HISTORY_KINDS[record.history_type],
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

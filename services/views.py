@@ -1,12 +1,28 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from services.access import service_for_user
-from services.forms import CatalogueFilterForm
-from services.models import Directorate, Organisation, Team
+from services.access import LEAD, service_for_user, user_can
+from services.actions import (
+    LeaderChange,
+    StageChange,
+    service_assessment_update,
+    service_journey_update,
+    service_leadership_update,
+    service_update,
+)
+from services.forms import (
+    AssessmentForm,
+    CatalogueFilterForm,
+    LeaderFormSet,
+    LeadershipModelForm,
+    ServiceDetailsForm,
+    StageFormSet,
+)
+from services.models import Directorate, Organisation, ProportionalityAssessment, Team
 from services.queries import (
     catalogue,
     directorate_and_descendants,
@@ -14,6 +30,7 @@ from services.queries import (
     organisation_services,
     organisations_overview,
     service_detail,
+    service_history,
     services_taking_part,
     stages_owned,
 )
@@ -42,7 +59,133 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
 def service_page(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_for_user(request.user, slug)
     return render(
-        request, "services/service.html", {"detail": service_detail(request.user, service)}
+        request,
+        "services/service.html",
+        {
+            "detail": service_detail(request.user, service),
+            "can_lead": user_can(request.user, LEAD, service),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug, LEAD)
+    priorities = "\n".join(p.text for p in service.priorities.order_by("position"))
+    form = ServiceDetailsForm(
+        request.POST or None, instance=service, initial={"priorities": priorities}
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ServiceDetailsForm.Meta.fields}
+        service_update(
+            service=service,
+            user=request.user,
+            fields=fields,
+            priorities=form.cleaned_data["priorities"],
+        )
+        messages.success(request, "Service details saved.")
+        return redirect(service)
+    return render(request, "services/service_edit.html", {"service": service, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def service_leadership(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug, LEAD)
+    leaders = service.leaders.select_related("person").order_by("person__name")
+    model_form = LeadershipModelForm(
+        request.POST or None, initial={"leadership_model": service.leadership_model}
+    )
+    formset = LeaderFormSet(
+        request.POST or None,
+        prefix="leaders",
+        initial=[
+            {"person": leader.person, "role": leader.role, "leads_on": leader.leads_on}
+            for leader in leaders
+        ],
+    )
+    if request.method == "POST" and model_form.is_valid() and formset.is_valid():
+        service_leadership_update(
+            service=service,
+            user=request.user,
+            model=model_form.cleaned_data["leadership_model"],
+            leaders=[
+                LeaderChange(
+                    person=form.cleaned_data["person"],
+                    role=form.cleaned_data["role"],
+                    leads_on=form.cleaned_data["leads_on"],
+                )
+                for form in formset.forms
+                if form.cleaned_data.get("person") and not form.cleaned_data.get("DELETE")
+            ],
+        )
+        messages.success(request, "Leadership saved.")
+        return redirect(service)
+    return render(
+        request,
+        "services/service_leadership.html",
+        {"service": service, "model_form": model_form, "formset": formset},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def service_journey(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug, LEAD)
+    formset = StageFormSet(
+        request.POST or None,
+        prefix="stages",
+        initial=[
+            {
+                "stage_id": stage.pk,
+                "name": stage.name,
+                "team": stage.team_id,
+                "channels": stage.channels,
+                "online": stage.online,
+                "ORDER": stage.position,
+            }
+            for stage in service.stages.order_by("position")
+        ],
+    )
+    if request.method == "POST" and formset.is_valid():
+        service_journey_update(
+            service=service,
+            user=request.user,
+            stages=[
+                StageChange(
+                    stage_id=form.cleaned_data.get("stage_id"),
+                    name=form.cleaned_data["name"].strip(),
+                    team=form.cleaned_data["team"],
+                    channels=form.cleaned_data["channels"],
+                    online=form.cleaned_data["online"],
+                )
+                for form in formset.ordered_forms
+            ],
+        )
+        messages.success(request, "Journey saved.")
+        return redirect(f"{service.get_absolute_url()}#journey")
+    return render(
+        request, "services/service_journey.html", {"service": service, "formset": formset}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def service_assessment(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug, LEAD)
+    instance = ProportionalityAssessment.objects.filter(service=service).first()
+    form = AssessmentForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        service_assessment_update(service=service, user=request.user, fields=form.cleaned_data)
+        messages.success(request, "Proportionality assessment saved.")
+        return redirect(service)
+    return render(request, "services/service_assessment.html", {"service": service, "form": form})
+
+
+@require_GET
+def service_history_page(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug)
+    return render(
+        request,
+        "services/service_history.html",
+        {"service": service, "entries": service_history(service)},
     )
 
 

@@ -1,7 +1,9 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
+from services.access import CONTRIBUTE, LEAD
 from services.demo import DEMO_PASSWORD
 from services.journey import Boundary, handoffs
 from services.models import (
@@ -57,12 +59,25 @@ def test_demo_has_a_platform_that_several_services_rely_on(seeded):
     assert ServiceDependency.objects.filter(depends_on=platform).count() >= 3
 
 
+def sign_in(username: str):
+    request = RequestFactory().post("/accounts/login/")
+    return authenticate(request, username=username, password=DEMO_PASSWORD)
+
+
 def test_demo_accounts_sign_in_with_the_documented_password(seeded):
     for username in ["admin", "leader", "member", "colleague"]:
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
-    assert is_org_admin(authenticate(username="admin", password=DEMO_PASSWORD))
-    leader = authenticate(username="leader", password=DEMO_PASSWORD)
+        assert sign_in(username) is not None, username
+    assert is_org_admin(sign_in("admin"))
+    leader = sign_in("leader")
     assert ServiceLeader.objects.filter(person__user=leader).exists()
+
+
+def test_demo_leader_and_member_hold_their_service_permissions(seeded):
+    grant = Service.objects.get(slug="home-improvement-grant")
+    assert sign_in("leader").has_perm(LEAD, grant)
+    member = sign_in("member")
+    assert member.has_perm(CONTRIBUTE, grant)
+    assert not member.has_perm(LEAD, grant)
 
 
 def test_seeding_twice_changes_nothing(seeded):

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from services.actions import service_access_sync
 from services.queries import ORG_ADMINS_GROUP, visible_services
 from tests.factories import (
     PersonFactory,
@@ -26,6 +27,7 @@ def restricted():
 
 
 def visible_names(user):
+    service_access_sync()
     return set(visible_services(user).values_list("name", flat=True))
 
 
@@ -77,4 +79,5 @@ def test_visible_services_has_no_duplicates_for_many_memberships(restricted):
         stage = StageFactory(service=restricted, position=position)
         TeamMembershipFactory(team=stage.team, person=person)
     ServiceLeaderFactory(service=restricted, person=person)
+    service_access_sync()
     assert list(visible_services(user)) == [restricted]

@@ -1,0 +1,201 @@
+"""Writes to the organisation and its services that span models.
+
+Each action runs in one transaction, validates with ``full_clean`` before saving, records who
+made the change in the audit history, and keeps service permissions in step.
+"""
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.db import transaction
+from django.db.models import Model
+
+from services.access import LEADER_PERMS, MEMBER_PERMS
+from services.models import (
+    Person,
+    Priority,
+    ProportionalityAssessment,
+    Service,
+    ServiceLeader,
+    ServiceTeam,
+    ServiceUserObjectPermission,
+    Stage,
+    Team,
+)
+
+
+def _by(user: AbstractBaseUser | None, *instances: Model) -> None:
+    """Attribute the next history record of each instance to ``user``."""
+    for instance in instances:
+        instance._history_user = user
+
+
+@transaction.atomic
+def service_access_sync(*, service_ids: Collection[int] | None = None) -> tuple[int, int]:
+    """Make service permissions match who leads each service and which teams take part.
+
+    Leaders get view, lead and contribute; members of a team that owns one of the service's
+    stages or participates in it get view and contribute. Only these three permissions are
+    managed here. With ``service_ids``, only those services are brought in step; without, all.
+    Returns (granted, revoked). Safe to run any number of times.
+    """
+    perms = {
+        p.codename: p.pk
+        for p in Permission.objects.filter(
+            content_type__app_label="services",
+            content_type__model="service",
+            codename__in=LEADER_PERMS,
+        )
+    }
+
+    def scoped(queryset):
+        return queryset if service_ids is None else queryset.filter(service_id__in=service_ids)
+
+    wanted: set[tuple[int, int, int]] = set()
+    leaders = scoped(ServiceLeader.objects.filter(person__user__isnull=False))
+    for service_id, user_id in leaders.values_list("service_id", "person__user_id"):
+        wanted.update((service_id, user_id, perms[codename]) for codename in LEADER_PERMS)
+    member = "team__memberships__person__user_id"
+    for model in (Stage, ServiceTeam):
+        rows = scoped(model.objects.filter(**{f"{member}__isnull": False}))
+        for service_id, user_id in rows.values_list("service_id", member).distinct():
+            wanted.update((service_id, user_id, perms[codename]) for codename in MEMBER_PERMS)
+
+    existing = ServiceUserObjectPermission.objects.filter(permission_id__in=perms.values())
+    if service_ids is not None:
+        existing = existing.filter(content_object_id__in=service_ids)
+    have = {
+        (service_id, user_id, perm_id): pk
+        for pk, service_id, user_id, perm_id in existing.values_list(
+            "pk", "content_object_id", "user_id", "permission_id"
+        )
+    }
+    revoke = [pk for key, pk in have.items() if key not in wanted]
+    ServiceUserObjectPermission.objects.filter(pk__in=revoke).delete()
+    grant = [
+        ServiceUserObjectPermission(content_object_id=s, user_id=u, permission_id=p)
+        for s, u, p in wanted - have.keys()
+    ]
+    ServiceUserObjectPermission.objects.bulk_create(grant, batch_size=2000)
+    return len(grant), len(revoke)
+
+
+def services_of_teams(team_ids: Iterable[int]) -> set[int]:
+    """Ids of services in which any of the teams owns a stage or participates."""
+    team_ids = list(team_ids)
+    return set(
+        Stage.objects.filter(team_id__in=team_ids).values_list("service_id", flat=True)
+    ) | set(ServiceTeam.objects.filter(team_id__in=team_ids).values_list("service_id", flat=True))
+
+
+@transaction.atomic
+def service_update(
+    *, service: Service, user: AbstractBaseUser, fields: dict, priorities: list[str]
+) -> Service:
+    """Change a service's details and replace its ordered priorities."""
+    for name, value in fields.items():
+        setattr(service, name, value)
+    service.full_clean()
+    _by(user, service)
+    service.save()
+
+    existing = {p.position: p for p in service.priorities.all()}
+    for position, text in enumerate(priorities, start=1):
+        priority = existing.pop(position, None) or Priority(service=service, position=position)
+        if priority.text != text:
+            priority.text = text
+            priority.full_clean()
+            _by(user, priority)
+            priority.save()
+    for stale in existing.values():
+        _by(user, stale)
+        stale.delete()
+    return service
+
+
+@dataclass(frozen=True)
+class LeaderChange:
+    person: Person
+    role: str
+    leads_on: str
+
+
+@transaction.atomic
+def service_leadership_update(
+    *, service: Service, user: AbstractBaseUser, model: str, leaders: list[LeaderChange]
+) -> None:
+    """Set the leadership model and replace the leaders, then bring permissions in step."""
+    if service.leadership_model != model:
+        service.leadership_model = model
+        service.full_clean()
+        _by(user, service)
+        service.save()
+    current = {leader.person_id: leader for leader in service.leaders.all()}
+    for change in leaders:
+        leader = current.pop(change.person.pk, None) or ServiceLeader(
+            service=service, person=change.person
+        )
+        if leader.pk is None or (leader.role, leader.leads_on) != (change.role, change.leads_on):
+            leader.role, leader.leads_on = change.role, change.leads_on
+            leader.full_clean()
+            _by(user, leader)
+            leader.save()
+    for removed in current.values():
+        _by(user, removed)
+        removed.delete()
+    service_access_sync(service_ids=[service.pk])
+
+
+@dataclass(frozen=True)
+class StageChange:
+    stage_id: int | None
+    name: str
+    team: Team | None
+    channels: list[str]
+    online: bool
+
+
+@transaction.atomic
+def service_journey_update(
+    *, service: Service, user: AbstractBaseUser, stages: list[StageChange]
+) -> None:
+    """Replace the journey with ``stages`` in order; positions are 1..n as given."""
+    current = {stage.pk: stage for stage in service.stages.all()}
+    keep = {change.stage_id for change in stages if change.stage_id in current}
+    for stage_id, stage in list(current.items()):
+        if stage_id not in keep:
+            _by(user, stage)
+            stage.delete()
+            del current[stage_id]
+    # Move every kept stage out of the way first, so positions and names can swap freely.
+    offset = 1000
+    for stage in current.values():
+        Stage.objects.filter(pk=stage.pk).update(
+            position=stage.position + offset, name=f"\x1f{stage.pk}"
+        )
+    for position, change in enumerate(stages, start=1):
+        stage = current.get(change.stage_id) or Stage(service=service)
+        stage.position = position
+        stage.name = change.name
+        stage.team = change.team
+        stage.channels = change.channels
+        stage.online = change.online
+        stage.full_clean(validate_unique=False, validate_constraints=False)
+        _by(user, stage)
+        stage.save()
+    service_access_sync(service_ids=[service.pk])
+
+
+@transaction.atomic
+def service_assessment_update(
+    *, service: Service, user: AbstractBaseUser, fields: dict
+) -> ProportionalityAssessment:
+    assessment = ProportionalityAssessment.objects.filter(service=service).first()
+    assessment = assessment or ProportionalityAssessment(service=service)
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    assessment.full_clean()
+    _by(user, assessment)
+    assessment.save()
+    return assessment
