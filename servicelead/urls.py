@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -12,8 +12,12 @@ admin.site.index_title = "Organisation, services and data"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="services:catalogue"), name="home"),
-    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("services.urls")),
 ]
