@@ -56,13 +56,14 @@ class Route:
     """How to reach a URL pattern and who may."""
 
     scope: str  # "service": per service (open and restricted); "global": needs no object
-    access: str  # "public", "redirect" (to the catalogue), "read", "lead"
+    access: str  # "public", "public-redirect", "redirect" (to the catalogue), "read", "lead"
     methods: tuple[str, ...] = ("GET",)
 
 
 ROUTES = {
     "home": Route("global", "redirect"),
     "login": Route("global", "public"),
+    "favicon": Route("global", "public-redirect"),
     "logout": Route("global", "public", methods=("POST",)),
     "services:catalogue": Route("global", "read"),
     "services:organisations": Route("global", "read"),
@@ -130,6 +131,8 @@ def url_for(name: str, route: Route, world, service: Service | None) -> str:
 def expected_status(route: Route, role: str, which: str | None, method: str) -> int:
     if route.access == "public":
         return 302 if method == "POST" else 200
+    if route.access == "public-redirect":
+        return 302
     if role == "anonymous" or route.access == "redirect":
         return 302
     if route.scope == "global":

@@ -253,3 +253,36 @@ def test_history_names_related_objects_not_ids(leader_client, service):
     ]
     changes = [c for e in entries if e.what == "Stage 1 “Apply”" for c in e.changes]
     assert ("Team", "Casework") in [(c.field, c.after) for c in changes]
+
+
+def test_admin_changes_are_attributed_too(client):
+    admin_user = UserFactory(username="morgan", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    service = ServiceFactory(name="Before")
+    change_url = reverse("admin:services_service_change", args=[service.pk])
+    data = {
+        "name": "After",
+        "slug": service.slug,
+        "organisation": service.organisation.pk,
+        "kind": service.kind,
+        "phase": service.phase,
+        "leadership_model": service.leadership_model,
+    }
+    for prefix in ["priorities", "leaders", "assessment", "stages", "participations"]:
+        data |= management(prefix, 0, 0)
+    data |= management("dependencies", 0, 0)
+    assert client.post(change_url, data).status_code == 302
+    record = service.history.latest()
+    assert (record.name, record.history_user) == ("After", admin_user)
+
+
+def test_bulk_seeding_is_recorded_in_the_history():
+    from django.core.management import call_command
+
+    call_command("seed_demo", scale=5, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    generated = Service.objects.filter(slug__startswith="generated-")
+    assert generated.count() == 5
+    assert Service.history.filter(slug__startswith="generated-").count() == 5
+    assert Stage.history.filter(service_id__in=generated.values("pk")).count() == (
+        Stage.objects.filter(service__in=generated).count()
+    )
