@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class DecisionsConfig(AppConfig):
     name = "decisions"
     verbose_name = "Decision rights and decisions"
+
+    def ready(self) -> None:
+        from decisions import panels  # noqa: F401  (registers the service page panel)

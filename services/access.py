@@ -14,6 +14,7 @@ the domain by ``services.actions.service_access_sync``. A user who may not see a
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from guardian.shortcuts import get_perms
 
 from services.models import Service
 from services.queries import User, is_org_admin, visible_services
@@ -34,7 +35,11 @@ def user_can(user: User, perm: str, service: Service) -> bool:
         return True
     if perm == VIEW and not service.restricted:
         return True
-    return user.has_perm(perm, service)
+    # One look-up per user and service per request, however many checks a page makes.
+    cache = user.__dict__.setdefault("_servicelead_service_perms", {})
+    if service.pk not in cache:
+        cache[service.pk] = {f"services.{codename}" for codename in get_perms(user, service)}
+    return perm in cache[service.pk]
 
 
 def service_for_user(user: User, slug: str, perm: str = VIEW) -> Service:

@@ -7,9 +7,11 @@ that has a ``demo`` module, in the order of INSTALLED_APPS.
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
@@ -30,6 +32,7 @@ from services.models import (
 )
 from services.queries import ORG_ADMINS_GROUP
 
+DEMO_EPOCH = datetime(2023, 4, 1, tzinfo=UTC)  # when the demo organisation "began"
 DEMO_PASSWORD = "servicelead-demo"  # noqa: S105 - demo data only, printed by `make run`
 
 TT = Team.TeamType
@@ -468,14 +471,44 @@ SERVICES = {
 ASSESSMENT_FIELDS = [field for field, _ in ProportionalityAssessment.CRITERIA]
 
 
+def backdate_new_history(models: list, since: datetime) -> None:
+    """Date the creation records made since ``since`` to DEMO_EPOCH.
+
+    The demo organisation is meant to have existed for years, so that decisions dated in the
+    past are checked against the leaders, memberships and rights of their day.
+    """
+    for model in models:
+        model.history.filter(history_type="+", history_date__gte=since).update(
+            history_date=DEMO_EPOCH
+        )
+
+
 def seed(*, scale: int = 0) -> list[str]:
     """Load the demo organisation and, with ``scale``, a generated portfolio. Returns a report."""
+    started = timezone.now()
     with transaction.atomic():
         teams = _seed_structure()
         people = _seed_people(teams)
         _seed_accounts(teams, people)
         _seed_services(teams, people)
         service_access_sync()
+        backdate_new_history(
+            [
+                Organisation,
+                Directorate,
+                Team,
+                Person,
+                TeamMembership,
+                Service,
+                Priority,
+                ServiceLeader,
+                ProportionalityAssessment,
+                Stage,
+                ServiceTeam,
+                ServiceDependency,
+            ],
+            started,
+        )
     report = [
         f"Demo organisation: {Organisation.objects.count()} organisations, "
         f"{Directorate.objects.count()} directorates, {Team.objects.count()} teams, "

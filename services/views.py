@@ -23,6 +23,7 @@ from services.forms import (
     StageFormSet,
 )
 from services.models import Directorate, Organisation, ProportionalityAssessment, Team
+from services.panels import render_panels
 from services.queries import (
     catalogue,
     directorate_and_descendants,
@@ -64,6 +65,7 @@ def service_page(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "detail": service_detail(request.user, service),
             "can_lead": user_can(request.user, LEAD, service),
+            "panels": render_panels(request, service),
         },
     )
 

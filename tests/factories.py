@@ -1,9 +1,13 @@
 """factory-boy factories for every model."""
 
+from datetime import date
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import User
 from factory.django import DjangoModelFactory
 
+from decisions import models as decision_models
 from services import models
 
 
@@ -127,3 +131,45 @@ class ServiceDependencyFactory(DjangoModelFactory):
     service = factory.SubFactory(ServiceFactory)
     depends_on = factory.SubFactory(ServiceFactory, kind=models.Service.Kind.PLATFORM)
     note = "Shares a release cycle."
+
+
+class DecisionTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = decision_models.DecisionType
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Decision type {n}")
+    category = decision_models.DecisionType.Category.OPERATIONAL
+
+
+class DecisionBandFactory(DjangoModelFactory):
+    class Meta:
+        model = decision_models.DecisionBand
+
+    decision_type = factory.SubFactory(
+        DecisionTypeFactory, category=decision_models.DecisionType.Category.SPEND
+    )
+    up_to = Decimal(25_000)
+
+
+class DecisionRightFactory(DjangoModelFactory):
+    class Meta:
+        model = decision_models.DecisionRight
+
+    service = factory.SubFactory(ServiceFactory)
+    decision_type = factory.SubFactory(DecisionTypeFactory)
+    role = decision_models.Role.DECIDE
+    holder_kind = decision_models.HolderKind.PERSON
+    person = factory.SubFactory(PersonFactory)
+
+
+class DecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = decision_models.Decision
+
+    service = factory.SubFactory(ServiceFactory)
+    title = factory.Faker("sentence", nb_words=5)
+    decision_type = factory.SubFactory(DecisionTypeFactory)
+    decided_by = factory.SubFactory(PersonFactory)
+    decided_on = factory.LazyFunction(lambda: date(2026, 3, 2))
+    status = decision_models.Decision.Status.DECIDED

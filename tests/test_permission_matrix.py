@@ -6,11 +6,13 @@ database must be unchanged (no audit record was written).
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
 from services.actions import service_access_sync
 from services.models import (
     Organisation,
@@ -38,6 +40,10 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "colleague", "other_member", "member", "leader", "org_admin"]
 AUDITED = [
+    Decision,
+    DecisionBand,
+    DecisionRight,
+    DecisionType,
     Organisation,
     Person,
     Team,
@@ -55,8 +61,13 @@ AUDITED = [
 class Route:
     """How to reach a URL pattern and who may."""
 
-    scope: str  # "service": per service (open and restricted); "global": needs no object
-    access: str  # "public", "public-redirect", "redirect" (to the catalogue), "read", "lead"
+    # "service", "decision" or "cell" (of the rights matrix): one of an open and one of a
+    # restricted service; "type": a decision type; "global": needs no object.
+    scope: str
+    # "public", "public-redirect", "redirect" (to the catalogue), "read", "admin" (org admins),
+    # "contribute" (team members and leaders), "change" (the decision's author and leaders),
+    # "lead" (leaders)
+    access: str
     methods: tuple[str, ...] = ("GET",)
 
 
@@ -76,6 +87,22 @@ ROUTES = {
     "services:service_leadership": Route("service", "lead", ("GET", "POST")),
     "services:service_journey": Route("service", "lead", ("GET", "POST")),
     "services:service_assessment": Route("service", "lead", ("GET", "POST")),
+    "decisions:types": Route("global", "read"),
+    "decisions:type_new": Route("global", "admin", ("GET", "POST")),
+    "decisions:type_edit": Route("type", "admin", ("GET", "POST")),
+    "decisions:coverage": Route("global", "read"),
+    "decisions:reviews": Route("global", "read"),
+    "decisions:rights": Route("service", "read"),
+    "decisions:rights_history": Route("service", "read"),
+    "decisions:rights_cell_view": Route("cell", "read"),
+    "decisions:rights_cell": Route("cell", "lead", ("GET", "POST")),
+    "decisions:log": Route("service", "read"),
+    "decisions:log_csv": Route("service", "read"),
+    "decisions:new": Route("service", "contribute", ("GET", "POST")),
+    "decisions:decision": Route("decision", "read"),
+    "decisions:history": Route("decision", "read"),
+    "decisions:edit": Route("decision", "change", ("GET", "POST")),
+    "decisions:delete": Route("decision", "change", ("GET", "POST")),
 }
 
 
@@ -112,11 +139,28 @@ def world(db):
         person=PersonFactory(user=users["other_member"]),
     )
     service_access_sync()
+    decision_type = DecisionType.objects.create(name="Spend", category="spend")
+    decisions = {
+        which: Decision.objects.create(
+            service=service,
+            title=f"Decision of {which}",
+            decision_type=decision_type,
+            decided_on=date(2026, 1, 5),
+            logged_by=users["leader"],
+        )
+        for which, service in services.items()
+    }
     team = Team.objects.first()
-    return {"users": users, "services": services, "team": team}
+    return {
+        "users": users,
+        "services": services,
+        "decisions": decisions,
+        "decision_type": decision_type,
+        "team": team,
+    }
 
 
-def url_for(name: str, route: Route, world, service: Service | None) -> str:
+def url_for(name: str, route: Route, world, which: str | None) -> str:
     team = world["team"]
     kwargs = {
         "services:organisation": {"slug": team.directorate.organisation.slug},
@@ -124,7 +168,18 @@ def url_for(name: str, route: Route, world, service: Service | None) -> str:
         "services:team": {"pk": team.pk},
     }.get(name, {})
     if route.scope == "service":
-        kwargs = {"slug": service.slug}
+        kwargs = {"slug": world["services"][which].slug}
+    elif route.scope == "decision":
+        kwargs = {"pk": world["decisions"][which].pk}
+    elif route.scope == "cell":
+        kwargs = {
+            "slug": world["services"][which].slug,
+            "type_pk": world["decision_type"].pk,
+            "band_pk": 0,
+            "role": "decide",
+        }
+    elif route.scope == "type":
+        kwargs = {"pk": world["decision_type"].pk}
     return reverse(name, kwargs=kwargs)
 
 
@@ -135,17 +190,24 @@ def expected_status(route: Route, role: str, which: str | None, method: str) -> 
         return 302
     if role == "anonymous" or route.access == "redirect":
         return 302
-    if route.scope == "global":
+    if route.access == "admin":
+        return 200 if role == "org_admin" else 403
+    if route.scope in {"global", "type"}:
         return 302 if method == "POST" else 200
     sees = which == "open" or role in {"member", "leader", "org_admin"}
     if not sees:
         return 404
-    if route.access == "lead" and role not in {"leader", "org_admin"}:
-        return 403
-    return 200
+    allowed = {
+        "read": set(ROLES),
+        "contribute": {"member", "leader", "org_admin"},
+        "change": {"leader", "org_admin"},  # the decisions were logged by the leader
+        "lead": {"leader", "org_admin"},
+    }[route.access]
+    return 200 if role in allowed else 403
 
 
 def audit_count() -> int:
+    """Every change to what is audited leaves a history record, so equal counts mean no write."""
     return sum(model.history.count() for model in AUDITED)
 
 
@@ -160,13 +222,9 @@ def test_status_for_every_role_and_url(client, world, role, name):
     route = ROUTES[name]
     if role != "anonymous":
         client.force_login(world["users"][role])
-    cases = (
-        [(which, world["services"][which]) for which in ("open", "restricted")]
-        if route.scope == "service"
-        else [(None, None)]
-    )
-    for which, service in cases:
-        url = url_for(name, route, world, service)
+    cases = ["open", "restricted"] if route.scope in {"service", "decision", "cell"} else [None]
+    for which in cases:
+        url = url_for(name, route, world, which)
         for method in route.methods:
             before = audit_count()
             response = client.get(url) if method == "GET" else client.post(url, {"name": ""})

@@ -149,7 +149,9 @@ def test_service_page_runs_a_fixed_number_of_queries(
         PriorityFactory(service=service, position=position)
     ProportionalityAssessmentFactory(service=service)
     colleague_client.get(url(service))  # warm the content-type cache
-    # session, user, org-admin check, access, service, 6 prefetches, 2 for may-they-lead
-    with django_assert_num_queries(13):
+    # session, user, org-admin check, access, service, 6 prefetches, 2 for the user's
+    # permissions on the service, and the decisions panel's counts, recent decisions and
+    # rights matrix
+    with django_assert_num_queries(17):
         response = colleague_client.get(url(service))
     assert len(response.context["detail"].stages) == size

@@ -1,0 +1,222 @@
+"""Writes to decision types, rights and the decision log."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from decisions.models import (
+    Decision,
+    DecisionBand,
+    DecisionRight,
+    DecisionType,
+    HolderKind,
+    Role,
+)
+from decisions.rights import rights_check
+from services.models import Person, Service, Stage, Team
+
+
+class EditConflict(Exception):
+    """Someone else saved the same thing after this editor opened it."""
+
+    def __init__(self, who: str, when: datetime) -> None:
+        self.who, self.when = who, when
+        super().__init__(f"Changed by {who} at {when:%H:%M on %d %b %Y}; reload to see it.")
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "someone"
+
+
+@transaction.atomic
+def decision_type_save(
+    *, decision_type: DecisionType, user: AbstractBaseUser, limits: list[Decimal | None]
+) -> DecisionType:
+    """Save a decision type and make its bands exactly ``limits`` (None: no upper limit)."""
+    decision_type.full_clean()
+    decision_type._history_user = user
+    decision_type.save()
+    current = {band.up_to: band for band in decision_type.bands.all()}
+    for limit in limits:
+        if limit not in current:
+            band = DecisionBand(decision_type=decision_type, up_to=limit)
+            band.full_clean()
+            band._history_user = user
+            band.save()
+    for limit, band in current.items():
+        if limit not in limits:
+            band._history_user = user
+            try:
+                band.delete()
+            except ProtectedError as error:
+                raise ValidationError(
+                    f"The band {band} is still used by decision rights; move those rights "
+                    "to another band before removing it."
+                ) from error
+    return decision_type
+
+
+@dataclass(frozen=True)
+class Holder:
+    kind: str
+    person: Person | None = None
+    team: Team | None = None
+    external_body: str = ""
+
+
+def rights_cell_token(service: Service, decision_type: DecisionType, band, role: str) -> str:
+    """A version for one cell of the matrix: the latest audit record touching it."""
+    latest = (
+        DecisionRight.history.filter(
+            service_id=service.pk,
+            decision_type_id=decision_type.pk,
+            band_id=band.pk if band else None,
+            role=role,
+        )
+        .order_by("-history_id")
+        .first()
+    )
+    return str(latest.history_id) if latest else "0"
+
+
+@transaction.atomic
+def rights_cell_update(
+    *,
+    service: Service,
+    user: AbstractBaseUser,
+    decision_type: DecisionType,
+    band: DecisionBand | None,
+    role: str,
+    remove: list[int],
+    add: Holder | None,
+    token: str,
+) -> None:
+    """Remove some holders of one RAPID role and add one; Decide keeps a single holder."""
+    Service.objects.select_for_update().filter(pk=service.pk).first()
+    if rights_cell_token(service, decision_type, band, role) != token:
+        latest = (
+            DecisionRight.history.filter(
+                service_id=service.pk,
+                decision_type_id=decision_type.pk,
+                band_id=band.pk if band else None,
+                role=role,
+            )
+            .select_related("history_user")
+            .latest("history_id")
+        )
+        raise EditConflict(_who(latest.history_user), latest.history_date)
+    cell = DecisionRight.objects.filter(
+        service=service, decision_type=decision_type, band=band, role=role
+    )
+    doomed = list(cell.filter(pk__in=remove))
+    if add is not None and role == Role.DECIDE:
+        doomed = list(cell)  # the new decider replaces the old
+    for right in doomed:
+        right._history_user = user
+        right.delete()
+    if add is None:
+        return
+    duplicate = cell.filter(
+        holder_kind=add.kind,
+        person=add.person,
+        team=add.team,
+        external_body=add.external_body,
+    ).exists()
+    if duplicate:
+        return
+    right = DecisionRight(
+        service=service,
+        decision_type=decision_type,
+        band=band,
+        role=role,
+        holder_kind=add.kind,
+        person=add.person if add.kind == HolderKind.PERSON else None,
+        team=add.team if add.kind == HolderKind.TEAM else None,
+        external_body=add.external_body if add.kind == HolderKind.EXTERNAL else "",
+        updated_by=user,
+    )
+    right.full_clean(validate_constraints=False)
+    right._history_user = user
+    right.save()
+
+
+def _check_and_save(decision: Decision, user: AbstractBaseUser) -> None:
+    check = rights_check(decision)
+    decision.within_rights, decision.rights_reason = check.within, check.reason
+    decision.updated_by = user
+    decision._history_user = user
+    decision.save()
+
+
+def _supersede(decision: Decision, user: AbstractBaseUser) -> None:
+    """A decided decision that another now supersedes is marked superseded."""
+    previous = decision.supersedes
+    if (
+        previous is not None
+        and decision.status == Decision.Status.DECIDED
+        and previous.status == Decision.Status.DECIDED
+    ):
+        previous.status = Decision.Status.SUPERSEDED
+        previous.version += 1
+        previous.updated_by = user
+        previous._history_user = user
+        previous.save()
+
+
+@transaction.atomic
+def decision_log(
+    *,
+    service: Service,
+    user: AbstractBaseUser,
+    fields: dict,
+    stages: list[Stage] = (),
+    teams: list[Team] = (),
+) -> Decision:
+    """Log a decision, check it against the service's rights at the time, and keep the check."""
+    decision = Decision(service=service, logged_by=user, **fields)
+    decision.full_clean()
+    _check_and_save(decision, user)
+    decision.affected_stages.set(stages)
+    decision.affected_teams.set(teams)
+    _supersede(decision, user)
+    return decision
+
+
+@transaction.atomic
+def decision_update(
+    *,
+    decision: Decision,
+    user: AbstractBaseUser,
+    fields: dict,
+    version: int,
+    stages: list[Stage] = (),
+    teams: list[Team] = (),
+) -> Decision:
+    """Change a decision unless someone else changed it since ``version``; re-check its rights."""
+    current = Decision.objects.select_for_update().select_related("updated_by").get(pk=decision.pk)
+    if current.version != version:
+        raise EditConflict(_who(current.updated_by), current.updated_at)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.full_clean()
+    _check_and_save(current, user)
+    current.affected_stages.set(stages)
+    current.affected_teams.set(teams)
+    _supersede(current, user)
+    return current
+
+
+@transaction.atomic
+def decision_delete(*, decision: Decision, user: AbstractBaseUser) -> None:
+    if decision.superseded_by.exists():
+        raise ValidationError(
+            "Another decision supersedes this one; change or delete that decision first."
+        )
+    decision._history_user = user
+    decision.delete()

@@ -1,0 +1,223 @@
+"""Reads of decision rights and the decision log, filtered to what the user may see."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType, Role
+from services.models import Service
+from services.queries import User, visible_services
+
+REVIEW_WINDOW_DAYS = 30
+
+
+def decision_types() -> QuerySet[DecisionType]:
+    return DecisionType.objects.prefetch_related("bands").order_by("name")
+
+
+@dataclass
+class MatrixRow:
+    decision_type: DecisionType
+    band: DecisionBand | None
+    cells: dict[str, list[DecisionRight]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.decision_type.pk}-{self.band.pk if self.band else 0}"
+
+    @property
+    def decider(self) -> DecisionRight | None:
+        deciders = self.cells.get(Role.DECIDE, [])
+        return deciders[0] if deciders else None
+
+    @property
+    def cell_list(self) -> list[tuple[str, str, list[DecisionRight]]]:
+        return [(role, label, self.cells.get(role, [])) for role, label in Role.choices]
+
+
+def matrix_rows(types: list[DecisionType]) -> list[MatrixRow]:
+    """One row per decision type, or per band of a banded type, in order."""
+    return [
+        MatrixRow(decision_type, band)
+        for decision_type in types
+        for band in (list(decision_type.bands.all()) or [None])
+    ]
+
+
+def rights_matrix(service: Service) -> list[MatrixRow]:
+    """The service's RAPID matrix: decision types (and bands) down, roles across."""
+    rows = matrix_rows(list(decision_types()))
+    by_key = {(row.decision_type.pk, row.band.pk if row.band else None): row for row in rows}
+    rights = DecisionRight.objects.filter(service=service).select_related("person", "team")
+    for right in rights.order_by("pk"):
+        row = by_key.get((right.decision_type_id, right.band_id))
+        if row is not None:
+            row.cells.setdefault(right.role, []).append(right)
+    return rows
+
+
+def cell_rights(service: Service, decision_type: DecisionType, band, role: str):
+    return DecisionRight.objects.filter(
+        service=service, decision_type=decision_type, band=band, role=role
+    ).select_related("person", "team", "updated_by")
+
+
+@dataclass
+class CoverageGap:
+    service: Service
+    missing: list[MatrixRow]
+
+
+def rights_coverage(user: User, organisation=None) -> list[CoverageGap]:
+    """Every visible service that lacks a decider for some decision type or band."""
+    rows = matrix_rows(list(decision_types()))
+    services = visible_services(user).select_related("organisation").order_by("name")
+    if organisation is not None:
+        services = services.filter(organisation=organisation)
+    held = set(
+        DecisionRight.objects.filter(role=Role.DECIDE, service__in=services).values_list(
+            "service_id", "decision_type_id", "band_id"
+        )
+    )
+    gaps = []
+    for service in services:
+        missing = [
+            row
+            for row in rows
+            if (service.pk, row.decision_type.pk, row.band.pk if row.band else None) not in held
+        ]
+        if missing:
+            gaps.append(CoverageGap(service, missing))
+    return gaps
+
+
+def rights_gap_count(service: Service) -> int:
+    return sum(1 for row in rights_matrix(service) if row.decider is None)
+
+
+@dataclass
+class LogFilters:
+    status: str = ""
+    decision_type: DecisionType | None = None
+    decided_from: date | None = None
+    decided_to: date | None = None
+    rights: str = ""  # "within", "outside", "unchecked"
+    review_due: bool = False
+
+
+def review_due_q(today: date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(
+        review_by__isnull=False,
+        review_by__lte=today + timedelta(days=REVIEW_WINDOW_DAYS),
+        status=Decision.Status.DECIDED,
+    )
+
+
+def decision_log(services: QuerySet[Service], filters: LogFilters) -> QuerySet[Decision]:
+    decisions = Decision.objects.filter(service__in=services)
+    if filters.status:
+        decisions = decisions.filter(status=filters.status)
+    if filters.decision_type:
+        decisions = decisions.filter(decision_type=filters.decision_type)
+    if filters.decided_from:
+        decisions = decisions.filter(decided_on__gte=filters.decided_from)
+    if filters.decided_to:
+        decisions = decisions.filter(decided_on__lte=filters.decided_to)
+    if filters.rights == "within":
+        decisions = decisions.filter(within_rights=True)
+    elif filters.rights == "outside":
+        decisions = decisions.filter(within_rights=False)
+    elif filters.rights == "unchecked":
+        decisions = decisions.filter(within_rights__isnull=True)
+    if filters.review_due:
+        decisions = decisions.filter(review_due_q())
+    return decisions.select_related(
+        "service", "decision_type", "decided_by", "supersedes", "logged_by"
+    ).order_by("-decided_on", "-pk")
+
+
+def my_services(user: User) -> QuerySet[Service]:
+    """Services the user leads or whose teams they are in (by their service permissions)."""
+    return get_objects_for_user(
+        user, "services.contribute_to_service", klass=Service, with_superuser=False
+    )
+
+
+def reviews_due(services: QuerySet[Service]) -> QuerySet[Decision]:
+    return (
+        Decision.objects.filter(service__in=services)
+        .filter(review_due_q())
+        .select_related("service", "decision_type", "decided_by")
+        .order_by("review_by", "pk")
+    )
+
+
+def supersession_chain(decision: Decision) -> list[Decision]:
+    """The decision's line, oldest first: what it superseded, it, and what superseded it.
+
+    Walks the service's decisions in memory (one query), not one query per link.
+    """
+    decisions = {
+        d.pk: d
+        for d in Decision.objects.filter(service_id=decision.service_id).select_related(
+            "decided_by", "decision_type"
+        )
+    }
+    successors: dict[int, list[int]] = {}
+    for d in decisions.values():
+        if d.supersedes_id:
+            successors.setdefault(d.supersedes_id, []).append(d.pk)
+    root = decisions[decision.pk]
+    seen = {root.pk}
+    while root.supersedes_id and root.supersedes_id in decisions and root.supersedes_id not in seen:
+        root = decisions[root.supersedes_id]
+        seen.add(root.pk)
+    chain, todo, visited = [], [root.pk], set()
+    while todo:
+        pk = todo.pop(0)
+        if pk in visited:
+            continue
+        visited.add(pk)
+        chain.append(decisions[pk])
+        todo.extend(sorted(successors.get(pk, []), key=lambda p: decisions[p].decided_on))
+    return chain
+
+
+def decision_detail(decision_pk: int) -> Decision:
+    return (
+        Decision.objects.select_related(
+            "service__organisation", "decision_type", "decided_by", "supersedes", "logged_by"
+        )
+        .prefetch_related("affected_stages", "affected_teams")
+        .get(pk=decision_pk)
+    )
+
+
+@dataclass
+class ServiceDecisionSummary:
+    recent: list[Decision]
+    logged: int
+    outside_rights: int
+    reviews_due: int
+    rights_gaps: int
+
+
+def service_decision_summary(service: Service, recent: int = 5) -> ServiceDecisionSummary:
+    decisions = Decision.objects.filter(service=service)
+    counts = decisions.aggregate(
+        logged=Count("pk"),
+        outside=Count("pk", filter=Q(within_rights=False)),
+        due=Count("pk", filter=review_due_q()),
+    )
+    latest = decisions.select_related("decision_type", "decided_by").order_by("-decided_on", "-pk")
+    return ServiceDecisionSummary(
+        recent=list(latest[:recent]),
+        logged=counts["logged"],
+        outside_rights=counts["outside"],
+        reviews_due=counts["due"],
+        rights_gaps=rights_gap_count(service),
+    )

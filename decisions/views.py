@@ -1,0 +1,468 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from decisions.access import can_change_decision, decision_for_user, require_org_admin
+from decisions.actions import (
+    EditConflict,
+    Holder,
+    decision_delete,
+    decision_log,
+    decision_type_save,
+    decision_update,
+    rights_cell_token,
+    rights_cell_update,
+)
+from decisions.forms import (
+    DecisionForm,
+    DecisionTypeForm,
+    LogFilterForm,
+    QuickDecisionForm,
+    RightsCellForm,
+)
+from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType, Role
+from decisions.queries import (
+    LogFilters,
+    MatrixRow,
+    cell_rights,
+    decision_detail,
+    decision_types,
+    my_services,
+    reviews_due,
+    rights_coverage,
+    rights_matrix,
+    supersession_chain,
+)
+from decisions.queries import (
+    decision_log as decision_log_query,
+)
+from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
+from services.forms import CatalogueFilterForm
+from services.queries import is_org_admin, visible_services
+
+LOG_PAGE_SIZE = 50
+
+
+# --- Decision types -------------------------------------------------------------------------
+
+
+@require_GET
+def decision_types_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "decisions/decision_types.html",
+        {"types": decision_types(), "can_manage": is_org_admin(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def decision_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_org_admin(request.user)
+    decision_type = get_object_or_404(DecisionType, pk=pk) if pk else DecisionType()
+    limits = (
+        "\n".join(
+            "any" if band.up_to is None else f"{band.up_to:f}" for band in decision_type.bands.all()
+        )
+        if pk
+        else ""
+    )
+    form = DecisionTypeForm(request.POST or None, instance=decision_type, initial={"bands": limits})
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision_type_save(
+                decision_type=form.instance, user=request.user, limits=form.cleaned_data["bands"]
+            )
+        except ValidationError as error:
+            form.add_error("bands", error)
+        else:
+            messages.success(request, f"Decision type “{form.instance.name}” saved.")
+            return redirect("decisions:types")
+    return render(
+        request, "decisions/decision_type_form.html", {"form": form, "decision_type": decision_type}
+    )
+
+
+# --- Rights matrix --------------------------------------------------------------------------
+
+
+@require_GET
+def rights_matrix_page(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug)
+    rows = rights_matrix(service)
+    return render(
+        request,
+        "decisions/rights_matrix.html",
+        {
+            "service": service,
+            "rows": rows,
+            "roles": Role.choices,
+            "gaps": [row for row in rows if row.decider is None],
+            "can_lead": user_can(request.user, LEAD, service),
+            "leaders": service.leaders.select_related("person").order_by("person__name"),
+        },
+    )
+
+
+def _cell(service, type_pk: int, band_pk: int, role: str):
+    decision_type = get_object_or_404(DecisionType, pk=type_pk)
+    band = (
+        get_object_or_404(DecisionBand, pk=band_pk, decision_type=decision_type)
+        if band_pk
+        else None
+    )
+    if band is None and decision_type.bands.exists():
+        raise Http404("That decision type is banded: choose a band.")
+    if role not in Role.values:
+        raise Http404("No such role.")
+    return decision_type, band
+
+
+@require_http_methods(["GET", "POST"])
+def rights_cell(
+    request: HttpRequest, slug: str, type_pk: int, band_pk: int, role: str
+) -> HttpResponse:
+    """Edit one cell of the matrix: in place with htmx, or as a page of its own."""
+    service = service_for_user(request.user, slug, LEAD)
+    decision_type, band = _cell(service, type_pk, band_pk, role)
+    current = list(cell_rights(service, decision_type, band, role))
+    form = RightsCellForm(
+        request.POST or None,
+        role=role,
+        current=current,
+        initial={"token": rights_cell_token(service, decision_type, band, role)},
+    )
+    row = MatrixRow(decision_type, band, {role: current})
+    context = {
+        "service": service,
+        "row": row,
+        "role": role,
+        "role_label": Role(role).label,
+        "form": form,
+        "current": current,
+        "can_lead": True,
+    }
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        add = (
+            Holder(
+                kind=data["kind"],
+                person=data.get("person"),
+                team=data.get("team"),
+                external_body=data.get("external_body", "").strip(),
+            )
+            if data["kind"]
+            else None
+        )
+        try:
+            rights_cell_update(
+                service=service,
+                user=request.user,
+                decision_type=decision_type,
+                band=band,
+                role=role,
+                remove=[int(pk) for pk in data["remove"]],
+                add=add,
+                token=data["token"],
+            )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            if request.htmx:
+                context["cell"] = list(cell_rights(service, decision_type, band, role))
+                return render(request, "decisions/_rights_cell.html", context)
+            messages.success(request, "Decision rights saved.")
+            return redirect("decisions:rights", slug=service.slug)
+    template = "decisions/_rights_cell_form.html" if request.htmx else "decisions/rights_cell.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def rights_cell_view(
+    request: HttpRequest, slug: str, type_pk: int, band_pk: int, role: str
+) -> HttpResponse:
+    """The cell as shown in the matrix (htmx "cancel" swaps the form back for it)."""
+    service = service_for_user(request.user, slug)
+    decision_type, band = _cell(service, type_pk, band_pk, role)
+    cell = list(cell_rights(service, decision_type, band, role))
+    return render(
+        request,
+        "decisions/_rights_cell.html",
+        {
+            "service": service,
+            "row": MatrixRow(decision_type, band, {role: cell}),
+            "role": role,
+            "role_label": Role(role).label,
+            "cell": cell,
+            "can_lead": user_can(request.user, LEAD, service),
+        },
+    )
+
+
+@require_GET
+def rights_history(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug)
+    records = (
+        DecisionRight.history.filter(service_id=service.pk)
+        .select_related("history_user", "decision_type", "band", "person", "team")
+        .order_by("-history_date", "-history_id")[:500]
+    )
+    return render(
+        request, "decisions/rights_history.html", {"service": service, "records": records}
+    )
+
+
+@require_GET
+def rights_coverage_page(request: HttpRequest) -> HttpResponse:
+    form = CatalogueFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    organisation = form.filters().organisation
+    gaps = rights_coverage(request.user, organisation)
+    page = Paginator(gaps, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "decisions/coverage.html",
+        {"page": page, "form": form, "organisation": organisation},
+    )
+
+
+# --- Decision log ---------------------------------------------------------------------------
+
+
+def _log_filters(request: HttpRequest) -> tuple[LogFilterForm, LogFilters]:
+    form = LogFilterForm(request.GET or None)
+    if not form.is_bound or not form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+    else:
+        data = form.cleaned_data
+    return form, LogFilters(
+        status=data.get("status", ""),
+        decision_type=data.get("decision_type"),
+        decided_from=data.get("decided_from"),
+        decided_to=data.get("decided_to"),
+        rights=data.get("rights", ""),
+        review_due=bool(data.get("review_due")),
+    )
+
+
+@require_GET
+def decision_log_page(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug)
+    form, filters = _log_filters(request)
+    services = visible_services(request.user).filter(pk=service.pk)
+    page = Paginator(decision_log_query(services, filters), LOG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "service": service,
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_log": user_can(request.user, CONTRIBUTE, service),
+    }
+    template = "decisions/_log_results.html" if request.htmx else "decisions/log.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+CSV_COLUMNS = [
+    "id",
+    "service",
+    "title",
+    "type",
+    "amount",
+    "status",
+    "decided_on",
+    "decided_by",
+    "rights_check",
+    "rights_reason",
+    "review_by",
+    "supersedes",
+    "logged_by",
+]
+
+
+@require_GET
+def decision_log_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug)
+    _, filters = _log_filters(request)
+    services = visible_services(request.user).filter(pk=service.pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{service.slug}-decisions-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for d in decision_log_query(services, filters):
+        writer.writerow(
+            [
+                d.pk,
+                d.service.slug,
+                _csv_safe(d.title),
+                d.decision_type.name,
+                "" if d.amount is None else f"{d.amount:f}",
+                d.status,
+                d.decided_on.isoformat(),
+                _csv_safe(d.decided_by.name if d.decided_by else d.decided_by_body),
+                {True: "within", False: "outside", None: "not checked"}[d.within_rights],
+                _csv_safe(d.rights_reason),
+                d.review_by.isoformat() if d.review_by else "",
+                d.supersedes_id or "",
+                d.logged_by.get_username() if d.logged_by else "",
+            ]
+        )
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    """Stop a spreadsheet reading user text as a formula."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_http_methods(["GET", "POST"])
+def decision_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Log a decision: the full form, or the quick form on the service page (htmx)."""
+    service = service_for_user(request.user, slug, CONTRIBUTE)
+    quick = request.POST.get("form") == "quick" or request.GET.get("form") == "quick"
+    form_class = QuickDecisionForm if quick else DecisionForm
+    initial = {"decided_on": timezone.localdate(), "status": Decision.Status.DECIDED}
+    person = getattr(request.user, "person", None)
+    if person is not None:
+        initial["decided_by"] = person.pk
+    form = form_class(request.POST or None, service=service, initial=initial)
+    logged = None
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name not in {"version", "affected_stages", "affected_teams"}
+        }
+        logged = decision_log(
+            service=service,
+            user=request.user,
+            fields=fields,
+            stages=list(form.cleaned_data.get("affected_stages") or []),
+            teams=list(form.cleaned_data.get("affected_teams") or []),
+        )
+        if not request.htmx:
+            messages.success(request, f"Decision “{logged.title}” logged.")
+            return redirect(logged)
+        form = QuickDecisionForm(service=service, initial=initial)
+    context = {"service": service, "form": form, "logged": logged, "quick": quick}
+    if request.htmx:
+        return render(request, "decisions/_quick_form.html", context)
+    return render(request, "decisions/decision_form.html", context)
+
+
+@require_GET
+def decision_page(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = decision_for_user(request.user, pk)
+    return render(
+        request,
+        "decisions/decision.html",
+        {
+            "decision": decision_detail(decision.pk),
+            "chain": supersession_chain(decision),
+            "can_change": can_change_decision(request.user, decision),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = decision_for_user(request.user, pk, change=True)
+    form = DecisionForm(
+        request.POST or None,
+        instance=decision,
+        service=decision.service,
+        initial={"version": decision.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name not in {"version", "affected_stages", "affected_teams"}
+        }
+        try:
+            decision = decision_update(
+                decision=decision,
+                user=request.user,
+                fields=fields,
+                version=form.cleaned_data.get("version") or 0,
+                stages=list(form.cleaned_data["affected_stages"]),
+                teams=list(form.cleaned_data["affected_teams"]),
+            )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, "Decision saved.")
+            return redirect(decision)
+    return render(
+        request,
+        "decisions/decision_form.html",
+        {"service": decision.service, "form": form, "decision": decision},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def decision_delete_page(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = decision_for_user(request.user, pk, change=True)
+    error = None
+    if request.method == "POST":
+        try:
+            decision_delete(decision=decision, user=request.user)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            messages.success(request, f"Decision “{decision.title}” deleted.")
+            return redirect("decisions:log", slug=decision.service.slug)
+    return render(request, "decisions/decision_delete.html", {"decision": decision, "error": error})
+
+
+@require_GET
+def decision_history(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = decision_for_user(request.user, pk)
+    records = list(
+        decision.history.select_related(
+            "history_user", "decision_type", "decided_by", "supersedes"
+        ).order_by("history_date", "history_id")
+    )
+    entries = []
+    for previous, record in zip([None, *records], records, strict=False):
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(
+                previous,
+                excluded_fields=["updated_at", "updated_by"],
+                foreign_keys_are_objs=True,
+            )
+            changes = [
+                (Decision._meta.get_field(c.field).verbose_name.capitalize(), c.old, c.new)
+                for c in delta.changes
+            ]
+        entries.append((record, changes))
+    entries.reverse()
+    return render(
+        request, "decisions/decision_history.html", {"decision": decision, "entries": entries}
+    )
+
+
+@require_GET
+def reviews_due_page(request: HttpRequest) -> HttpResponse:
+    mine = my_services(request.user)
+    return render(
+        request,
+        "decisions/reviews_due.html",
+        {"decisions": reviews_due(mine), "today": timezone.localdate()},
+    )
