@@ -198,7 +198,11 @@ def decision_update(
     teams: list[Team] = (),
 ) -> Decision:
     """Change a decision unless someone else changed it since ``version``; re-check its rights."""
-    current = Decision.objects.select_for_update().select_related("updated_by").get(pk=decision.pk)
+    current = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=decision.pk)
+    )
     if current.version != version:
         raise EditConflict(_who(current.updated_by), current.updated_at)
     for name, value in fields.items():
