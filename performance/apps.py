@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PerformanceConfig(AppConfig):
     name = "performance"
     verbose_name = "Performance, cost and flow"
+
+    def ready(self) -> None:
+        from performance import panels  # noqa: F401  (registers the service page panel)

@@ -23,4 +23,5 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("services.urls")),
     path("", include("decisions.urls")),
+    path("", include("performance.urls")),
 ]

@@ -27,6 +27,7 @@ from services.panels import render_panels
 from services.queries import (
     catalogue,
     directorate_and_descendants,
+    is_org_admin,
     organisation_directorates,
     organisation_services,
     organisations_overview,
@@ -243,6 +244,8 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "team": team,
             "memberships": team.memberships.select_related("person").order_by("person__name"),
+            "can_log": is_org_admin(request.user)
+            or team.memberships.filter(person__user=request.user).exists(),
             "services": services_taking_part(request.user, teams),
             "stages": stages_owned(request.user, teams),
         },

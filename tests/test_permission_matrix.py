@@ -13,6 +13,13 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
+from performance.models import (
+    ChangeInitiative,
+    FrictionPoint,
+    Handoff,
+    HandoffLog,
+    StageLog,
+)
 from services.actions import service_access_sync
 from services.models import (
     Organisation,
@@ -40,6 +47,11 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "colleague", "other_member", "member", "leader", "org_admin"]
 AUDITED = [
+    ChangeInitiative,
+    FrictionPoint,
+    Handoff,
+    HandoffLog,
+    StageLog,
     Decision,
     DecisionBand,
     DecisionRight,
@@ -61,14 +73,17 @@ AUDITED = [
 class Route:
     """How to reach a URL pattern and who may."""
 
-    # "service", "decision" or "cell" (of the rights matrix): one of an open and one of a
-    # restricted service; "type": a decision type; "global": needs no object.
+    # "service", "decision", "friction", "change" or "cell" (of the rights matrix): one of
+    # an open and one of a restricted service; "type": a decision type; "team" and
+    # "team_row": the member's team and one row of its weekly log; "global": no object.
     scope: str
     # "public", "public-redirect", "redirect" (to the catalogue), "read", "admin" (org admins),
-    # "contribute" (team members and leaders), "change" (the decision's author and leaders),
-    # "lead" (leaders)
+    # "contribute" (team members and leaders), "change" (the record's author and leaders;
+    # the world's records were made by the leader), "lead" (leaders), "team" (the team's
+    # members and org admins)
     access: str
     methods: tuple[str, ...] = ("GET",)
+    post_access: str = ""  # when a POST needs more than a GET (default: the same)
 
 
 ROUTES = {
@@ -103,6 +118,16 @@ ROUTES = {
     "decisions:history": Route("decision", "read"),
     "decisions:edit": Route("decision", "change", ("GET", "POST")),
     "decisions:delete": Route("decision", "change", ("GET", "POST")),
+    "performance:team_log": Route("team", "team", ("GET", "POST")),
+    "performance:team_log_row": Route("team_row", "team", ("POST",)),
+    "performance:flow": Route("service", "read"),
+    "performance:friction": Route("service", "read"),
+    "performance:friction_all": Route("global", "read"),
+    "performance:friction_new": Route("service", "contribute", ("GET", "POST")),
+    "performance:friction_edit": Route("friction", "read", ("GET", "POST"), post_access="change"),
+    "performance:change": Route("service", "read"),
+    "performance:change_new": Route("service", "lead", ("GET", "POST")),
+    "performance:change_edit": Route("change", "lead", ("GET", "POST")),
 }
 
 
@@ -150,11 +175,30 @@ def world(db):
         )
         for which, service in services.items()
     }
-    team = Team.objects.first()
+    friction = {
+        which: FrictionPoint.objects.create(
+            service=service,
+            title=f"Friction in {which}",
+            category="process",
+            severity="high",
+            raised_on=date(2026, 1, 5),
+            raised_by=users["leader"],
+        )
+        for which, service in services.items()
+    }
+    changes = {
+        which: ChangeInitiative.objects.create(
+            service=service, title=f"Change in {which}", outcome_sought="Faster", kind="project"
+        )
+        for which, service in services.items()
+    }
+    team = services["open"].stages.get().team  # the member is in it
     return {
         "users": users,
         "services": services,
         "decisions": decisions,
+        "friction": friction,
+        "changes": changes,
         "decision_type": decision_type,
         "team": team,
     }
@@ -180,6 +224,14 @@ def url_for(name: str, route: Route, world, which: str | None) -> str:
         }
     elif route.scope == "type":
         kwargs = {"pk": world["decision_type"].pk}
+    elif route.scope == "team":
+        kwargs = {"pk": team.pk}
+    elif route.scope == "team_row":
+        kwargs = {"pk": team.pk, "key": f"s{team.stages.get().pk}"}
+    elif route.scope == "friction":
+        kwargs = {"pk": world["friction"][which].pk}
+    elif route.scope == "change":
+        kwargs = {"slug": world["services"][which].slug, "pk": world["changes"][which].pk}
     return reverse(name, kwargs=kwargs)
 
 
@@ -190,8 +242,11 @@ def expected_status(route: Route, role: str, which: str | None, method: str) -> 
         return 302
     if role == "anonymous" or route.access == "redirect":
         return 302
-    if route.access == "admin":
+    access = route.post_access if method == "POST" and route.post_access else route.access
+    if access == "admin":
         return 200 if role == "org_admin" else 403
+    if access == "team":
+        return 200 if role in {"member", "org_admin"} else 403
     if route.scope in {"global", "type"}:
         return 302 if method == "POST" else 200
     sees = which == "open" or role in {"member", "leader", "org_admin"}
@@ -202,7 +257,7 @@ def expected_status(route: Route, role: str, which: str | None, method: str) -> 
         "contribute": {"member", "leader", "org_admin"},
         "change": {"leader", "org_admin"},  # the decisions were logged by the leader
         "lead": {"leader", "org_admin"},
-    }[route.access]
+    }[access]
     return 200 if role in allowed else 403
 
 
@@ -222,7 +277,8 @@ def test_status_for_every_role_and_url(client, world, role, name):
     route = ROUTES[name]
     if role != "anonymous":
         client.force_login(world["users"][role])
-    cases = ["open", "restricted"] if route.scope in {"service", "decision", "cell"} else [None]
+    per_service = {"service", "decision", "cell", "friction", "change"}
+    cases = ["open", "restricted"] if route.scope in per_service else [None]
     for which in cases:
         url = url_for(name, route, world, which)
         for method in route.methods:

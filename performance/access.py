@@ -1,0 +1,47 @@
+"""Who may log and change flow records, friction and change initiatives."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from performance.models import ChangeInitiative, FrictionPoint
+from services.access import CONTRIBUTE, LEAD, user_can
+from services.models import Service, Team
+from services.queries import User, is_org_admin, visible_services
+
+
+def can_change_record(user: User, service: Service, author_id: int | None) -> bool:
+    """Team members change what they logged; leaders and org admins change anything."""
+    if user_can(user, LEAD, service):
+        return True
+    return user_can(user, CONTRIBUTE, service) and (author_id is None or author_id == user.pk)
+
+
+def team_for_logging(user: User, pk: int) -> Team:
+    """A team whose weekly log the user may fill in: their own team (or any, for org admins)."""
+    team = get_object_or_404(Team.objects.select_related("directorate__organisation"), pk=pk)
+    if not (is_org_admin(user) or team.memberships.filter(person__user=user).exists()):
+        raise PermissionDenied
+    return team
+
+
+def friction_for_user(user: User, pk: int, *, change: bool = False) -> FrictionPoint:
+    point = get_object_or_404(
+        FrictionPoint.objects.filter(service__in=visible_services(user)).select_related("service"),
+        pk=pk,
+    )
+    if change and not can_change_record(user, point.service, point.raised_by_id):
+        raise PermissionDenied
+    return point
+
+
+def change_for_user(user: User, pk: int) -> ChangeInitiative:
+    """Change initiatives are the leaders' to change."""
+    initiative = get_object_or_404(
+        ChangeInitiative.objects.filter(service__in=visible_services(user)).select_related(
+            "service"
+        ),
+        pk=pk,
+    )
+    if not user_can(user, LEAD, initiative.service):
+        raise PermissionDenied
+    return initiative

@@ -1,0 +1,112 @@
+"""Writes to flow logs, friction and change initiatives."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from performance.access import can_change_record
+from performance.models import ChangeInitiative, FrictionPoint, Handoff, HandoffLog, StageLog
+from services.models import Stage, Team
+
+
+def _may_overwrite(user, service, log) -> None:
+    """Team members change the logs they made; leaders change any (imports pass no user)."""
+    if (
+        log is not None
+        and user is not None
+        and not can_change_record(user, service, log.logged_by_id)
+    ):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def handoff_log_record(
+    *,
+    handoff: Handoff,
+    user: AbstractBaseUser | None,
+    period_start: date,
+    period_end: date,
+    handed_over: int,
+    returned: int,
+    median_wait_hours: Decimal,
+) -> tuple[HandoffLog, str]:
+    """Create or update the hand-off's log for the period; returns it and what happened
+    ("created", "updated" or "unchanged")."""
+    log = HandoffLog.objects.filter(
+        handoff=handoff, period_start=period_start, period_end=period_end
+    ).first()
+    _may_overwrite(user, handoff.service, log)
+    values = (handed_over, returned, median_wait_hours)
+    if log is not None and (log.handed_over, log.returned, log.median_wait_hours) == values:
+        return log, "unchanged"
+    outcome = "updated" if log else "created"
+    log = log or HandoffLog(
+        handoff=handoff, period_start=period_start, period_end=period_end, logged_by=user
+    )
+    log.handed_over, log.returned, log.median_wait_hours = values
+    log.full_clean(validate_unique=False, validate_constraints=False)
+    log._history_user = user
+    log.save()
+    return log, outcome
+
+
+@transaction.atomic
+def stage_log_record(
+    *,
+    stage: Stage,
+    user: AbstractBaseUser | None,
+    period_start: date,
+    period_end: date,
+    completed: int,
+    median_process_hours: Decimal,
+) -> tuple[StageLog, str]:
+    log = StageLog.objects.filter(
+        stage=stage, period_start=period_start, period_end=period_end
+    ).first()
+    _may_overwrite(user, stage.service, log)
+    values = (completed, median_process_hours)
+    if log is not None and (log.completed, log.median_process_hours) == values:
+        return log, "unchanged"
+    outcome = "updated" if log else "created"
+    log = log or StageLog(
+        stage=stage, period_start=period_start, period_end=period_end, logged_by=user
+    )
+    log.completed, log.median_process_hours = values
+    log.full_clean(validate_unique=False, validate_constraints=False)
+    log._history_user = user
+    log.save()
+    return log, outcome
+
+
+@transaction.atomic
+def friction_save(*, point: FrictionPoint, user: AbstractBaseUser | None) -> FrictionPoint:
+    if point.pk is None:
+        point.raised_by = user
+    if point.status == FrictionPoint.Status.RESOLVED and point.resolved_on is None:
+        point.resolved_on = timezone.localdate()
+    if point.status != FrictionPoint.Status.RESOLVED:
+        point.resolved_on = None
+    point.full_clean()
+    point._history_user = user
+    point.save()
+    return point
+
+
+@transaction.atomic
+def change_save(
+    *,
+    initiative: ChangeInitiative,
+    user: AbstractBaseUser | None,
+    stages: list[Stage],
+    teams: list[Team],
+) -> ChangeInitiative:
+    initiative.full_clean()
+    initiative._history_user = user
+    initiative.save()
+    initiative.affected_stages.set(stages)
+    initiative.delivering_teams.set(teams)
+    return initiative

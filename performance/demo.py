@@ -1,0 +1,350 @@
+"""Demo flow: a year of weekly stage and hand-off logs, friction and change, telling a story.
+
+In "Apply for a home improvement grant" the cross-organisation hand-off from checking
+eligibility (the department) to assessing the work (the agency) is the bottleneck: work
+waits days and often comes back incomplete, and the friction points cluster around it.
+Idempotent: logs are found by hand-off or stage and week; friction and change by title.
+"""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from performance.models import (
+    ChangeInitiative,
+    FrictionPoint,
+    HandoffLog,
+    ImportRun,
+    StageLog,
+)
+from performance.queries import journey_handoffs, week_of
+from services.demo import SERVICES
+from services.journey import Boundary, boundary_between
+from services.models import Service, Stage, Team
+
+WEEKS = 52
+SHOWCASE = "home-improvement-grant"
+BOTTLENECK = ("Check eligibility", "Assess the work")
+
+FRICTION = {
+    SHOWCASE: [
+        (
+            "Assessors cannot see what is coming from checking",
+            "handoff",
+            "high",
+            BOTTLENECK,
+            "Grant assessment",
+            30,
+            40,
+        ),
+        (
+            "Evidence checklist differs between department and agency",
+            "policy",
+            "high",
+            BOTTLENECK,
+            "Grants policy",
+            22,
+            90,
+        ),
+        (
+            "Case notes re-keyed into the agency's system",
+            "technology",
+            "medium",
+            BOTTLENECK,
+            "Case management platform",
+            18,
+            0,
+        ),
+        (
+            "Applicants chase progress by phone",
+            "process",
+            "medium",
+            "Support and complaints",
+            "Agency helpline",
+            12,
+            120,
+        ),
+        (
+            "Inspection slots booked by email",
+            "process",
+            "low",
+            "Inspect the home",
+            "Inspections",
+            4,
+            10,
+        ),
+    ],
+    "report-disrepair": [
+        (
+            "Reports routed to the wrong council",
+            "handoff",
+            "high",
+            ("Triage", "Inspect"),
+            "Contact centre",
+            15,
+            60,
+        ),
+    ],
+    "emergency-housing-support": [
+        (
+            "No shared record of who has been placed",
+            "data",
+            "high",
+            ("Assess need", "Find housing"),
+            "Council housing options",
+            25,
+            35,
+        ),
+    ],
+    "grant-case-management": [
+        (
+            "Fraud checks wait for a weekly batch",
+            "process",
+            "medium",
+            ("Assess", "Check for fraud"),
+            "Fraud and error",
+            10,
+            0,
+        ),
+    ],
+    "sign-in": [
+        (
+            "Identity checks fail for people with thin credit files",
+            "technology",
+            "high",
+            "Prove identity",
+            "Identity platform",
+            8,
+            200,
+        ),
+    ],
+}
+
+CHANGES = {
+    SHOWCASE: [
+        (
+            "A shared queue between checking and assessment",
+            "Cut the wait at the hand-off to under two days",
+            "The hand-off to the agency is where applications wait longest.",
+            ChangeInitiative.Kind.PROJECT,
+            ChangeInitiative.Status.ACTIVE,
+            ["Check eligibility", "Assess the work"],
+            ["Applications processing", "Grant assessment"],
+        ),
+        (
+            "One evidence checklist",
+            "Halve applications returned as incomplete",
+            "Two checklists send work back and forth.",
+            ChangeInitiative.Kind.IMPROVEMENT,
+            ChangeInitiative.Status.ACTIVE,
+            ["Apply", "Check eligibility"],
+            ["Grants policy", "Apply digital team"],
+        ),
+        (
+            "Pay grants through the payments platform",
+            "Pay within 5 days of a decision",
+            "Manual payment runs are slow and error-prone.",
+            ChangeInitiative.Kind.PROGRAMME,
+            ChangeInitiative.Status.PROPOSED,
+            ["Pay the grant"],
+            ["Payments platform"],
+        ),
+    ],
+    "sign-in": [
+        (
+            "Alternative identity evidence",
+            "Raise pass rates to 90%",
+            "Too many people fail the check for reasons unrelated to who they are.",
+            ChangeInitiative.Kind.ENDURING,
+            ChangeInitiative.Status.ACTIVE,
+            ["Prove identity"],
+            ["Identity platform"],
+        ),
+    ],
+}
+
+
+def seed(*, scale: int = 0) -> list[str]:
+    with transaction.atomic():
+        services = list(Service.objects.filter(slug__in=SERVICES))
+        handoff_logs, stage_logs = _seed_logs(services, recorded=True)
+        friction = _seed_friction()
+        changes = _seed_changes()
+    report = [
+        f"Flow: {handoff_logs} hand-off logs and {stage_logs} stage logs added; "
+        f"{friction} friction points and {changes} change initiatives added."
+    ]
+    if scale:
+        generated = list(Service.objects.filter(slug__startswith="generated-"))
+        with transaction.atomic():
+            handoff_logs, stage_logs = _seed_logs(generated, recorded=False)
+            ImportRun.objects.create(
+                kind="seed_demo --scale flow logs",
+                source="command",
+                outcome=ImportRun.Outcome.APPLIED,
+                rows=handoff_logs + stage_logs,
+                created=handoff_logs + stage_logs,
+                finished_at=timezone.now(),
+            )
+        report.append(
+            f"Generated flow: {handoff_logs} hand-off logs and {stage_logs} stage logs added."
+        )
+    return report
+
+
+def _weeks(today: date) -> list[date]:
+    this_week = week_of(today)[0]
+    return [this_week - timedelta(weeks=n) for n in range(WEEKS, 0, -1)]
+
+
+def _seed_logs(services: list[Service], *, recorded: bool) -> tuple[int, int]:
+    """A year of weekly logs for each service's journey. ``recorded``: with audit history
+    (the demo), or without (the generated benchmark portfolio, recorded as one import run)."""
+    weeks = _weeks(timezone.localdate())
+    stages_by_service: dict[int, list[Stage]] = {}
+    for stage in (
+        Stage.objects.filter(service__in=services)
+        .select_related("team__directorate", "service")
+        .order_by("service_id", "position")
+    ):
+        stages_by_service.setdefault(stage.service_id, []).append(stage)
+    handoffs = journey_handoffs(stages_by_service)
+    have_handoff = set(
+        HandoffLog.objects.filter(handoff__in=handoffs.values()).values_list(
+            "handoff_id", "period_start"
+        )
+    )
+    all_stages = [s for stages in stages_by_service.values() for s in stages]
+    have_stage = set(
+        StageLog.objects.filter(stage__in=all_stages).values_list("stage_id", "period_start")
+    )
+    new_handoff_logs, new_stage_logs = [], []
+    for stages in stages_by_service.values():
+        slug = stages[0].service.slug
+        for position, stage in enumerate(stages):
+            rng = random.Random(f"{slug}-stage-{position}")
+            base = rng.uniform(2, 40)
+            volume = rng.randint(40, 400)
+            for n, week in enumerate(weeks):
+                if (stage.pk, week) in have_stage:
+                    continue
+                seasonal = 1 + 0.2 * ((n % 13) - 6) / 6
+                new_stage_logs.append(
+                    StageLog(
+                        stage=stage,
+                        period_start=week,
+                        period_end=week + timedelta(days=6),
+                        completed=max(0, int(volume * seasonal * rng.uniform(0.85, 1.15))),
+                        median_process_hours=Decimal(f"{base * rng.uniform(0.8, 1.2):.1f}"),
+                    )
+                )
+        for a, b in zip(stages, stages[1:], strict=False):
+            handoff = handoffs[(a.pk, b.pk)]
+            rng = random.Random(f"{slug}-{a.position}-{b.position}")
+            bottleneck = slug == SHOWCASE and (a.name, b.name) == BOTTLENECK
+            crossing = boundary_between(a.team, b.team)
+            wait = {
+                Boundary.WITHIN_TEAM: 3,
+                Boundary.WITHIN_DIRECTORATE: 8,
+                Boundary.CROSS_DIRECTORATE: 20,
+                Boundary.CROSS_ORGANISATION: 36,
+            }.get(crossing, 12) * rng.uniform(0.7, 1.3)
+            returns = (
+                0.03 if crossing in (Boundary.WITHIN_TEAM, Boundary.WITHIN_DIRECTORATE) else 0.07
+            )
+            if bottleneck:
+                wait, returns = 118.0, 0.18
+            volume = rng.randint(40, 400)
+            for n, week in enumerate(weeks):
+                if (handoff.pk, week) in have_handoff:
+                    continue
+                handed = max(
+                    1, int(volume * (1 + 0.2 * ((n % 13) - 6) / 6) * rng.uniform(0.85, 1.15))
+                )
+                # The shared queue (an active change) starts to help in the last quarter.
+                easing = 0.75 if bottleneck and n > WEEKS - 13 else 1
+                new_handoff_logs.append(
+                    HandoffLog(
+                        handoff=handoff,
+                        period_start=week,
+                        period_end=week + timedelta(days=6),
+                        handed_over=handed,
+                        returned=min(handed, int(handed * returns * rng.uniform(0.6, 1.4))),
+                        median_wait_hours=Decimal(f"{wait * easing * rng.uniform(0.8, 1.2):.1f}"),
+                    )
+                )
+    create = _with_history if recorded else _plain
+    create(HandoffLog, new_handoff_logs)
+    create(StageLog, new_stage_logs)
+    return len(new_handoff_logs), len(new_stage_logs)
+
+
+def _with_history(model, objects: list) -> None:
+    if objects:
+        bulk_create_with_history(objects, model, batch_size=2000, default_change_reason="seed_demo")
+
+
+def _plain(model, objects: list) -> None:
+    model.objects.bulk_create(objects, batch_size=5000)
+
+
+def _seed_friction() -> int:
+    created = 0
+    today = timezone.localdate()
+    for slug, points in FRICTION.items():
+        service = Service.objects.get(slug=slug)
+        stages = {s.name: s for s in service.stages.all()}
+        handoffs = {
+            (h.from_stage.name, h.to_stage.name): h
+            for h in service.handoffs.select_related("from_stage", "to_stage")
+        }
+        for n, (title, category, severity, where, owner, hours, contacts) in enumerate(points):
+            _, made = FrictionPoint.objects.get_or_create(
+                service=service,
+                title=title,
+                defaults={
+                    "category": category,
+                    "severity": severity,
+                    "status": FrictionPoint.Status.MITIGATING
+                    if n == 1
+                    else FrictionPoint.Status.OPEN,
+                    "stage": stages.get(where) if isinstance(where, str) else None,
+                    "handoff": handoffs.get(where) if isinstance(where, tuple) else None,
+                    "owner_team": Team.objects.filter(name=owner).first(),
+                    "hours_lost_per_week": Decimal(hours),
+                    "failure_demand_contacts": contacts,
+                    "raised_on": today - timedelta(days=30 * (n + 1)),
+                    "description": f"Raised by the teams at the {service.name.lower()} review.",
+                },
+            )
+            created += made
+    return created
+
+
+def _seed_changes() -> int:
+    created = 0
+    today = timezone.localdate()
+    for slug, initiatives in CHANGES.items():
+        service = Service.objects.get(slug=slug)
+        for n, (title, outcome, why, kind, status, stages, teams) in enumerate(initiatives):
+            initiative, made = ChangeInitiative.objects.get_or_create(
+                service=service,
+                title=title,
+                defaults={
+                    "outcome_sought": outcome,
+                    "why": why,
+                    "kind": kind,
+                    "status": status,
+                    "starts_on": today - timedelta(days=90 - 30 * n),
+                    "ends_on": today + timedelta(days=120 + 60 * n),
+                },
+            )
+            if made:
+                initiative.affected_stages.set(service.stages.filter(name__in=stages))
+                initiative.delivering_teams.set(Team.objects.filter(name__in=teams))
+                created += 1
+    return created

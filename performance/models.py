@@ -1,0 +1,372 @@
+"""How work flows through services, what it costs, and how they perform."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from services.models import Service, Stage, Team
+
+NOT_NEGATIVE = MinValueValidator(Decimal(0), "This cannot be negative.")
+
+
+class Period(models.Model):
+    """A record for a period of whole days: from ``period_start`` to ``period_end`` inclusive."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": "The period cannot end before it starts."})
+
+
+def period_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name=name)
+
+
+# --- Flow ----------------------------------------------------------------------------------
+
+
+class Handoff(models.Model):
+    """The passing of work from one stage of a journey to the next.
+
+    Hand-offs follow the journey: one for each pair of consecutive stages, created as the
+    journey is read (``performance.queries.journey_handoffs``). A pair that stops being
+    consecutive keeps its logs but no longer counts in the journey's figures.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="handoffs")
+    from_stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="handoffs_out")
+    to_stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="handoffs_in")
+    expected_turnaround_hours = models.DecimalField(
+        max_digits=8, decimal_places=1, null=True, blank=True, validators=[NOT_NEGATIVE]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_stage", "to_stage"], name="handoff_once"),
+            models.CheckConstraint(
+                condition=~Q(from_stage=F("to_stage")), name="handoff_between_two_stages"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage.name} → {self.to_stage.name}"
+
+
+class HandoffLog(Period):
+    handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="logs")
+    handed_over = models.PositiveIntegerField()
+    returned = models.PositiveIntegerField(help_text="Items sent back as incomplete or inaccurate.")
+    median_wait_hours = models.DecimalField(
+        max_digits=8, decimal_places=1, validators=[NOT_NEGATIVE]
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["handoff", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["handoff", "period_start", "period_end"], name="handoff_log_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(returned__lte=F("handed_over")), name="returned_within_handed_over"
+            ),
+            period_constraint("handoff_log_period_in_order"),
+        ]
+        indexes = [models.Index(fields=["handoff", "period_start", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.handoff} {self.period_start}–{self.period_end}"
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.returned is not None
+            and self.handed_over is not None
+            and self.returned > self.handed_over
+        ):
+            raise ValidationError(
+                {"returned": "More items cannot come back than were handed over."}
+            )
+
+
+class StageLog(Period):
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="logs")
+    completed = models.PositiveIntegerField()
+    median_process_hours = models.DecimalField(
+        max_digits=8, decimal_places=1, validators=[NOT_NEGATIVE]
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stage", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "period_start", "period_end"], name="stage_log_once"
+            ),
+            period_constraint("stage_log_period_in_order"),
+        ]
+        indexes = [models.Index(fields=["stage", "period_start", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.stage.name} {self.period_start}–{self.period_end}"
+
+
+# --- Friction and change -------------------------------------------------------------------
+
+
+class FrictionPoint(models.Model):
+    class Category(models.TextChoices):
+        HANDOFF = "handoff", "Hand-off"
+        POLICY = "policy", "Policy or rules"
+        TECHNOLOGY = "technology", "Technology"
+        PROCESS = "process", "Process"
+        SUPPLIER = "supplier", "Supplier"
+        DATA = "data", "Data"
+        CAPACITY = "capacity", "Skills or capacity"
+
+    class Severity(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MITIGATING = "mitigating", "Mitigating"
+        RESOLVED = "resolved", "Resolved"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="friction")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="friction",
+        verbose_name="affected stage",
+    )
+    handoff = models.ForeignKey(
+        Handoff,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="friction",
+        verbose_name="affected hand-off",
+    )
+    owner_team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="friction"
+    )
+    hours_lost_per_week = models.DecimalField(
+        max_digits=8, decimal_places=1, default=Decimal(0), validators=[NOT_NEGATIVE]
+    )
+    failure_demand_contacts = models.PositiveIntegerField(
+        "failure-demand contacts per week",
+        default=0,
+        help_text="Contacts a week that happen only because of this friction.",
+    )
+    raised_on = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service", "-raised_on"]
+        indexes = [models.Index(fields=["service", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:friction_edit", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.stage_id and self.stage.service_id != self.service_id:
+            errors["stage"] = "Choose a stage of this service."
+        if self.handoff_id and self.handoff.service_id != self.service_id:
+            errors["handoff"] = "Choose a hand-off of this service."
+        if self.resolved_on and self.raised_on and self.resolved_on < self.raised_on:
+            errors["resolved_on"] = "It cannot be resolved before it was raised."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ChangeInitiative(models.Model):
+    class Kind(models.TextChoices):
+        PROJECT = "project", "Project"
+        PROGRAMME = "programme", "Programme"
+        ENDURING = "enduring", "Enduring team work"
+        IMPROVEMENT = "improvement", "Continuous improvement"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        DONE = "done", "Done"
+        STOPPED = "stopped", "Stopped"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
+    title = models.CharField(max_length=300)
+    outcome_sought = models.TextField()
+    why = models.TextField("why it is changing", blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    affected_stages = models.ManyToManyField(Stage, blank=True, related_name="changes")
+    delivering_teams = models.ManyToManyField(Team, blank=True, related_name="changes")
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "-starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="change_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "It cannot end before it starts."})
+
+
+# --- Outcomes: metrics and measurements -----------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    DIGITAL = "digital", "Digital"
+    ASSISTED_DIGITAL = "assisted_digital", "Assisted digital"
+    PHONE = "phone", "Phone"
+    PAPER = "paper", "Paper"
+    IN_PERSON = "in_person", "In person"
+    OTHER = "other", "Other"
+
+
+class Metric(models.Model):
+    """An outcome or performance measure of one service: a standard key or its own."""
+
+    STANDARD = {
+        # key: (name, unit, higher is better, lowest, highest)
+        "transactions": ("Completed transactions", "transactions", True, 0, None),
+        "started": ("Transactions started", "transactions", True, 0, None),
+        "completion_rate": ("Completion rate", "ratio", True, 0, 1),
+        "user_satisfaction": ("User satisfaction", "score", True, 0, 100),
+        "contacts": ("Contacts", "contacts", False, 0, None),
+        "failure_demand_contacts": ("Failure-demand contacts", "contacts", False, 0, None),
+    }
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="metrics")
+    key = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=40, blank=True)
+    higher_is_better = models.BooleanField(default=True)
+    target = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "key"], name="metric_key_unique_in_service")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_standard(self) -> bool:
+        return self.key in self.STANDARD
+
+
+class Measurement(Period):
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="measurements")
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True, default="")
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    import_run = models.ForeignKey(
+        "ImportRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "period_start", "period_end", "channel"],
+                name="measurement_once",
+            ),
+            period_constraint("measurement_period_in_order"),
+        ]
+        indexes = [models.Index(fields=["metric", "period_start", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric.key} {self.period_start}–{self.period_end}: {self.value}"
+
+
+class ImportRun(models.Model):
+    """One import, from any of the ways in: who, when, what, and what it changed."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected"
+        DRY_RUN = "dry_run", "Checked, not applied"
+        RUNNING = "running", "Running"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40)
+    source = models.CharField(max_length=20, help_text="command, upload or api")
+    file_name = models.CharField(max_length=300, blank=True)
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_runs"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.RUNNING)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.started_at:%Y-%m-%d %H:%M}"

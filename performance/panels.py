@@ -1,0 +1,28 @@
+"""The flow, friction and change panel on the service page."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from performance.models import ChangeInitiative
+from performance.queries import friction_summary, service_flow
+from performance.windows import DEFAULT_PRESET, presets
+from services import panels
+from services.access import CONTRIBUTE, LEAD, user_can
+from services.models import Service
+
+
+@panels.register
+def flow_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
+    label, window = presets(timezone.localdate())[DEFAULT_PRESET]
+    return "performance/_service_panel.html", {
+        "service": service,
+        "window": window,
+        "window_label": label,
+        "flow": service_flow(service, window),
+        "friction": friction_summary(service, window),
+        "active_changes": ChangeInitiative.objects.filter(
+            service=service, status=ChangeInitiative.Status.ACTIVE
+        ).count(),
+        "can_log": user_can(request.user, CONTRIBUTE, service),
+        "can_lead": user_can(request.user, LEAD, service),
+    }

@@ -1,0 +1,380 @@
+"""Reads for flow, friction and change, computed in the database and filtered to the user."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from performance.flow import FlowFigures, HandoffFigures, StageFigures, flow_figures
+from performance.models import (
+    ChangeInitiative,
+    FrictionPoint,
+    Handoff,
+    HandoffLog,
+    Measurement,
+    StageLog,
+)
+from performance.windows import Window
+from services.journey import Boundary, boundary_between
+from services.models import Service, Stage, Team
+from services.queries import TEAM_PATH, User, visible_services
+
+ZERO = Decimal(0)
+
+
+def _weighted(value: str, weight: str) -> ExpressionWrapper:
+    return ExpressionWrapper(
+        F(value) * F(weight), output_field=DecimalField(max_digits=24, decimal_places=4)
+    )
+
+
+def journey_handoffs(stages_by_service: dict[int, list[Stage]]) -> dict[tuple[int, int], Handoff]:
+    """The Handoff rows for each pair of consecutive stages, creating any that are missing.
+
+    Keyed by (from stage id, to stage id). Two queries (and one insert when the journey has
+    changed), however many services.
+    """
+    pairs = {
+        (a.pk, b.pk): service_id
+        for service_id, stages in stages_by_service.items()
+        for a, b in zip(stages, stages[1:], strict=False)
+    }
+    if not pairs:
+        return {}
+    from_ids = {a for a, _ in pairs}
+    existing = {
+        (h.from_stage_id, h.to_stage_id): h
+        for h in Handoff.objects.filter(from_stage_id__in=from_ids)
+    }
+    missing = [
+        Handoff(service_id=service_id, from_stage_id=a, to_stage_id=b)
+        for (a, b), service_id in pairs.items()
+        if (a, b) not in existing
+    ]
+    if missing:
+        Handoff.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {
+            (h.from_stage_id, h.to_stage_id): h
+            for h in Handoff.objects.filter(from_stage_id__in=from_ids)
+        }
+    return {pair: existing[pair] for pair in pairs}
+
+
+def service_stages(service: Service) -> list[Stage]:
+    return list(service.stages.select_related(TEAM_PATH).order_by("position"))
+
+
+def in_window(window: Window) -> Q:
+    return Q(period_start__gte=window.start, period_end__lte=window.end)
+
+
+def service_flow(service: Service, window: Window) -> FlowFigures:
+    """The journey's flow figures over the window (a fixed number of queries)."""
+    stages = service_stages(service)
+    handoff_rows = journey_handoffs({service.pk: stages})
+    handoff_sums = {
+        row["handoff_id"]: row
+        for row in HandoffLog.objects.filter(in_window(window), handoff__in=handoff_rows.values())
+        .values("handoff_id")
+        .annotate(
+            logs=Count("pk"),
+            handed=Sum("handed_over"),
+            returned_sum=Sum("returned"),
+            wait_weighted=Sum(_weighted("median_wait_hours", "handed_over")),
+        )
+    }
+    stage_sums = {
+        row["stage_id"]: row
+        for row in StageLog.objects.filter(in_window(window), stage__in=stages)
+        .values("stage_id")
+        .annotate(
+            logs=Count("pk"),
+            done=Sum("completed"),
+            process_weighted=Sum(_weighted("median_process_hours", "completed")),
+        )
+    }
+    handoffs = []
+    for a, b in zip(stages, stages[1:], strict=False):
+        handoff = handoff_rows[(a.pk, b.pk)]
+        sums = handoff_sums.get(handoff.pk, {})
+        handoffs.append(
+            HandoffFigures(
+                from_stage=a,
+                to_stage=b,
+                boundary=boundary_between(a.team, b.team),
+                handoff_id=handoff.pk,
+                logs=sums.get("logs", 0),
+                handed_over=sums.get("handed") or 0,
+                returned=sums.get("returned_sum") or 0,
+                wait_weighted=sums.get("wait_weighted") or ZERO,
+            )
+        )
+    stage_figures = [
+        StageFigures(
+            stage=stage,
+            logs=stage_sums.get(stage.pk, {}).get("logs", 0),
+            completed=stage_sums.get(stage.pk, {}).get("done") or 0,
+            process_weighted=stage_sums.get(stage.pk, {}).get("process_weighted") or ZERO,
+        )
+        for stage in stages
+    ]
+    return flow_figures(stage_figures, handoffs)
+
+
+@dataclass
+class MatrixCell:
+    handed_over: int = 0
+    returned: int = 0
+    boundary: Boundary | None = None
+
+
+@dataclass
+class HandoverMatrix:
+    teams: list[Team]
+    cells: dict[tuple[int, int], MatrixCell] = field(default_factory=dict)
+
+    def rows(self) -> list[tuple[Team, list[MatrixCell | None]]]:
+        return [
+            (giver, [self.cells.get((giver.pk, taker.pk)) for taker in self.teams])
+            for giver in self.teams
+        ]
+
+
+def handover_matrix(flow: FlowFigures) -> HandoverMatrix:
+    """Teams × teams: the volume each team handed to the next over the window."""
+    teams: dict[int, Team] = {}
+    for stage in flow.stages:
+        if stage.stage.team is not None:
+            teams.setdefault(stage.stage.team.pk, stage.stage.team)
+    matrix = HandoverMatrix(teams=list(teams.values()))
+    for handoff in flow.handoffs:
+        giver, taker = handoff.from_stage.team, handoff.to_stage.team
+        if giver is None or taker is None:
+            continue
+        cell = matrix.cells.setdefault((giver.pk, taker.pk), MatrixCell(boundary=handoff.boundary))
+        cell.handed_over += handoff.handed_over
+        cell.returned += handoff.returned
+    return matrix
+
+
+def metric_sums(service: Service, window: Window, keys: Iterable[str]) -> dict[str, Decimal]:
+    """Σ of each metric's measurements over the window (all channels)."""
+    rows = (
+        Measurement.objects.filter(in_window(window), metric__service=service, metric__key__in=keys)
+        .values("metric__key")
+        .annotate(total=Sum("value"))
+    )
+    return {row["metric__key"]: row["total"] for row in rows}
+
+
+@dataclass
+class FrictionSummary:
+    open: int
+    open_high: int
+    hours_lost_per_week: Decimal
+    failure_demand_contacts_per_week: int
+    by_severity: dict[str, int]
+    by_category: dict[str, int]
+    failure_demand_share: Decimal | None  # from measurements, not the register
+
+
+def friction_summary(service: Service, window: Window) -> FrictionSummary:
+    not_resolved = FrictionPoint.objects.filter(service=service).exclude(
+        status=FrictionPoint.Status.RESOLVED
+    )
+    totals = not_resolved.aggregate(
+        count=Count("pk"),
+        high=Count("pk", filter=Q(severity=FrictionPoint.Severity.HIGH)),
+        hours=Coalesce(Sum("hours_lost_per_week"), ZERO, output_field=DecimalField()),
+        contacts=Coalesce(Sum("failure_demand_contacts"), 0),
+    )
+    by_severity = dict(
+        not_resolved.values_list("severity").annotate(n=Count("pk")).order_by("severity")
+    )
+    by_category = dict(
+        not_resolved.values_list("category").annotate(n=Count("pk")).order_by("category")
+    )
+    sums = metric_sums(service, window, ["contacts", "failure_demand_contacts"])
+    contacts = sums.get("contacts")
+    share = (
+        sums.get("failure_demand_contacts", ZERO) / contacts
+        if contacts and "failure_demand_contacts" in sums
+        else None
+    )
+    return FrictionSummary(
+        open=totals["count"],
+        open_high=totals["high"],
+        hours_lost_per_week=totals["hours"],
+        failure_demand_contacts_per_week=totals["contacts"],
+        by_severity=by_severity,
+        by_category=by_category,
+        failure_demand_share=share,
+    )
+
+
+# --- The team's weekly log ------------------------------------------------------------------
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """Monday to Sunday of the week containing ``day``."""
+    start = day - timedelta(days=day.weekday())
+    return start, start + timedelta(days=6)
+
+
+@dataclass
+class HandoffRow:
+    handoff: Handoff
+    service: Service
+    direction: str  # "in", "out" or "within"
+    boundary: Boundary
+    log: HandoffLog | None
+    last: HandoffLog | None
+
+    @property
+    def key(self) -> str:
+        return f"h{self.handoff.pk}"
+
+
+@dataclass
+class StageRow:
+    stage: Stage
+    log: StageLog | None
+    last: StageLog | None
+
+    @property
+    def key(self) -> str:
+        return f"s{self.stage.pk}"
+
+
+def team_week(user: User, team: Team, week_start: date) -> tuple[list[HandoffRow], list[StageRow]]:
+    """Every hand-off into and out of the team's stages, and the team's stages, for one week,
+    with this week's log and last week's (to prefill). A fixed number of queries."""
+    services = visible_services(user)
+    own = list(
+        Stage.objects.filter(team=team, service__in=services).values_list("service_id", flat=True)
+    )
+    stages_by_service: dict[int, list[Stage]] = {}
+    for stage in (
+        Stage.objects.filter(service_id__in=own)
+        .select_related(TEAM_PATH, "service")
+        .order_by("service__name", "position")
+    ):
+        stages_by_service.setdefault(stage.service_id, []).append(stage)
+    handoffs = journey_handoffs(stages_by_service)
+    week_end = week_start + timedelta(days=6)
+    last_start = week_start - timedelta(days=7)
+
+    handoff_ids = [h.pk for h in handoffs.values()]
+    logs = {
+        (log.handoff_id, log.period_start): log
+        for log in HandoffLog.objects.filter(
+            handoff_id__in=handoff_ids,
+            period_start__in=[week_start, last_start],
+            period_end__in=[week_end, week_end - timedelta(days=7)],
+        ).select_related("logged_by")
+    }
+    stage_logs = {
+        (log.stage_id, log.period_start): log
+        for log in StageLog.objects.filter(
+            stage__team=team,
+            stage__service_id__in=own,
+            period_start__in=[week_start, last_start],
+        ).select_related("logged_by")
+    }
+
+    handoff_rows, stage_rows = [], []
+    for stages in stages_by_service.values():
+        for a, b in zip(stages, stages[1:], strict=False):
+            giving, taking = a.team_id == team.pk, b.team_id == team.pk
+            if not (giving or taking):
+                continue
+            handoff = handoffs[(a.pk, b.pk)]
+            handoff.from_stage, handoff.to_stage = a, b
+            handoff_rows.append(
+                HandoffRow(
+                    handoff=handoff,
+                    service=a.service,
+                    direction="within" if giving and taking else ("out" if giving else "in"),
+                    boundary=boundary_between(a.team, b.team),
+                    log=logs.get((handoff.pk, week_start)),
+                    last=logs.get((handoff.pk, last_start)),
+                )
+            )
+        for stage in stages:
+            if stage.team_id == team.pk:
+                stage_rows.append(
+                    StageRow(
+                        stage=stage,
+                        log=stage_logs.get((stage.pk, week_start)),
+                        last=stage_logs.get((stage.pk, last_start)),
+                    )
+                )
+    return handoff_rows, stage_rows
+
+
+# --- Friction and change lists --------------------------------------------------------------
+
+
+# Open before mitigating before resolved; then the most severe; then the newest.
+FRICTION_ORDER = [
+    Case(
+        When(status=FrictionPoint.Status.OPEN, then=0),
+        When(status=FrictionPoint.Status.MITIGATING, then=1),
+        default=2,
+    ),
+    Case(
+        When(severity=FrictionPoint.Severity.HIGH, then=0),
+        When(severity=FrictionPoint.Severity.MEDIUM, then=1),
+        default=2,
+    ),
+    F("raised_on").desc(),
+    "pk",
+]
+
+
+@dataclass
+class FrictionFilters:
+    category: str = ""
+    severity: str = ""
+    status: str = ""
+    directorate_ids: list[int] | None = None
+
+
+def friction_list(services: QuerySet[Service], filters: FrictionFilters) -> QuerySet:
+    points = FrictionPoint.objects.filter(service__in=services)
+    if filters.category:
+        points = points.filter(category=filters.category)
+    if filters.severity:
+        points = points.filter(severity=filters.severity)
+    if filters.status:
+        points = points.filter(status=filters.status)
+    if filters.directorate_ids is not None:
+        points = points.filter(owner_team__directorate_id__in=filters.directorate_ids)
+    return points.select_related(
+        "service",
+        "stage",
+        "handoff__from_stage",
+        "handoff__to_stage",
+        "owner_team__directorate",
+    ).order_by(*FRICTION_ORDER)
+
+
+def change_list(service: Service) -> QuerySet[ChangeInitiative]:
+    return (
+        ChangeInitiative.objects.filter(service=service)
+        .prefetch_related("affected_stages", "delivering_teams")
+        .order_by("status", "-starts_on", "title")
+    )

@@ -1,0 +1,42 @@
+"""Formatting figures for people: hours, percentages, money, with "no data" spelled out."""
+
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+register = template.Library()
+
+NO_DATA = "No data"
+
+
+@register.filter
+def hours(value: Decimal | None) -> str:
+    if value is None:
+        return NO_DATA
+    value = Decimal(value)
+    if value >= 48:
+        return f"{value:,.0f} h ({value / 24:,.1f} days)"
+    return f"{value:,.1f} h"
+
+
+@register.filter
+def percent(value: Decimal | None, places: int = 1) -> str:
+    if value is None:
+        return NO_DATA
+    return f"{Decimal(value) * 100:,.{places}f}%"
+
+
+@register.filter
+def number(value, places: int = 0) -> str:
+    if value is None:
+        return NO_DATA
+    return intcomma(f"{Decimal(value):.{places}f}")
+
+
+@register.filter
+def bar_width(value: Decimal | None, largest: Decimal | None) -> int:
+    """A bar's width class (0 to 20, in fives of a percent) for a value against the largest."""
+    if not value or not largest:
+        return 0
+    return max(1, min(20, round(Decimal(value) / Decimal(largest) * 20)))

@@ -1,0 +1,316 @@
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from performance.access import (
+    can_change_record,
+    change_for_user,
+    friction_for_user,
+    team_for_logging,
+)
+from performance.actions import change_save, friction_save, handoff_log_record, stage_log_record
+from performance.forms import (
+    ChangeForm,
+    FrictionFilterForm,
+    FrictionForm,
+    HandoffLogForm,
+    StageLogForm,
+)
+from performance.models import ChangeInitiative
+from performance.queries import (
+    FrictionFilters,
+    HandoffRow,
+    StageRow,
+    change_list,
+    friction_list,
+    friction_summary,
+    handover_matrix,
+    service_flow,
+    team_week,
+    week_of,
+)
+from performance.windows import presets, window_from
+from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
+from services.models import Directorate
+from services.queries import directorate_and_descendants, visible_services
+
+# --- The team's weekly log ------------------------------------------------------------------
+
+
+def _week(request: HttpRequest) -> date:
+    raw = request.GET.get("week") or request.POST.get("week") or ""
+    try:
+        day = date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return week_of(day)[0]
+
+
+def _row_form(row: HandoffRow | StageRow, data=None):
+    """The form for one row, prefilled with this week's log or else last week's."""
+    source = row.log or row.last
+    if isinstance(row, HandoffRow):
+        initial = (
+            {
+                "handed_over": source.handed_over,
+                "returned": source.returned,
+                "median_wait_hours": source.median_wait_hours,
+            }
+            if source
+            else {}
+        )
+        return HandoffLogForm(data, prefix=row.key, initial=initial)
+    initial = (
+        {"completed": source.completed, "median_process_hours": source.median_process_hours}
+        if source
+        else {}
+    )
+    return StageLogForm(data, prefix=row.key, initial=initial)
+
+
+def _save_row(request, row, form, week_start: date) -> str:
+    """Save one valid row; returns "created", "updated" or "unchanged"."""
+    period = {"period_start": week_start, "period_end": week_start + timedelta(days=6)}
+    if isinstance(row, HandoffRow):
+        row.handoff.service = row.service
+        log, outcome = handoff_log_record(
+            handoff=row.handoff, user=request.user, **period, **form.cleaned_data
+        )
+    else:
+        log, outcome = stage_log_record(
+            stage=row.stage, user=request.user, **period, **form.cleaned_data
+        )
+    row.log = log
+    return outcome
+
+
+def _editable(request, row) -> bool:
+    service = row.service if isinstance(row, HandoffRow) else row.stage.service
+    author = row.log.logged_by_id if row.log else None
+    return can_change_record(request.user, service, author)
+
+
+@require_http_methods(["GET", "POST"])
+def team_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """This week's hand-offs and stages for a team: one form, every row saved on its own."""
+    team = team_for_logging(request.user, pk)
+    week_start = _week(request)
+    handoff_rows, stage_rows = team_week(request.user, team, week_start)
+    rows = [*handoff_rows, *stage_rows]
+    saved = 0
+    entries = []
+    for row in rows:
+        editable = _editable(request, row)
+        if request.method == "POST" and editable and row.key + "-present" in request.POST:
+            form = _row_form(row, request.POST)
+            if form.is_valid():
+                if _save_row(request, row, form, week_start) != "unchanged":
+                    saved += 1
+                form = _row_form(row)
+        else:
+            form = _row_form(row)
+        entries.append((row, form, editable))
+    if request.method == "POST":
+        errors = sum(1 for _, form, _ in entries if form.errors)
+        if not errors:
+            messages.success(request, f"Saved: {saved} row{'s' if saved != 1 else ''} changed.")
+            return redirect(f"{request.path}?week={week_start.isoformat()}")
+    return render(
+        request,
+        "performance/team_log.html",
+        {
+            "team": team,
+            "week_start": week_start,
+            "week_end": week_start + timedelta(days=6),
+            "previous_week": week_start - timedelta(days=7),
+            "next_week": week_start + timedelta(days=7),
+            "handoff_entries": [e for e in entries if isinstance(e[0], HandoffRow)],
+            "stage_entries": [e for e in entries if isinstance(e[0], StageRow)],
+        },
+    )
+
+
+@require_POST
+def team_log_row(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """Save one row of the weekly log (htmx); answers with the row, saved or with its errors."""
+    team = team_for_logging(request.user, pk)
+    week_start = _week(request)
+    handoff_rows, stage_rows = team_week(request.user, team, week_start)
+    row = next((r for r in [*handoff_rows, *stage_rows] if r.key == key), None)
+    if row is None:
+        raise Http404("That row is not part of this team's week.")
+    if not _editable(request, row):
+        raise PermissionDenied
+    form = _row_form(row, request.POST)
+    outcome = None
+    if form.is_valid():
+        outcome = _save_row(request, row, form, week_start)
+    template = (
+        "performance/_handoff_row.html"
+        if isinstance(row, HandoffRow)
+        else "performance/_stage_row.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "row": row,
+            "form": form,
+            "editable": True,
+            "outcome": outcome,
+            "team": team,
+            "week_start": week_start,
+        },
+    )
+
+
+# --- Flow -----------------------------------------------------------------------------------
+
+
+def _window_context(request: HttpRequest) -> dict:
+    today = timezone.localdate()
+    window, problems = window_from(request.GET, today)
+    return {"window": window, "window_problems": problems, "presets": presets(today)}
+
+
+@require_GET
+def flow_page(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug)
+    context = _window_context(request)
+    flow = service_flow(service, context["window"])
+    return render(
+        request,
+        "performance/flow.html",
+        {
+            **context,
+            "service": service,
+            "flow": flow,
+            "matrix": handover_matrix(flow),
+            "friction": friction_summary(service, context["window"]),
+        },
+    )
+
+
+# --- Friction -------------------------------------------------------------------------------
+
+
+def _friction_filters(request: HttpRequest) -> tuple[FrictionFilterForm, FrictionFilters]:
+    form = FrictionFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()  # invalid filters are reported on the form and ignored
+    data = form.cleaned_data if form.is_bound else {}
+    directorate_ids = None
+    if data.get("directorate"):
+        directorate = Directorate.objects.filter(pk=data["directorate"]).first()
+        directorate_ids = directorate_and_descendants(directorate) if directorate else []
+    return form, FrictionFilters(
+        category=data.get("category", ""),
+        severity=data.get("severity", ""),
+        status=data.get("status", ""),
+        directorate_ids=directorate_ids,
+    )
+
+
+def _friction_page(request, services, context: dict) -> HttpResponse:
+    form, filters = _friction_filters(request)
+    page = Paginator(friction_list(services, filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context |= {"form": form, "page": page, "query": query.urlencode()}
+    template = "performance/_friction_results.html" if request.htmx else "performance/friction.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def friction_register(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug)
+    return _friction_page(
+        request,
+        visible_services(request.user).filter(pk=service.pk),
+        {"service": service, "can_log": user_can(request.user, CONTRIBUTE, service)},
+    )
+
+
+@require_GET
+def friction_all(request: HttpRequest) -> HttpResponse:
+    return _friction_page(request, visible_services(request.user), {"service": None})
+
+
+@require_http_methods(["GET", "POST"])
+def friction_new(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug, CONTRIBUTE)
+    form = FrictionForm(
+        request.POST or None, service=service, initial={"raised_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        friction_save(point=form.instance, user=request.user)
+        messages.success(request, f"Friction “{form.instance.title}” recorded.")
+        return redirect("performance:friction", slug=service.slug)
+    return render(request, "performance/friction_form.html", {"service": service, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def friction_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    point = friction_for_user(request.user, pk)
+    can_change = can_change_record(request.user, point.service, point.raised_by_id)
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied
+    form = FrictionForm(request.POST or None, instance=point, service=point.service)
+    if request.method == "POST" and form.is_valid():
+        friction_save(point=form.instance, user=request.user)
+        messages.success(request, "Friction point saved.")
+        return redirect("performance:friction", slug=point.service.slug)
+    return render(
+        request,
+        "performance/friction_form.html",
+        {"service": point.service, "form": form, "point": point, "can_change": can_change},
+    )
+
+
+# --- Change initiatives ---------------------------------------------------------------------
+
+
+@require_GET
+def change_page(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug)
+    return render(
+        request,
+        "performance/change.html",
+        {
+            "service": service,
+            "initiatives": change_list(service),
+            "can_lead": user_can(request.user, LEAD, service),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def change_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    service = service_for_user(request.user, slug, LEAD)
+    initiative = change_for_user(request.user, pk) if pk else ChangeInitiative(service=service)
+    if initiative.service_id != service.pk:
+        raise Http404("That initiative belongs to another service.")
+    form = ChangeForm(request.POST or None, instance=initiative, service=service)
+    if request.method == "POST" and form.is_valid():
+        change_save(
+            initiative=form.instance,
+            user=request.user,
+            stages=list(form.cleaned_data["affected_stages"]),
+            teams=list(form.cleaned_data["delivering_teams"]),
+        )
+        messages.success(request, f"Change initiative “{form.instance.title}” saved.")
+        return redirect("performance:change", slug=service.slug)
+    return render(
+        request,
+        "performance/change_form.html",
+        {"service": service, "form": form, "initiative": initiative},
+    )
