@@ -1,5 +1,8 @@
 """Writes to flow logs, friction and change initiatives."""
 
+import hashlib
+import secrets
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -9,8 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from performance.access import can_change_record
-from performance.models import ChangeInitiative, FrictionPoint, Handoff, HandoffLog, StageLog
-from services.models import Stage, Team
+from performance.models import (
+    ApiToken,
+    ChangeInitiative,
+    FrictionPoint,
+    Handoff,
+    HandoffLog,
+    StageLog,
+)
+from services.models import Service, Stage, Team
 
 
 def _may_overwrite(user, service, log) -> None:
@@ -110,3 +120,36 @@ def change_save(
     initiative.affected_stages.set(stages)
     initiative.delivering_teams.set(teams)
     return initiative
+
+
+def token_hash(key: str) -> str:
+    """Tokens are long and random, so a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    key: str  # shown once, never stored
+
+
+@transaction.atomic
+def api_token_issue(
+    *, service: Service | None, name: str, user: AbstractBaseUser | None
+) -> IssuedToken:
+    key = f"sl_{secrets.token_urlsafe(32)}"
+    token = ApiToken(
+        service=service, name=name, prefix=key[:10], key_hash=token_hash(key), created_by=user
+    )
+    token.full_clean()
+    token._history_user = user
+    token.save()
+    return IssuedToken(token, key)
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, user: AbstractBaseUser | None) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token._history_user = user
+        token.save()

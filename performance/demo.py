@@ -16,9 +16,12 @@ from simple_history.utils import bulk_create_with_history
 
 from performance.models import (
     ChangeInitiative,
+    CostLine,
     FrictionPoint,
     HandoffLog,
     ImportRun,
+    Measurement,
+    Metric,
     StageLog,
 )
 from performance.queries import journey_handoffs, week_of
@@ -174,9 +177,11 @@ def seed(*, scale: int = 0) -> list[str]:
         handoff_logs, stage_logs = _seed_logs(services, recorded=True)
         friction = _seed_friction()
         changes = _seed_changes()
+        measurements, costs = _seed_outcomes(services)
     report = [
         f"Flow: {handoff_logs} hand-off logs and {stage_logs} stage logs added; "
-        f"{friction} friction points and {changes} change initiatives added."
+        f"{friction} friction points and {changes} change initiatives added.",
+        f"Outcomes: {measurements} measurements and {costs} cost lines added (24 months).",
     ]
     if scale:
         generated = list(Service.objects.filter(slug__startswith="generated-"))
@@ -348,3 +353,221 @@ def _seed_changes() -> int:
                 initiative.delivering_teams.set(Team.objects.filter(name__in=teams))
                 created += 1
     return created
+
+
+# --- Outcomes and cost ---------------------------------------------------------------------
+
+MONTHS = 24
+CUSTOM_METRICS = {
+    "home-improvement-grant": (
+        "days_to_decide",
+        "Days from application to decision",
+        "days",
+        False,
+        Decimal(28),
+    ),
+    "report-disrepair": (
+        "days_to_inspect",
+        "Days from report to inspection",
+        "days",
+        False,
+        Decimal(10),
+    ),
+    "sign-in": ("identity_pass_rate", "Identity checks passed", "%", True, Decimal(90)),
+}
+
+
+def _months(today: date) -> list[tuple[date, date]]:
+    first = today.replace(day=1)
+    months = []
+    for n in range(MONTHS, 0, -1):
+        year, month = divmod(first.month - 1 - n, 12)
+        start = date(first.year + year, month + 1, 1)
+        nyear, nmonth = divmod(start.month, 12)
+        months.append((start, date(start.year + nyear, nmonth + 1, 1) - timedelta(days=1)))
+    return months
+
+
+def _seed_outcomes(services: list[Service]) -> tuple[int, int]:
+    """Two years of monthly KPIs (transactions by channel, started, satisfaction, contacts,
+    failure demand and one measure of each showcase service's own) and costs by payer."""
+    months = _months(timezone.localdate())
+    wanted: list[tuple] = []
+    for service in services:
+        rng = random.Random(f"{service.slug}-outcomes")
+        volume = rng.randint(800, 12_000)
+        digital_share = rng.uniform(0.45, 0.85)
+        satisfaction = rng.uniform(68, 88)
+        for n, (start, end) in enumerate(months):
+            trend = 1 + n * 0.008
+            seasonal = 1 + 0.12 * ((start.month % 12) - 6) / 6
+            total = int(volume * trend * seasonal * rng.uniform(0.93, 1.07))
+            digital = int(total * min(0.97, digital_share + n * 0.004))
+            phone = int((total - digital) * 0.7)
+            paper = total - digital - phone
+            completion = min(0.97, rng.uniform(0.78, 0.9) + n * 0.002)
+            contacts = int(total * rng.uniform(0.25, 0.4))
+            for key, value, channel in [
+                ("transactions", digital, "digital"),
+                ("transactions", phone, "phone"),
+                ("transactions", paper, "paper"),
+                ("started", int(total / completion), ""),
+                ("user_satisfaction", round(satisfaction + rng.uniform(-3, 3) + n * 0.1, 1), ""),
+                ("contacts", contacts, ""),
+                ("failure_demand_contacts", int(contacts * rng.uniform(0.3, 0.45)), ""),
+            ]:
+                wanted.append((service, key, start, end, channel, Decimal(str(value))))
+            if service.slug in CUSTOM_METRICS:
+                key, *_, target = CUSTOM_METRICS[service.slug]
+                drift = -0.15 if key.startswith("days") else 0.1
+                wanted.append(
+                    (
+                        service,
+                        key,
+                        start,
+                        end,
+                        "",
+                        Decimal(f"{float(target) * rng.uniform(0.9, 1.3) + n * drift:.1f}"),
+                    )
+                )
+    metrics = _ensure_metrics(services)
+    have = set(
+        Measurement.objects.filter(metric__service__in=services).values_list(
+            "metric_id", "period_start", "channel"
+        )
+    )
+    new = [
+        Measurement(
+            metric=metrics[(s.pk, key)],
+            period_start=start,
+            period_end=end,
+            channel=channel,
+            value=value,
+        )
+        for s, key, start, end, channel, value in wanted
+        if (metrics[(s.pk, key)].pk, start, channel) not in have
+    ]
+    costs = _cost_lines(services, months)
+    if new or costs:
+        run = ImportRun.objects.create(
+            kind="seed_demo outcomes",
+            source="command",
+            outcome=ImportRun.Outcome.APPLIED,
+            rows=len(new) + len(costs),
+            created=len(new) + len(costs),
+            finished_at=timezone.now(),
+        )
+        run.services.set(services)
+        for measurement in new:
+            measurement.import_run = run
+        for line in costs:
+            line.import_run = run
+        Measurement.objects.bulk_create(new, batch_size=5000)
+        bulk_create_with_history(
+            costs, CostLine, batch_size=2000, default_change_reason="seed_demo"
+        )
+    return len(new), len(costs)
+
+
+def _ensure_metrics(services: list[Service]) -> dict[tuple[int, str], Metric]:
+    for service in services:
+        for key, (name, unit, higher, _, _) in Metric.STANDARD.items():
+            Metric.objects.get_or_create(
+                service=service,
+                key=key,
+                defaults={"name": name, "unit": unit, "higher_is_better": higher},
+            )
+        if service.slug in CUSTOM_METRICS:
+            key, name, unit, higher, target = CUSTOM_METRICS[service.slug]
+            Metric.objects.get_or_create(
+                service=service,
+                key=key,
+                defaults={"name": name, "unit": unit, "higher_is_better": higher, "target": target},
+            )
+    Metric.objects.filter(
+        service__in=services, key="user_satisfaction", target__isnull=True
+    ).update(target=Decimal(80))
+    Metric.objects.filter(service__in=services, key="completion_rate", target__isnull=True).update(
+        target=Decimal("0.85")
+    )
+    return {(m.service_id, m.key): m for m in Metric.objects.filter(service__in=services)}
+
+
+def _cost_lines(services: list[Service], months: list[tuple[date, date]]) -> list[CostLine]:
+    """Who pays for which part: each stage's owner pays its staff; the accountable
+    organisation pays technology; supplier stages are supplier costs; change is paid by
+    the accountable organisation while a change initiative is active."""
+    have = set(
+        CostLine.objects.filter(service__in=services).values_list("service_id", "period_start")
+    )
+    lines = []
+    for service in services:
+        rng = random.Random(f"{service.slug}-costs")
+        payers = {}
+        for stage in service.stages.select_related("team__directorate__organisation"):
+            if stage.team:
+                payers.setdefault(stage.team.directorate_id, stage.team)
+        for n, (start, end) in enumerate(months):
+            if (service.pk, start) in have:
+                continue
+            for team in payers.values():
+                organisation = team.directorate.organisation
+                category = (
+                    CostLine.Category.SUPPLIER
+                    if organisation.kind == "supplier"
+                    else CostLine.Category.STAFF
+                )
+                lines.append(
+                    CostLine(
+                        service=service,
+                        period_start=start,
+                        period_end=end,
+                        currency="GBP",
+                        amount=Decimal(f"{rng.uniform(8_000, 60_000) * (1 + n * 0.005):.2f}"),
+                        category=category,
+                        spend=CostLine.Spend.RUN,
+                        organisation=organisation,
+                        directorate=team.directorate,
+                        team=team,
+                    )
+                )
+            lines.append(
+                CostLine(
+                    service=service,
+                    period_start=start,
+                    period_end=end,
+                    currency="GBP",
+                    amount=Decimal(f"{rng.uniform(5_000, 25_000):.2f}"),
+                    category=CostLine.Category.TECHNOLOGY,
+                    spend=CostLine.Spend.RUN,
+                    organisation=service.organisation,
+                )
+            )
+            lines.append(
+                CostLine(
+                    service=service,
+                    period_start=start,
+                    period_end=end,
+                    currency="GBP",
+                    amount=Decimal(f"{rng.uniform(1_000, 4_000):.2f}"),
+                    category=CostLine.Category.ACCOMMODATION,
+                    spend=CostLine.Spend.RUN,
+                    organisation=service.organisation,
+                    allocated=True,
+                    allocation_driver="Share of the building by headcount",
+                )
+            )
+            if n >= MONTHS - 9 and service.slug in CHANGES:
+                lines.append(
+                    CostLine(
+                        service=service,
+                        period_start=start,
+                        period_end=end,
+                        currency="GBP",
+                        amount=Decimal(f"{rng.uniform(20_000, 70_000):.2f}"),
+                        category=CostLine.Category.STAFF,
+                        spend=CostLine.Spend.CHANGE,
+                        organisation=service.organisation,
+                    )
+                )
+    return lines

@@ -349,9 +349,7 @@ class ImportRun(models.Model):
     kind = models.CharField(max_length=40)
     source = models.CharField(max_length=20, help_text="command, upload or api")
     file_name = models.CharField(max_length=300, blank=True)
-    service = models.ForeignKey(
-        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_runs"
-    )
+    services = models.ManyToManyField(Service, blank=True, related_name="import_runs")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -370,3 +368,148 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} import {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# --- Cost ----------------------------------------------------------------------------------
+
+
+class CostLine(Period):
+    """Money spent on a service in a period, and who pays for it."""
+
+    class Category(models.TextChoices):
+        STAFF = "staff", "Staff"
+        TECHNOLOGY = "technology", "Technology"
+        SUPPLIER = "supplier", "Supplier or contract"
+        ACCOMMODATION = "accommodation", "Accommodation"
+        OTHER = "other", "Other"
+
+    class Spend(models.TextChoices):
+        RUN = "run", "Run"
+        CHANGE = "change", "Change"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="costs")
+    amount = models.DecimalField(max_digits=16, decimal_places=2, validators=[NOT_NEGATIVE])
+    currency = models.CharField(max_length=3)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    spend = models.CharField(max_length=10, choices=Spend.choices)
+    organisation = models.ForeignKey(
+        "services.Organisation",
+        on_delete=models.PROTECT,
+        related_name="costs_paid",
+        verbose_name="paying organisation",
+    )
+    directorate = models.ForeignKey(
+        "services.Directorate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="costs_paid",
+        verbose_name="paying directorate",
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="costs_paid",
+        verbose_name="paying team",
+    )
+    allocated = models.BooleanField(
+        default=False, help_text="An allocation of a shared cost rather than a direct cost."
+    )
+    allocation_driver = models.CharField(max_length=300, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            period_constraint("cost_period_in_order"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="cost_not_negative"),
+            models.CheckConstraint(
+                condition=Q(team__isnull=True) | Q(directorate__isnull=False),
+                name="cost_team_within_a_directorate",
+            ),
+            # One line per service, period, category, spend, payer and currency.
+            models.UniqueConstraint(
+                fields=[
+                    "service",
+                    "period_start",
+                    "period_end",
+                    "category",
+                    "spend",
+                    "organisation",
+                    "currency",
+                ],
+                condition=Q(directorate__isnull=True),
+                name="cost_once_per_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=[
+                    "service",
+                    "period_start",
+                    "period_end",
+                    "category",
+                    "spend",
+                    "directorate",
+                    "currency",
+                ],
+                condition=Q(directorate__isnull=False, team__isnull=True),
+                name="cost_once_per_directorate",
+            ),
+            models.UniqueConstraint(
+                fields=[
+                    "service",
+                    "period_start",
+                    "period_end",
+                    "category",
+                    "spend",
+                    "team",
+                    "currency",
+                ],
+                condition=Q(team__isnull=False),
+                name="cost_once_per_team",
+            ),
+        ]
+        indexes = [models.Index(fields=["service", "period_start", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} {self.category} {self.period_start}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.directorate_id and self.directorate.organisation_id != self.organisation_id:
+            raise ValidationError({"directorate": "That directorate is not in the organisation."})
+        if self.team_id and self.team.directorate_id != self.directorate_id:
+            raise ValidationError({"team": "That team is not in the directorate."})
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API, scoped to one service (or to all, for admins)."""
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        help_text="Empty for an admin token that may write to every service.",
+    )
+    name = models.CharField(max_length=200, help_text="What uses it, e.g. the case system.")
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from performance import views
+from performance import import_views, views
 
 app_name = "performance"
 
@@ -15,4 +15,21 @@ urlpatterns = [
     path("services/<slug:slug>/change/", views.change_page, name="change"),
     path("services/<slug:slug>/change/new/", views.change_edit, name="change_new"),
     path("services/<slug:slug>/change/<int:pk>/", views.change_edit, name="change_edit"),
+    path("imports/", import_views.import_history, name="imports"),
+    path("imports/upload/", import_views.upload, name="import_upload"),
+    path("imports/templates/<str:kind>.csv", import_views.csv_template, name="csv_template"),
+    path("imports/<int:pk>/", import_views.import_run, name="import_run"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/errors.csv", import_views.import_errors_csv, name="import_errors"),
+    path(
+        "services/<slug:slug>/imports/",
+        import_views.service_import_history,
+        name="service_imports",
+    ),
+    path("services/<slug:slug>/tokens/", import_views.service_tokens, name="tokens"),
+    path(
+        "services/<slug:slug>/tokens/<int:pk>/revoke/",
+        import_views.token_revoke,
+        name="token_revoke",
+    ),
 ]

@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "servicelead.middleware.LoginRequiredOutsideApiMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -271,6 +271,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
+
+# --- Data ---------------------------------------------------------------------------------
+SITE_CURRENCY = os.environ.get("SITE_CURRENCY", "GBP").strip().upper()
+if len(SITE_CURRENCY) != 3 or not SITE_CURRENCY.isalpha():
+    raise ImproperlyConfigured(f"SITE_CURRENCY must be a three-letter code; got {SITE_CURRENCY!r}")
+IMPORT_MAX_BYTES = 20 * 1024 * 1024  # an upload larger than this is refused
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from performance.api import api
 from servicelead import views
 from servicelead.forms import SignInForm
 
@@ -24,4 +25,5 @@ urlpatterns = [
     path("", include("services.urls")),
     path("", include("decisions.urls")),
     path("", include("performance.urls")),
+    path("api/v1/", api.urls),
 ]

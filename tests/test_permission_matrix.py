@@ -14,10 +14,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
 from performance.models import (
+    ApiToken,
     ChangeInitiative,
+    CostLine,
     FrictionPoint,
     Handoff,
     HandoffLog,
+    ImportRun,
     StageLog,
 )
 from services.actions import service_access_sync
@@ -47,6 +50,8 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "colleague", "other_member", "member", "leader", "org_admin"]
 AUDITED = [
+    ApiToken,
+    CostLine,
     ChangeInitiative,
     FrictionPoint,
     Handoff,
@@ -84,6 +89,7 @@ class Route:
     access: str
     methods: tuple[str, ...] = ("GET",)
     post_access: str = ""  # when a POST needs more than a GET (default: the same)
+    expect: dict | None = None  # an explicit status per role, for routes that fit no rule
 
 
 ROUTES = {
@@ -128,6 +134,30 @@ ROUTES = {
     "performance:change": Route("service", "read"),
     "performance:change_new": Route("service", "lead", ("GET", "POST")),
     "performance:change_edit": Route("change", "lead", ("GET", "POST")),
+    "performance:imports": Route("global", "read"),
+    "performance:import_upload": Route("global", "importer", ("GET", "POST")),
+    "performance:csv_template": Route("template", "read"),
+    "performance:import_run": Route("run", "own-run"),
+    "performance:import_errors": Route("run", "own-run"),
+    "performance:import_confirm": Route(
+        "run",
+        "own-run",
+        ("POST",),
+        expect={
+            "leader": 302,
+            "org_admin": 404,
+            "colleague": 404,
+            "member": 404,
+            "other_member": 404,
+        },
+    ),
+    "performance:service_imports": Route("service", "read"),
+    "performance:tokens": Route("service", "lead", ("GET", "POST")),
+    "performance:token_revoke": Route("token", "lead", ("POST",)),
+    # The JSON API answers for itself: JSON 401 without a token, never a sign-in redirect.
+    "api:api-root": Route("global", "api", expect=dict.fromkeys(ROLES, 404)),
+    "api:openapi-json": Route("global", "api", expect=dict.fromkeys(ROLES, 200)),
+    "api:post_measurements": Route("service", "api", ("POST",), expect=dict.fromkeys(ROLES, 401)),
 }
 
 
@@ -193,12 +223,27 @@ def world(db):
         for which, service in services.items()
     }
     team = services["open"].stages.get().team  # the member is in it
+    run = ImportRun.objects.create(
+        kind="measurements",
+        source="upload",
+        user=users["leader"],
+        outcome="dry_run",
+        summary={"upload": "gone.csv"},
+    )
+    tokens = {
+        which: ApiToken.objects.create(
+            service=service, name=f"Token of {which}", prefix="sl_x", key_hash=which
+        )
+        for which, service in services.items()
+    }
     return {
         "users": users,
         "services": services,
         "decisions": decisions,
         "friction": friction,
         "changes": changes,
+        "run": run,
+        "tokens": tokens,
         "decision_type": decision_type,
         "team": team,
     }
@@ -232,10 +277,18 @@ def url_for(name: str, route: Route, world, which: str | None) -> str:
         kwargs = {"pk": world["friction"][which].pk}
     elif route.scope == "change":
         kwargs = {"slug": world["services"][which].slug, "pk": world["changes"][which].pk}
+    elif route.scope == "template":
+        kwargs = {"kind": "measurements"}
+    elif route.scope == "run":
+        kwargs = {"pk": world["run"].pk}
+    elif route.scope == "token":
+        kwargs = {"slug": world["services"][which].slug, "pk": world["tokens"][which].pk}
     return reverse(name, kwargs=kwargs)
 
 
 def expected_status(route: Route, role: str, which: str | None, method: str) -> int:
+    if route.expect is not None and role in route.expect:
+        return route.expect[role]
     if route.access == "public":
         return 302 if method == "POST" else 200
     if route.access == "public-redirect":
@@ -247,7 +300,11 @@ def expected_status(route: Route, role: str, which: str | None, method: str) -> 
         return 200 if role == "org_admin" else 403
     if access == "team":
         return 200 if role in {"member", "org_admin"} else 403
-    if route.scope in {"global", "type"}:
+    if access == "importer":
+        return 200 if role in {"leader", "org_admin"} else 403
+    if access == "own-run":
+        return 200 if role in {"leader", "org_admin"} else 404
+    if route.scope in {"global", "type", "template"}:
         return 302 if method == "POST" else 200
     sees = which == "open" or role in {"member", "leader", "org_admin"}
     if not sees:
@@ -277,7 +334,7 @@ def test_status_for_every_role_and_url(client, world, role, name):
     route = ROUTES[name]
     if role != "anonymous":
         client.force_login(world["users"][role])
-    per_service = {"service", "decision", "cell", "friction", "change"}
+    per_service = {"service", "decision", "cell", "friction", "change", "token"}
     cases = ["open", "restricted"] if route.scope in per_service else [None]
     for which in cases:
         url = url_for(name, route, world, which)

@@ -1,0 +1,121 @@
+"""The JSON API (CONTRACTS.md section 3), with its OpenAPI schema at /api/v1/openapi.json."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from performance.actions import token_hash
+from performance.importers import ImportRejected
+from performance.importers.base import run_rows
+from performance.importers.measurements import MeasurementsKind
+from performance.models import ApiToken, ImportRun
+from services.models import Service
+
+api = NinjaAPI(
+    title="Servicelead API",
+    version="1",
+    description="Whole-service figures, and measurements pushed in by other systems.",
+    urls_namespace="api",
+    docs_url=None,  # the interactive docs load scripts from a CDN, which the CSP forbids
+    openapi_url="/openapi.json",
+)
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer sl_…``: a token an admin or leader issued, not revoked."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = (
+            ApiToken.objects.select_related("service", "created_by")
+            .filter(key_hash=token_hash(token), revoked_at__isnull=True)
+            .first()
+        )
+        if found is not None:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        return found
+
+
+class Detail(Schema):
+    detail: str | list
+
+
+class MeasurementIn(Schema):
+    metric: str
+    period_start: str
+    period_end: str
+    value: float | int | str
+    channel: str | None = None
+
+
+class CountsOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, exc: ValidationError):
+    problems = [
+        f"{'.'.join(str(p) for p in error.get('loc', [])[1:]) or 'body'}: {error.get('msg')}"
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": problems}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request, {"detail": "Send a valid API token: Authorization: Bearer <token>."}, status=401
+    )
+
+
+@api.post(
+    "/services/{slug}/measurements",
+    auth=TokenAuth(),
+    response={200: CountsOut, 400: Detail, 401: Detail, 403: Detail, 404: Detail},
+    summary="Add or replace measurements of a service",
+)
+def post_measurements(request: HttpRequest, slug: str, payload: list[MeasurementIn]):
+    """Same rules as the measurements CSV: every item is checked, and all are applied or none.
+    Items for the same metric, period and channel as earlier ones replace them."""
+    token: ApiToken = request.auth
+    service = Service.objects.filter(slug=slug).first()
+    if service is None or (
+        service.restricted and token.service_id != service.pk and token.service_id
+    ):
+        raise HttpError(404, f"There is no service “{slug}”.")
+    if token.service_id is not None and token.service_id != service.pk:
+        raise HttpError(403, "This token is for another service.")
+    if not payload:
+        raise HttpError(400, "Send a list of at least one measurement.")
+    rows = [
+        (
+            number,
+            {
+                "service": slug,
+                "metric": item.metric.strip(),
+                "period_start": item.period_start.strip(),
+                "period_end": item.period_end.strip(),
+                "value": str(item.value).strip(),
+                "channel": (item.channel or "").strip(),
+            },
+        )
+        for number, item in enumerate(payload, start=1)
+    ]
+    run = ImportRun(
+        kind="measurements",
+        source="api",
+        file_name=f"API token {token.prefix}… ({token.name})",
+        user=token.created_by,
+    )
+    try:
+        outcome = run_rows(MeasurementsKind(), rows, run=run, user=None, unit="item")
+    except ImportRejected as rejected:
+        return Status(400, {"detail": [str(error) for error in rejected.errors]})
+    counts = outcome.counts
+    return Status(
+        200,
+        {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged},
+    )

@@ -1,0 +1,240 @@
+"""The upload page (preview, then confirm), import history, CSV templates and API tokens."""
+
+import csv
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from guardian.shortcuts import get_objects_for_user
+
+from performance.actions import api_token_issue, api_token_revoke
+from performance.importers import KINDS, ImportRejected, run_import
+from performance.models import ApiToken, ImportRun
+from servicelead.forms import GovukFormMixin
+from services.access import LEAD, service_for_user
+from services.models import Service
+from services.queries import User, is_org_admin
+
+UPLOADS = Path(settings.BASE_DIR) / "var" / "uploads"
+
+
+def may_import(user: User) -> bool:
+    """Org admins import anything; service leaders import data about the services they lead."""
+    if is_org_admin(user):
+        return True
+    return get_objects_for_user(
+        user, "services.lead_service", klass=Service, with_superuser=False
+    ).exists()
+
+
+class UploadForm(GovukFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="What the file holds")
+    file = forms.FileField(
+        label="CSV file", help_text="UTF-8, comma-separated, with a header row; at most 20 MB."
+    )
+
+    def __init__(self, *args, admin: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (name, name.replace("_", " ").capitalize())
+            for name, kind in KINDS.items()
+            if admin or not kind.admin_only
+        ]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.0f} MB; the most is "
+                f"{settings.IMPORT_MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
+            )
+        return upload
+
+
+def _visible_runs(user: User):
+    runs = ImportRun.objects.select_related("user").prefetch_related("services")
+    if is_org_admin(user):
+        return runs
+    return runs.filter(user=user)
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """Step one: choose a kind and a file; see what would change and any errors."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    admin = is_org_admin(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, admin=admin)
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        data = upload_file.read()
+        kind = form.cleaned_data["kind"]
+        try:
+            outcome = run_import(
+                KINDS[kind](),
+                data,
+                user=request.user,
+                source="upload",
+                file_name=upload_file.name,
+                dry_run=True,
+            )
+        except ImportRejected:
+            run = ImportRun.objects.filter(user=request.user).latest("started_at")
+            return redirect("performance:import_run", pk=run.pk)
+        UPLOADS.mkdir(parents=True, exist_ok=True)
+        stored = UPLOADS / f"{uuid.uuid4().hex}.csv"
+        stored.write_bytes(data)
+        run = outcome.run
+        run.summary = {**run.summary, "upload": stored.name}
+        run.save(update_fields=["summary"])
+        return redirect("performance:import_run", pk=run.pk)
+    return render(
+        request,
+        "performance/import_upload.html",
+        {"form": form, "kinds": KINDS, "admin": admin},
+    )
+
+
+@require_GET
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(_visible_runs(request.user), pk=pk)
+    return render(
+        request,
+        "performance/import_run.html",
+        {
+            "run": run,
+            "can_confirm": run.outcome == ImportRun.Outcome.DRY_RUN
+            and run.user_id == request.user.pk
+            and bool(run.summary.get("upload")),
+        },
+    )
+
+
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step two: apply the previewed file, all or nothing, checking it again as it goes."""
+    preview = get_object_or_404(
+        ImportRun, pk=pk, user=request.user, outcome=ImportRun.Outcome.DRY_RUN
+    )
+    name = preview.summary.get("upload", "")
+    stored = UPLOADS / Path(name).name
+    if not name or not stored.exists():
+        messages.error(request, "That preview has expired or was already imported; upload again.")
+        return redirect("performance:import_upload")
+    try:
+        outcome = run_import(
+            KINDS[preview.kind](),
+            stored.read_bytes(),
+            user=request.user,
+            source="upload",
+            file_name=preview.file_name,
+        )
+    except ImportRejected:
+        run = ImportRun.objects.filter(user=request.user).latest("started_at")
+        return redirect("performance:import_run", pk=run.pk)
+    finally:
+        preview.summary = {k: v for k, v in preview.summary.items() if k != "upload"}
+        preview.save(update_fields=["summary"])
+    stored.unlink(missing_ok=True)
+    messages.success(request, f"Imported {outcome.rows} rows from {preview.file_name}.")
+    return redirect("performance:import_run", pk=outcome.run.pk)
+
+
+@require_GET
+def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(_visible_runs(request.user), pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["problem"])
+    for error in run.errors:
+        writer.writerow([error])
+    return response
+
+
+@require_GET
+def import_history(request: HttpRequest) -> HttpResponse:
+    runs = _visible_runs(request.user).order_by("-started_at")
+    page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "performance/import_history.html",
+        {"page": page, "service": None, "can_import": may_import(request.user)},
+    )
+
+
+@require_GET
+def service_import_history(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug)
+    runs = (
+        ImportRun.objects.filter(services=service)
+        .exclude(outcome=ImportRun.Outcome.DRY_RUN)
+        .select_related("user")
+        .prefetch_related("services")
+        .order_by("-started_at")
+    )
+    page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "performance/import_history.html",
+        {"page": page, "service": service, "can_import": may_import(request.user)},
+    )
+
+
+@require_GET
+def csv_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in KINDS:
+        raise Http404("No such kind of import.")
+    spec = KINDS[kind]
+    columns = spec.columns + spec.optional
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    writer.writerow([spec.example.get(column, "") for column in columns])
+    return response
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+class TokenForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="What will use it", max_length=200, help_text="e.g. the case system"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def service_tokens(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_for_user(request.user, slug, LEAD)
+    form = TokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        issued = api_token_issue(service=service, name=form.cleaned_data["name"], user=request.user)
+        form = TokenForm()
+    return render(
+        request,
+        "performance/tokens.html",
+        {
+            "service": service,
+            "form": form,
+            "issued": issued,
+            "tokens": ApiToken.objects.filter(service=service).select_related("created_by"),
+        },
+    )
+
+
+@require_POST
+def token_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    service = service_for_user(request.user, slug, LEAD)
+    token = get_object_or_404(ApiToken, pk=pk, service=service)
+    api_token_revoke(token=token, user=request.user)
+    messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("performance:tokens", slug=service.slug)

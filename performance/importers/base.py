@@ -1,0 +1,472 @@
+"""What every CSV import shares: read the file, check the header, parse every row, report
+every bad row as ``line N, column C: reason``, then apply all rows in one transaction or none.
+
+Each kind (``org``, ``services``, ``stages``, ``stage_logs``, ``handoffs``, ``measurements``,
+``costs``) is a module beside this one with a ``CsvKind`` subclass. The command, the upload
+page and the API all run the same pipeline through ``run_import``.
+"""
+
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from performance.models import ImportRun
+from services.models import Directorate, Organisation, Service, Stage, Team
+from services.queries import is_org_admin
+
+MAX_ERRORS_KEPT = 1000
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # 0: the file as a whole
+    column: str
+    reason: str
+    unit: str = "line"  # "item" for rows sent as JSON
+
+    def __str__(self) -> str:
+        if self.line == 0:
+            return f"the file: {self.reason}"
+        where = f"{self.unit} {self.line}"
+        if self.column:
+            where += f", {'field' if self.unit == 'item' else 'column'} {self.column}"
+        return f"{where}: {self.reason}"
+
+
+class ImportRejected(Exception):
+    """The file, or some of its rows, cannot be imported; nothing was changed."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the file")
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, outcome: str, n: int = 1) -> None:
+        setattr(self, outcome, getattr(self, outcome) + n)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class Outcome:
+    """What an import did (or, for a dry run, would do)."""
+
+    kind: str
+    rows: int
+    counts: Counts
+    details: dict[str, Counts] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    run: ImportRun | None = None
+
+
+def closest(name: str, candidates) -> str:
+    """ " (did you mean “X”?)" when a candidate is close to ``name``, else ""."""
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean “{matches[0]}”?)" if matches else ""
+
+
+def decode(data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise ImportRejected([RowError(0, "", "this is not a CSV file: it holds binary data")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            [
+                RowError(
+                    0,
+                    "",
+                    f"the file is not UTF-8 text (byte {error.start + 1} cannot be read); "
+                    "save it as “CSV UTF-8” and try again",
+                )
+            ]
+        ) from None
+
+
+class Cells:
+    """One row's cells, read and checked column by column; problems collect in ``errors``."""
+
+    def __init__(
+        self, line: int, values: dict[str, str], errors: list[RowError], unit: str = "line"
+    ) -> None:
+        self.line, self.values, self.errors, self.unit = line, values, errors, unit
+        self.failed = False
+
+    def error(self, column: str, reason: str) -> None:
+        self.failed = True
+        self.errors.append(RowError(self.line, column, reason, self.unit))
+
+    def text(self, column: str, *, required: bool = True, max_length: int = 300) -> str:
+        value = self.values.get(column, "")
+        if required and not value:
+            self.error(column, "is empty; it is needed")
+        elif len(value) > max_length:
+            self.error(column, f"is longer than {max_length} characters")
+        return value
+
+    def whole(self, column: str, *, maximum: int = 10**12) -> int | None:
+        raw = self.values.get(column, "")
+        try:
+            value = int(raw.replace(",", ""))
+        except ValueError:
+            self.error(column, f"“{raw}” is not a whole number")
+            return None
+        if value < 0:
+            self.error(column, f"{value} is negative; it must be 0 or more")
+            return None
+        if value > maximum:
+            self.error(column, f"{value} is implausibly large")
+            return None
+        return value
+
+    def decimal(
+        self,
+        column: str,
+        *,
+        minimum: Decimal | None = Decimal(0),
+        maximum: Decimal | None = Decimal(10**12),
+        required: bool = True,
+    ) -> Decimal | None:
+        raw = self.values.get(column, "")
+        if not raw and not required:
+            return None
+        try:
+            value = Decimal(raw.replace(",", ""))
+        except InvalidOperation:
+            self.error(column, f"“{raw}” is not a number")
+            return None
+        if not value.is_finite():
+            self.error(column, f"“{raw}” is not a number")
+            return None
+        if minimum is not None and value < minimum:
+            self.error(column, f"{raw} is below {minimum}; it must be {minimum} or more")
+            return None
+        if maximum is not None and value > maximum:
+            self.error(column, f"{raw} is above {maximum}; it must be {maximum} or less")
+            return None
+        return value
+
+    def iso_date(self, column: str) -> date | None:
+        raw = self.values.get(column, "")
+        try:
+            if not ISO_DATE.fullmatch(raw):
+                raise ValueError(raw)
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.error(column, f"“{raw}” is not a date written YYYY-MM-DD")
+            return None
+
+    def period(self) -> tuple[date | None, date | None]:
+        start, end = self.iso_date("period_start"), self.iso_date("period_end")
+        if start and end and end < start:
+            self.error("period_end", f"{end} is before the period starts ({start})")
+        return start, end
+
+    def choice(self, column: str, choices, *, required: bool = True) -> str:
+        value = self.values.get(column, "")
+        if not value and not required:
+            return ""
+        if value not in choices:
+            options = ", ".join(choices)
+            self.error(column, f"“{value}” is not one of: {options}{closest(value, choices)}")
+        return value
+
+    def yes_no(self, column: str) -> bool | None:
+        value = self.values.get(column, "").lower()
+        if not value:
+            return None
+        if value not in {"yes", "no"}:
+            self.error(column, f"“{self.values[column]}” is not yes or no")
+            return None
+        return value == "yes"
+
+
+class Lookups:
+    """Organisation, directorate, team, service and stage look-ups for one import, loaded once,
+    with the closest existing name offered when a name is unknown."""
+
+    def __init__(self, user: AbstractBaseUser | None) -> None:
+        self.user = user
+        self._services: dict[str, Service] | None = None
+        self._orgs: dict[str, Organisation] | None = None
+        self._directorates: dict[tuple[int, str], Directorate] | None = None
+        self._teams: dict[tuple[int, str], Team] | None = None
+        self._stages: dict[int, dict[str, Stage]] = {}
+        self.may_change: set[int] | None = None  # service ids; None: any
+        if user is not None and not is_org_admin(user):
+            self.may_change = set(
+                get_objects_for_user(
+                    user, "services.lead_service", klass=Service, with_superuser=False
+                ).values_list("pk", flat=True)
+            )
+
+    @property
+    def services(self) -> dict[str, Service]:
+        if self._services is None:
+            self._services = {s.slug: s for s in Service.objects.all()}
+        return self._services
+
+    @property
+    def organisations(self) -> dict[str, Organisation]:
+        if self._orgs is None:
+            self._orgs = {o.name: o for o in Organisation.objects.all()}
+        return self._orgs
+
+    def service(self, cells: Cells, column: str = "service") -> Service | None:
+        slug = cells.values.get(column, "")
+        service = self.services.get(slug)
+        if service is None:
+            cells.error(column, f"unknown service “{slug}”{closest(slug, self.services)}")
+            return None
+        if self.may_change is not None and service.pk not in self.may_change:
+            cells.error(column, f"you do not lead “{slug}”, so you cannot import data for it")
+            return None
+        return service
+
+    def organisation(self, cells: Cells, column: str = "organisation") -> Organisation | None:
+        name = cells.values.get(column, "")
+        organisation = self.organisations.get(name)
+        if organisation is None:
+            cells.error(column, f"unknown organisation “{name}”{closest(name, self.organisations)}")
+        return organisation
+
+    def directorate(self, cells: Cells, organisation: Organisation) -> Directorate | None:
+        if self._directorates is None:
+            self._directorates = {(d.organisation_id, d.name): d for d in Directorate.objects.all()}
+        name = cells.values.get("directorate", "")
+        directorate = self._directorates.get((organisation.pk, name))
+        if directorate is None:
+            names = [n for (org, n) in self._directorates if org == organisation.pk]
+            cells.error(
+                "directorate",
+                f"unknown directorate “{name}” in {organisation.name}{closest(name, names)}",
+            )
+        return directorate
+
+    def team(self, cells: Cells, directorate: Directorate) -> Team | None:
+        if self._teams is None:
+            self._teams = {(t.directorate_id, t.name): t for t in Team.objects.all()}
+        name = cells.values.get("team", "")
+        team = self._teams.get((directorate.pk, name))
+        if team is None:
+            names = [n for (d, n) in self._teams if d == directorate.pk]
+            cells.error(
+                "team", f"unknown team “{name}” in {directorate.name}{closest(name, names)}"
+            )
+        return team
+
+    def stages_of(self, service: Service) -> dict[str, Stage]:
+        if service.pk not in self._stages:
+            self._stages[service.pk] = {s.name: s for s in service.stages.order_by("position")}
+        return self._stages[service.pk]
+
+    def stage(self, cells: Cells, service: Service, column: str = "stage") -> Stage | None:
+        name = cells.values.get(column, "")
+        stages = self.stages_of(service)
+        stage = stages.get(name)
+        if stage is None:
+            cells.error(column, f"unknown stage “{name}” of {service.slug}{closest(name, stages)}")
+        return stage
+
+
+class CsvKind:
+    """One kind of CSV: its columns, how a row is read, and how the rows are applied."""
+
+    name: str = ""
+    columns: list[str] = []
+    optional: list[str] = []
+    admin_only: bool = False
+    example: dict[str, str] = {}
+
+    def parse(self, cells: Cells, lookups: Lookups):
+        """Read one row into a plain object, or record errors on ``cells``."""
+        raise NotImplementedError
+
+    def keys(self, parsed) -> list[tuple[str, tuple]]:
+        """What must be unique within one file, each as (what it is, key): usually the natural
+        key and period. Two rows with one key in one file are an error."""
+        raise NotImplementedError
+
+    def apply(self, rows: list, user, run: ImportRun | None) -> Outcome:
+        """Write every parsed row (inside the caller's transaction)."""
+        raise NotImplementedError
+
+    def service_id(self, parsed) -> int | None:
+        """The service a parsed row is about, for each service's import history."""
+        service = getattr(parsed, "service", None)
+        return service.pk if isinstance(service, Service) else None
+
+
+def read_rows(text: str, kind: CsvKind) -> list[tuple[int, dict[str, str]]]:
+    """Rows as (line number, {column: stripped value}); the header is checked first."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRejected(
+            [RowError(1, "", "the file is empty; it needs a header row")]
+        ) from None
+    except csv.Error as error:
+        raise ImportRejected([RowError(1, "", f"the header cannot be read: {error}")]) from None
+    header = [name.strip().lstrip("\ufeff") for name in header]
+    known = set(kind.columns) | set(kind.optional)
+    missing = [c for c in kind.columns if c not in header]
+    unknown = [c for c in header if c not in known]
+    problems = []
+    if missing:
+        problems.append(
+            RowError(
+                1, "", f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+            )
+        )
+    if unknown:
+        problems.append(
+            RowError(
+                1,
+                "",
+                f"unknown column{'s' if len(unknown) > 1 else ''}: "
+                f"{', '.join(unknown)}; a {kind.name} file has "
+                f"{', '.join(kind.columns + kind.optional)}",
+            )
+        )
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        problems.append(RowError(1, "", f"repeated column: {', '.join(repeated)}"))
+    if problems:
+        raise ImportRejected(problems)
+
+    rows, errors = [], []
+    line = reader.line_num
+    try:
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            if not any(v.strip() for v in values):
+                continue  # blank lines (trailing ones especially) are fine
+            if len(values) != len(header):
+                errors.append(
+                    RowError(start, "", f"has {len(values)} cells; the header has {len(header)}")
+                )
+                continue
+            rows.append((start, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+    except csv.Error as error:
+        errors.append(RowError(line + 1, "", f"cannot be read as CSV: {error}"))
+    if errors:
+        raise ImportRejected(errors)
+    return rows
+
+
+def run_import(
+    kind: CsvKind,
+    data: bytes,
+    *,
+    user: AbstractBaseUser | None,
+    source: str,
+    file_name: str = "",
+    dry_run: bool = False,
+) -> Outcome:
+    """Import a CSV file: read it, then run its rows through ``run_rows``."""
+    run = ImportRun(kind=kind.name, source=source, file_name=file_name[:300], user=user)
+    try:
+        rows = read_rows(decode(data), kind)
+    except ImportRejected as rejected:
+        _record_rejection(run, rejected)
+        raise
+    return run_rows(kind, rows, run=run, user=user, dry_run=dry_run)
+
+
+def run_rows(
+    kind: CsvKind,
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    run: ImportRun,
+    user: AbstractBaseUser | None,
+    dry_run: bool = False,
+    unit: str = "line",
+) -> Outcome:
+    """Parse → validate every row → apply in one transaction; record the run either way.
+
+    Raises ImportRejected, with every problem found, when anything is wrong; nothing is then
+    changed but the record of the rejected run.
+    """
+    try:
+        if kind.admin_only and user is not None and not is_org_admin(user):
+            raise ImportRejected([RowError(0, "", f"only org admins can import {kind.name} files")])
+        lookups = Lookups(user)
+        errors: list[RowError] = []
+        parsed, seen = [], {}
+        for line, values in rows:
+            cells = Cells(line, values, errors, unit)
+            item = kind.parse(cells, lookups)
+            if cells.failed or item is None:
+                continue
+            repeats = [(what, seen[key]) for what, key in kind.keys(item) if key in seen]
+            if repeats:
+                what, first = repeats[0]
+                errors.append(
+                    RowError(
+                        line, "", f"repeats {unit} {first} (the same {what}); give each once", unit
+                    )
+                )
+                continue
+            for _, key in kind.keys(item):
+                seen[key] = line
+            parsed.append(item)
+        if errors:
+            raise ImportRejected(errors)
+        if not parsed:
+            raise ImportRejected([RowError(0, "", "there are no rows to import")])
+        run.rows = len(parsed)
+        with transaction.atomic():
+            if not dry_run:
+                run.save()
+            outcome = kind.apply(parsed, user, None if dry_run else run)
+            if dry_run:
+                transaction.set_rollback(True)
+    except ImportRejected as rejected:
+        _record_rejection(run, rejected)
+        raise
+    run.outcome = ImportRun.Outcome.DRY_RUN if dry_run else ImportRun.Outcome.APPLIED
+    run.created, run.updated, run.unchanged = (
+        outcome.counts.created,
+        outcome.counts.updated,
+        outcome.counts.unchanged,
+    )
+    run.summary = {
+        "details": {name: vars(c) for name, c in outcome.details.items()},
+        "notes": outcome.notes,
+    }
+    run.finished_at = timezone.now()
+    run.save()
+    run.services.set({pk for pk in map(kind.service_id, parsed) if pk is not None})
+    outcome.run = run
+    return outcome
+
+
+def _record_rejection(run: ImportRun, rejected: ImportRejected) -> None:
+    run.outcome = ImportRun.Outcome.REJECTED
+    run.errors = [str(e) for e in rejected.errors[:MAX_ERRORS_KEPT]]
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def site_currency() -> str:
+    return settings.SITE_CURRENCY

@@ -1,0 +1,109 @@
+"""``handoffs`` CSV: service, from_stage, to_stage, period_start, period_end, handed_over,
+returned, median_wait_hours."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from performance.importers import upsert
+from performance.importers.base import Cells, CsvKind, Lookups, Outcome
+from performance.models import Handoff, HandoffLog
+from performance.queries import journey_handoffs
+
+FIELDS = ["handed_over", "returned", "median_wait_hours"]
+
+
+@dataclass(frozen=True)
+class HandoffRow:
+    handoff: Handoff
+    period_start: date
+    period_end: date
+    handed_over: int
+    returned: int
+    median_wait_hours: Decimal
+
+
+class HandoffsKind(CsvKind):
+    name = "handoffs"
+    columns = [
+        "service",
+        "from_stage",
+        "to_stage",
+        "period_start",
+        "period_end",
+        "handed_over",
+        "returned",
+        "median_wait_hours",
+    ]
+    example = {
+        "service": "apply-for-a-grant",
+        "from_stage": "Apply",
+        "to_stage": "Check",
+        "period_start": "2026-03-02",
+        "period_end": "2026-03-08",
+        "handed_over": "120",
+        "returned": "6",
+        "median_wait_hours": "18",
+    }
+
+    def __init__(self) -> None:
+        self._handoffs: dict[int, dict] = {}
+
+    def _journey(self, lookups: Lookups, service) -> dict:
+        if service.pk not in self._handoffs:
+            stages = list(lookups.stages_of(service).values())
+            self._handoffs[service.pk] = journey_handoffs({service.pk: stages})
+        return self._handoffs[service.pk]
+
+    def parse(self, cells: Cells, lookups: Lookups) -> HandoffRow | None:
+        service = lookups.service(cells)
+        giver = lookups.stage(cells, service, "from_stage") if service else None
+        taker = lookups.stage(cells, service, "to_stage") if service else None
+        start, end = cells.period()
+        handed = cells.whole("handed_over")
+        returned = cells.whole("returned")
+        wait = cells.decimal("median_wait_hours", maximum=Decimal(99_999))
+        if handed is not None and returned is not None and returned > handed:
+            cells.error("returned", f"{returned} is more than the {handed} handed over")
+        handoff = None
+        if giver and taker:
+            handoff = self._journey(lookups, service).get((giver.pk, taker.pk))
+            if handoff is None:
+                cells.error(
+                    "to_stage",
+                    f"“{taker.name}” does not follow “{giver.name}” in {service.slug}'s journey; "
+                    "hand-offs run between consecutive stages",
+                )
+        if cells.failed:
+            return None
+        return HandoffRow(handoff, start, end, handed, returned, wait.quantize(Decimal("0.1")))
+
+    def service_id(self, row: HandoffRow) -> int:
+        return row.handoff.service_id
+
+    def keys(self, row: HandoffRow) -> list[tuple[str, tuple]]:
+        return [("hand-off and period", (row.handoff.pk, row.period_start, row.period_end))]
+
+    def apply(self, rows: list[HandoffRow], user, run) -> Outcome:
+        existing = {
+            (log.handoff_id, log.period_start, log.period_end): log
+            for log in HandoffLog.objects.filter(handoff__in={r.handoff.pk for r in rows})
+        }
+        planned = upsert.plan(
+            rows,
+            existing,
+            key=lambda r: (r.handoff.pk, r.period_start, r.period_end),
+            values=lambda r: (r.handed_over, r.returned, r.median_wait_hours),
+            build=lambda r: HandoffLog(
+                handoff=r.handoff,
+                period_start=r.period_start,
+                period_end=r.period_end,
+                handed_over=r.handed_over,
+                returned=r.returned,
+                median_wait_hours=r.median_wait_hours,
+                logged_by=user,
+            ),
+            fields=FIELDS,
+        )
+        upsert.save(HandoffLog, planned, FIELDS, user=user)
+        return Outcome(self.name, len(rows), planned.counts)

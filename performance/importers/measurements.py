@@ -1,0 +1,200 @@
+"""``measurements`` CSV: service, metric, period_start, period_end, value[, channel].
+
+The same rows arrive through the JSON API (``POST /api/v1/services/{slug}/measurements``),
+which builds them into this importer's rows and runs the same pipeline.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome, closest
+from performance.models import Channel, Measurement, Metric
+from services.models import Service
+
+CHANNELS = Channel.values
+COUNTS = {"transactions", "started", "contacts", "failure_demand_contacts"}
+RANGES = {
+    "completion_rate": (Decimal(0), Decimal(1)),
+    "user_satisfaction": (Decimal(0), Decimal(100)),
+}
+
+
+@dataclass(frozen=True)
+class MeasurementRow:
+    service: Service
+    metric: str
+    period_start: date
+    period_end: date
+    value: Decimal
+    channel: str
+
+
+class MeasurementsKind(CsvKind):
+    name = "measurements"
+    columns = ["service", "metric", "period_start", "period_end", "value"]
+    optional = ["channel"]
+    example = {
+        "service": "apply-for-a-grant",
+        "metric": "transactions",
+        "period_start": "2026-03-01",
+        "period_end": "2026-03-31",
+        "value": "1250",
+        "channel": "digital",
+    }
+
+    def __init__(self) -> None:
+        self._known: dict[int, set[str]] | None = None
+
+    def known_keys(self, service: Service) -> set[str]:
+        """The standard metric keys and the service's own, loaded once per import."""
+        if self._known is None:
+            self._known = {}
+            for service_id, key in Metric.objects.values_list("service_id", "key"):
+                self._known.setdefault(service_id, set(Metric.STANDARD)).add(key)
+        return self._known.setdefault(service.pk, set(Metric.STANDARD))
+
+    def parse(self, cells: Cells, lookups: Lookups) -> MeasurementRow | None:
+        service = lookups.service(cells)
+        key = cells.values.get("metric", "")
+        if service is not None:
+            known = self.known_keys(service)
+            if key not in known:
+                cells.error(
+                    "metric",
+                    f"unknown metric “{key}” for {service.slug}{closest(key, known)}; the "
+                    f"standard metrics are {', '.join(Metric.STANDARD)}",
+                )
+        start, end = cells.period()
+        if key in COUNTS:
+            whole = cells.whole("value")
+            value = None if whole is None else Decimal(whole)
+        elif key in RANGES:
+            low, high = RANGES[key]
+            value = cells.decimal("value", minimum=low, maximum=high)
+        else:
+            value = cells.decimal("value", minimum=Decimal(-(10**12)))
+        channel = cells.choice("channel", CHANNELS, required=False)
+        if cells.failed:
+            return None
+        return MeasurementRow(service, key, start, end, value, channel)
+
+    def keys(self, row: MeasurementRow) -> list[tuple[str, tuple]]:
+        return [
+            (
+                "service, metric, period and channel",
+                (row.service.pk, row.metric, row.period_start, row.period_end, row.channel),
+            )
+        ]
+
+    def apply(self, rows: list[MeasurementRow], user, run) -> Outcome:
+        metrics = ensure_metrics({(r.service.pk, r.metric) for r in rows}, user)
+        metric_of = {pair: metric.pk for pair, metric in metrics.items()}
+        starts = [r.period_start for r in rows]
+        existing = {
+            (metric_id, start, end, channel): (pk, value)
+            for pk, metric_id, start, end, channel, value in Measurement.objects.filter(
+                metric_id__in=metric_of.values(),
+                period_start__gte=min(starts),
+                period_start__lte=max(starts),
+            ).values_list("pk", "metric_id", "period_start", "period_end", "channel", "value")
+        }
+        run_id, user_id, now = (
+            (run.pk if run else None),
+            (user.pk if user else None),
+            timezone.now(),
+        )
+        counts = Counts()
+        new, changed = [], []
+        for r in rows:
+            key = (metric_of[(r.service.pk, r.metric)], r.period_start, r.period_end, r.channel)
+            found = existing.get(key)
+            if found is None:
+                new.append((*key, r.value))
+                counts.created += 1
+            elif found[1] == r.value:
+                counts.unchanged += 1
+            else:
+                changed.append(
+                    Measurement(
+                        pk=found[0],
+                        value=r.value,
+                        import_run_id=run_id,
+                        recorded_by_id=user_id,
+                        updated_at=now,
+                    )
+                )
+                counts.updated += 1
+        # Measurements are many: each row records the import run and user that last set it
+        # rather than a history row of its own (the run is the audit record).
+        insert_measurements(new, run_id=run_id, user_id=user_id, now=now)
+        Measurement.objects.bulk_update(
+            changed, ["value", "import_run", "recorded_by", "updated_at"], batch_size=2000
+        )
+        return Outcome(self.name, len(rows), counts)
+
+
+COPY_COLUMNS = (
+    "metric_id",
+    "period_start",
+    "period_end",
+    "channel",
+    "value",
+    "import_run_id",
+    "recorded_by_id",
+    "updated_at",
+)
+
+
+def insert_measurements(new: list[tuple], *, run_id, user_id, now) -> None:
+    """Insert new measurements: with COPY on PostgreSQL (many times faster), else in bulk."""
+    if not new:
+        return
+    if connection.vendor == "postgresql":
+        table = Measurement._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed names
+            ) as copy,
+        ):
+            for metric_id, start, end, channel, value in new:
+                copy.write_row((metric_id, start, end, channel, value, run_id, user_id, now))
+        return
+    Measurement.objects.bulk_create(
+        [
+            Measurement(
+                metric_id=metric_id,
+                period_start=start,
+                period_end=end,
+                channel=channel,
+                value=value,
+                import_run_id=run_id,
+                recorded_by_id=user_id,
+            )
+            for metric_id, start, end, channel, value in new
+        ],
+        batch_size=5000,
+    )
+
+
+def ensure_metrics(pairs: set[tuple[int, str]], user) -> dict[tuple[int, str], Metric]:
+    """The metrics named, creating the standard ones a service does not have yet."""
+    service_ids = {service_id for service_id, _ in pairs}
+    metrics = {(m.service_id, m.key): m for m in Metric.objects.filter(service_id__in=service_ids)}
+    missing = []
+    for service_id, key in pairs - metrics.keys():
+        name, unit, higher, _, _ = Metric.STANDARD[key]
+        missing.append(
+            Metric(service_id=service_id, key=key, name=name, unit=unit, higher_is_better=higher)
+        )
+    if missing:
+        bulk_create_with_history(missing, Metric, default_user=user)
+        metrics = {
+            (m.service_id, m.key): m for m in Metric.objects.filter(service_id__in=service_ids)
+        }
+    return metrics

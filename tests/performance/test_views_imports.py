@@ -1,0 +1,243 @@
+import csv
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from performance.actions import api_token_issue, api_token_revoke, token_hash
+from performance.importers import KINDS
+from performance.models import ApiToken, ImportRun, Measurement
+from services.actions import service_access_sync
+from tests.factories import PersonFactory, ServiceFactory, ServiceLeaderFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = (
+    "service,metric,period_start,period_end,value,channel\n"
+    "grants,transactions,2026-01-01,2026-01-31,1200,digital\n"
+)
+
+
+@pytest.fixture
+def grants():
+    return ServiceFactory(slug="grants", name="Grants")
+
+
+@pytest.fixture
+def leader(grants):
+    user = UserFactory(username="leader")
+    ServiceLeaderFactory(service=grants, person=PersonFactory(user=user))
+    service_access_sync()
+    return user
+
+
+def upload(client, text: str | bytes, kind: str = "measurements", name: str = "data.csv"):
+    data = text.encode() if isinstance(text, str) else text
+    return client.post(
+        reverse("performance:import_upload"),
+        {"kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
+        follow=True,
+    )
+
+
+def test_preview_then_confirm(client, leader):
+    client.force_login(leader)
+    preview = upload(client, GOOD)
+    body = preview.content.decode()
+    assert "Check before you import" in body
+    assert "What importing 1 row would do" in body
+    assert not Measurement.objects.exists()
+    run = preview.context["run"]
+    done = client.post(reverse("performance:import_confirm", args=[run.pk]), follow=True)
+    assert "Imported 1 rows from data.csv." in done.content.decode()
+    assert Measurement.objects.get().recorded_by == leader
+    again = client.post(reverse("performance:import_confirm", args=[run.pk]), follow=True)
+    assert "That preview has expired or was already imported" in again.content.decode()
+    assert Measurement.objects.count() == 1
+
+
+def test_rejected_upload_lists_errors_and_offers_a_report(client, leader):
+    client.force_login(leader)
+    response = upload(client, GOOD.replace("1200", "twelve hundred"))
+    body = response.content.decode()
+    assert "The file was not imported" in body
+    assert "line 2, column value: “twelve hundred” is not a whole number" in body
+    run = response.context["run"]
+    report = client.get(reverse("performance:import_errors", args=[run.pk]))
+    rows = list(csv.reader(io.StringIO(report.content.decode())))
+    assert rows == [["problem"], ["line 2, column value: “twelve hundred” is not a whole number"]]
+
+
+def test_binary_upload_is_refused_clearly(client, leader):
+    client.force_login(leader)
+    response = upload(client, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", name="photo.csv")
+    assert "this is not a CSV file: it holds binary data" in response.content.decode()
+
+
+def test_too_large_a_file_is_refused_before_reading(client, leader, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    client.force_login(leader)
+    response = upload(client, GOOD * 10)
+    assert "the most is 0 MB" in response.content.decode() or "Split it into smaller" in (
+        response.content.decode()
+    )
+    assert not ImportRun.objects.exists()
+
+
+def test_leaders_cannot_choose_organisation_kinds(client, leader):
+    client.force_login(leader)
+    response = client.get(reverse("performance:import_upload"))
+    kinds = [value for value, _ in response.context["form"].fields["kind"].choices]
+    assert "org" not in kinds and "services" not in kinds and "measurements" in kinds
+
+
+def test_import_history_per_service(client, leader, grants):
+    client.force_login(leader)
+    preview = upload(client, GOOD)
+    client.post(reverse("performance:import_confirm", args=[preview.context["run"].pk]))
+    response = client.get(reverse("performance:service_imports", args=["grants"]))
+    [run] = response.context["page"].object_list
+    assert (run.kind, run.outcome, run.created) == ("measurements", "applied", 1)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_templates_have_the_columns_and_an_example_row(client, leader, kind):
+    client.force_login(leader)
+    response = client.get(reverse("performance:csv_template", args=[kind]))
+    header, example = list(csv.reader(io.StringIO(response.content.decode())))
+    assert header == KINDS[kind].columns + KINDS[kind].optional
+    assert all(example[header.index(column)] for column in KINDS[kind].columns)
+
+
+# --- API tokens and the JSON API ------------------------------------------------------------
+
+
+def test_leader_issues_a_token_shown_once_and_stored_hashed(client, leader, grants):
+    client.force_login(leader)
+    response = client.post(reverse("performance:tokens", args=["grants"]), {"name": "Case system"})
+    key = response.context["issued"].key
+    assert key in response.content.decode()
+    token = ApiToken.objects.get()
+    assert token.key_hash == token_hash(key) and key not in token.key_hash
+    assert key not in client.get(reverse("performance:tokens", args=["grants"])).content.decode()
+
+
+def post(client, slug: str, payload, key: str | None = None):
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return client.post(
+        f"/api/v1/services/{slug}/measurements",
+        data=json.dumps(payload) if not isinstance(payload, str) else payload,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+ITEM = {
+    "metric": "transactions",
+    "period_start": "2026-01-01",
+    "period_end": "2026-01-31",
+    "value": 1200,
+    "channel": "digital",
+}
+
+
+def test_api_writes_measurements_with_a_service_token(client, grants, leader):
+    issued = api_token_issue(service=grants, name="Case system", user=leader)
+    response = post(
+        client, "grants", [ITEM, {**ITEM, "channel": "phone", "value": 300}], issued.key
+    )
+    assert response.status_code == 200
+    assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
+    assert post(client, "grants", [ITEM], issued.key).json() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+    }
+    assert post(client, "grants", [{**ITEM, "value": 1250}], issued.key).json() == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 0,
+    }
+    issued.token.refresh_from_db()
+    assert issued.token.last_used_at is not None
+    run = ImportRun.objects.filter(source="api").latest("started_at")
+    assert run.user == leader and "Case system" in run.file_name
+
+
+def test_api_needs_a_valid_unrevoked_token(client, grants, leader):
+    assert post(client, "grants", [ITEM]).status_code == 401
+    assert post(client, "grants", [ITEM], "sl_not_a_token").status_code == 401
+    issued = api_token_issue(service=grants, name="Old", user=leader)
+    api_token_revoke(token=issued.token, user=leader)
+    response = post(client, "grants", [ITEM], issued.key)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Send a valid API token: Authorization: Bearer <token>."}
+
+
+def test_a_token_for_another_service_is_refused(client, grants, leader):
+    other = ServiceFactory(slug="other")
+    issued = api_token_issue(service=other, name="Other", user=leader)
+    response = post(client, "grants", [ITEM], issued.key)
+    assert (response.status_code, response.json()) == (
+        403,
+        {"detail": "This token is for another service."},
+    )
+    assert not Measurement.objects.exists()
+
+
+def test_an_admin_token_writes_to_any_service(client, grants):
+    issued = api_token_issue(service=None, name="Data warehouse", user=None)
+    assert post(client, "grants", [ITEM], issued.key).status_code == 200
+
+
+def test_unknown_and_hidden_services_are_404(client, grants, leader):
+    issued = api_token_issue(service=grants, name="Case system", user=leader)
+    assert post(client, "nowhere", [ITEM], issued.key).status_code == 404
+    ServiceFactory(slug="secret", restricted=True)
+    assert post(client, "secret", [ITEM], issued.key).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        ({"metric": "transactions"}, "Input should be a valid list"),
+        ("not json at all", "detail"),
+        ([{"metric": "transactions", "value": 5}], "period_start: Field required"),
+        ([], "Send a list of at least one measurement."),
+    ],
+)
+def test_malformed_bodies_are_400_with_detail(client, grants, leader, payload, fragment):
+    issued = api_token_issue(service=grants, name="Case system", user=leader)
+    response = post(client, "grants", payload, issued.key)
+    assert response.status_code == 400
+    assert fragment in json.dumps(response.json())
+    assert not Measurement.objects.exists()
+
+
+def test_bad_values_are_400_naming_each_item(client, grants, leader):
+    issued = api_token_issue(service=grants, name="Case system", user=leader)
+    response = post(
+        client,
+        "grants",
+        [
+            ITEM,
+            {**ITEM, "metric": "completion_rate", "value": 1.7, "channel": None},
+            {**ITEM, "channel": "fax"},
+        ],
+        issued.key,
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == [
+        "item 2, field value: 1.7 is above 1; it must be 1 or less",
+        "item 3, field channel: “fax” is not one of: digital, assisted_digital, phone, paper, "
+        "in_person, other",
+    ]
+    assert not Measurement.objects.exists()
+
+
+def test_openapi_schema_describes_the_api(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["info"]["title"] == "Servicelead API"
+    assert "/api/v1/services/{slug}/measurements" in schema["paths"]
