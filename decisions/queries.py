@@ -94,6 +94,26 @@ def rights_coverage(user: User, organisation=None) -> list[CoverageGap]:
     return gaps
 
 
+def rights_matrix_rows_missing(service_ids: list[int]) -> dict[int, list[str]]:
+    """For each service, the decision types (and bands) nobody holds the Decide right for."""
+    rows = matrix_rows(list(decision_types()))
+    held = set(
+        DecisionRight.objects.filter(role=Role.DECIDE, service_id__in=service_ids).values_list(
+            "service_id", "decision_type_id", "band_id"
+        )
+    )
+    missing: dict[int, list[str]] = {}
+    for service_id in service_ids:
+        names = [
+            f"{row.decision_type.name} ({row.band})" if row.band else row.decision_type.name
+            for row in rows
+            if (service_id, row.decision_type.pk, row.band.pk if row.band else None) not in held
+        ]
+        if names:
+            missing[service_id] = names
+    return missing
+
+
 def rights_gap_count(service: Service) -> int:
     return sum(1 for row in rights_matrix(service) if row.decider is None)
 

@@ -4,14 +4,18 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, django_auth
 
 from performance.actions import token_hash
 from performance.importers import ImportRejected
 from performance.importers.base import run_rows
 from performance.importers.measurements import MeasurementsKind
 from performance.models import ApiToken, ImportRun
-from services.models import Service
+from performance.portfolio import PortfolioFilters, portfolio, totals
+from performance.summary import Summary, summary
+from performance.windows import window_from
+from services.models import Organisation, Service
+from services.queries import visible_services
 
 api = NinjaAPI(
     title="Servicelead API",
@@ -119,3 +123,144 @@ def post_measurements(request: HttpRequest, slug: str, payload: list[Measurement
         200,
         {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged},
     )
+
+
+# --- Reads: whole-service figures ------------------------------------------------------------
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _number(value) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == int(value) else float(value)
+
+
+def summary_json(s: Summary) -> dict:
+    """CONTRACTS.md section 3's summary: numbers as numbers, money as decimal strings."""
+    flow = s.flow
+    bottleneck = flow.bottleneck
+    return {
+        "service": s.service.slug,
+        "from": s.window.start.isoformat(),
+        "to": s.window.end.isoformat(),
+        "transactions": _number(s.outcomes.transactions),
+        "digital_take_up": _number(s.outcomes.digital_take_up),
+        "completion_rate": _number(s.outcomes.completion_rate),
+        "user_satisfaction": _number(s.outcomes.user_satisfaction),
+        "total_cost": _money(s.costs.total),
+        "run_cost": _money(s.costs.run) if s.costs.total is not None else None,
+        "change_cost": _money(s.costs.change) if s.costs.total is not None else None,
+        "cost_per_transaction": _money(s.cost_per_transaction),
+        "currency": s.costs.currency,
+        "costs_in_other_currencies": {k: _money(v) for k, v in s.costs.other_currencies.items()},
+        "cost_by_organisation": {k: _money(v) for k, v in s.costs.by_organisation.items()},
+        "cost_by_directorate": {k: _money(v) for k, v in s.costs.by_directorate.items()},
+        "flow": {
+            "process_time_hours": _number(flow.process_time_hours),
+            "lead_time_hours": _number(flow.lead_time_hours),
+            "flow_efficiency": _number(flow.flow_efficiency),
+            "rolled_complete_accurate": _number(flow.rolled_complete_accurate),
+            "handoffs": flow.handoff_counts,
+            "bottleneck": {
+                "from_stage": bottleneck.from_stage.name,
+                "to_stage": bottleneck.to_stage.name,
+                "median_wait_hours": _number(bottleneck.median_wait_hours),
+            }
+            if bottleneck
+            else None,
+        },
+        "friction": {
+            "open": s.friction_open,
+            "open_high": s.friction_open_high,
+            "failure_demand_share": _number(s.outcomes.failure_demand_share),
+        },
+        "decisions": {
+            "logged": s.decisions_logged,
+            "outside_rights": s.decisions_outside_rights,
+            "rights_gaps": s.rights_gaps,
+        },
+        "leadership": {
+            "model": s.service.leadership_model,
+            "leaders": s.leaders,
+            "hands_on_recommended": s.hands_on_recommended,
+        },
+        "gaps": s.gaps,
+    }
+
+
+def _reader_services(request: HttpRequest):
+    """What the caller may read: a signed-in person's services, or a token's."""
+    token = request.auth if isinstance(request.auth, ApiToken) else None
+    if token is None:
+        return visible_services(request.user)
+    services = Service.objects.all()
+    if token.service_id is None:
+        return services
+    return services.filter(restricted=False) | services.filter(pk=token.service_id)
+
+
+def _window(request: HttpRequest):
+    window, problems = window_from(request.GET, timezone.localdate())
+    if problems:
+        raise HttpError(400, " ".join(problems))
+    return window
+
+
+@api.get(
+    "/services/{slug}/summary",
+    auth=[TokenAuth(), django_auth],
+    response={200: dict, 400: Detail, 401: Detail, 404: Detail},
+    summary="Whole-service figures for a window",
+)
+def get_summary(request: HttpRequest, slug: str):
+    """Figures as DESIGN.md "Metrics" defines them, for ?from=YYYY-MM-DD&to=YYYY-MM-DD
+    (default: the last 12 complete months)."""
+    service = _reader_services(request).filter(slug=slug).select_related("organisation").first()
+    if service is None:
+        raise HttpError(404, f"There is no service “{slug}”.")
+    return summary_json(summary(service, _window(request)))
+
+
+@api.get(
+    "/portfolio",
+    auth=[TokenAuth(), django_auth],
+    response={200: dict, 400: Detail, 401: Detail},
+    summary="Every service's figures, with honest totals",
+)
+def get_portfolio(request: HttpRequest, organisation: str | None = None):
+    window = _window(request)
+    filters = PortfolioFilters()
+    if organisation:
+        filters.organisation = Organisation.objects.filter(slug=organisation).first()
+        if filters.organisation is None:
+            raise HttpError(400, f"There is no organisation “{organisation}”.")
+    allowed = set(_reader_services(request).values_list("pk", flat=True))
+    rows = portfolio(request.user, window, filters, "service", within=allowed)
+    total = totals(rows)
+    return {
+        "from": window.start.isoformat(),
+        "to": window.end.isoformat(),
+        "services": [
+            {
+                "service": row.service.slug,
+                "name": row.service.name,
+                "organisation": row.service.organisation.name,
+                "phase": row.service.phase,
+                **{
+                    k: v for k, v in summary_json(row).items() if k not in {"service", "from", "to"}
+                },
+            }
+            for row in rows
+        ],
+        "totals": {
+            "services": total.services,
+            "services_reporting": total.services_reporting,
+            "transactions": _number(total.transactions),
+            "total_cost": _money(total.total_cost),
+            "cost_per_transaction": _money(total.cost_per_transaction),
+            "digital_take_up": _number(total.digital_take_up),
+        },
+    }

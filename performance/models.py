@@ -513,3 +513,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ReviewNarrative(models.Model):
+    """What changed and why: the leader's words for a window, printed in the review pack."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="narratives")
+    window_start = models.DateField()
+    window_end = models.DateField()
+    text = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "window_start", "window_end"], name="narrative_once_per_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.window_start}–{self.window_end}"

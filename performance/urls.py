@@ -1,6 +1,6 @@
 from django.urls import path
 
-from performance import import_views, views
+from performance import dashboard_views, import_views, views
 
 app_name = "performance"
 
@@ -8,6 +8,20 @@ urlpatterns = [
     path("teams/<int:pk>/log/", views.team_log, name="team_log"),
     path("teams/<int:pk>/log/<str:key>/", views.team_log_row, name="team_log_row"),
     path("services/<slug:slug>/flow/", views.flow_page, name="flow"),
+    path("services/<slug:slug>/dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("services/<slug:slug>/review-pack/", dashboard_views.review_pack, name="review_pack"),
+    path("portfolio/", dashboard_views.portfolio_page, name="portfolio"),
+    path("portfolio.csv", dashboard_views.portfolio_csv, name="portfolio_csv"),
+    path(
+        "organisations/<slug:slug>/share/",
+        dashboard_views.organisation_share,
+        name="organisation_share",
+    ),
+    path(
+        "directorates/<int:pk>/share/",
+        dashboard_views.directorate_share,
+        name="directorate_share",
+    ),
     path("services/<slug:slug>/friction/", views.friction_register, name="friction"),
     path("services/<slug:slug>/friction/new/", views.friction_new, name="friction_new"),
     path("friction/", views.friction_all, name="friction_all"),

@@ -91,7 +91,10 @@ class CatalogueFilters:
 
 
 def catalogue(user: User, filters: CatalogueFilters) -> QuerySet[Service]:
-    services = visible_services(user)
+    return catalogue_filter(visible_services(user), filters)
+
+
+def catalogue_filter(services: QuerySet[Service], filters: CatalogueFilters) -> QuerySet[Service]:
     if filters.q:
         services = services.filter(
             Q(name__icontains=filters.q)

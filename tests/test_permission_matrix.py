@@ -154,7 +154,15 @@ ROUTES = {
     "performance:service_imports": Route("service", "read"),
     "performance:tokens": Route("service", "lead", ("GET", "POST")),
     "performance:token_revoke": Route("token", "lead", ("POST",)),
+    "performance:dashboard": Route("service", "read"),
+    "performance:review_pack": Route("service", "read", ("GET", "POST"), post_access="lead"),
+    "performance:portfolio": Route("global", "read"),
+    "performance:portfolio_csv": Route("global", "read"),
+    "performance:organisation_share": Route("organisation", "read"),
+    "performance:directorate_share": Route("directorate", "read"),
     # The JSON API answers for itself: JSON 401 without a token, never a sign-in redirect.
+    "api:get_summary": Route("service", "api-read"),
+    "api:get_portfolio": Route("global", "api-read"),
     "api:api-root": Route("global", "api", expect=dict.fromkeys(ROLES, 404)),
     "api:openapi-json": Route("global", "api", expect=dict.fromkeys(ROLES, 200)),
     "api:post_measurements": Route("service", "api", ("POST",), expect=dict.fromkeys(ROLES, 401)),
@@ -277,6 +285,10 @@ def url_for(name: str, route: Route, world, which: str | None) -> str:
         kwargs = {"pk": world["friction"][which].pk}
     elif route.scope == "change":
         kwargs = {"slug": world["services"][which].slug, "pk": world["changes"][which].pk}
+    elif route.scope == "organisation":
+        kwargs = {"slug": team.directorate.organisation.slug}
+    elif route.scope == "directorate":
+        kwargs = {"pk": team.directorate.pk}
     elif route.scope == "template":
         kwargs = {"kind": "measurements"}
     elif route.scope == "run":
@@ -293,6 +305,8 @@ def expected_status(route: Route, role: str, which: str | None, method: str) -> 
         return 302 if method == "POST" else 200
     if route.access == "public-redirect":
         return 302
+    if route.access == "api-read" and role == "anonymous":
+        return 401
     if role == "anonymous" or route.access == "redirect":
         return 302
     access = route.post_access if method == "POST" and route.post_access else route.access
@@ -304,13 +318,14 @@ def expected_status(route: Route, role: str, which: str | None, method: str) -> 
         return 200 if role in {"leader", "org_admin"} else 403
     if access == "own-run":
         return 200 if role in {"leader", "org_admin"} else 404
-    if route.scope in {"global", "type", "template"}:
+    if route.scope in {"global", "type", "template", "organisation", "directorate"}:
         return 302 if method == "POST" else 200
     sees = which == "open" or role in {"member", "leader", "org_admin"}
     if not sees:
         return 404
     allowed = {
         "read": set(ROLES),
+        "api-read": set(ROLES),
         "contribute": {"member", "leader", "org_admin"},
         "change": {"leader", "org_admin"},  # the decisions were logged by the leader
         "lead": {"leader", "org_admin"},

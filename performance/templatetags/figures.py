@@ -40,3 +40,11 @@ def bar_width(value: Decimal | None, largest: Decimal | None) -> int:
     if not value or not largest:
         return 0
     return max(1, min(20, round(Decimal(value) / Decimal(largest) * 20)))
+
+
+@register.filter
+def share_of(part: Decimal | None, whole: Decimal | None) -> str:
+    """``part`` as a percentage of ``whole``."""
+    if part is None or not whole:
+        return NO_DATA
+    return f"{Decimal(part) / Decimal(whole) * 100:.0f}%"

@@ -1,0 +1,216 @@
+"""What the whole-service dashboard shows: KPI tiles with their change, target and sparkline.
+
+Built on ``performance.summary`` (the figures) so the page, the review pack and the API agree.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import dateformat
+
+from performance.models import Measurement, Metric
+from performance.summary import (
+    STATUS_LABELS,
+    Summary,
+    kpi_status,
+    last_twelve,
+    latest_values,
+    ratio,
+)
+
+SPARK_WIDTH, SPARK_HEIGHT = 120, 32
+
+
+@dataclass
+class Spark:
+    """A sparkline: SVG polyline points, and the values for people who cannot see it."""
+
+    points: str
+    values: list[tuple[date, str]]
+
+
+@dataclass
+class Tile:
+    name: str
+    value: Decimal | None
+    shown: str
+    period: str
+    change: str  # signed, against the previous equal window
+    target: str
+    status: str
+    status_label: str
+    spark: Spark | None
+
+
+def fmt(value: Decimal | None, kind: str) -> str:
+    if value is None:
+        return "No data"
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
+    if kind == "score":
+        return f"{value:.1f}"
+    if kind == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def signed_change(now: Decimal | None, before: Decimal | None, kind: str) -> str:
+    if now is None or before is None:
+        return "No earlier figure"
+    delta = now - before
+    if kind == "percent":
+        return f"{delta * 100:+.1f} points"
+    if kind == "count":
+        return f"{delta:+,.0f}"
+    return f"{delta:+,.1f}"
+
+
+def spark(series: list[tuple[date, Decimal | None]], kind: str) -> Spark | None:
+    values = [(day, value) for day, value in series if value is not None]
+    if len(values) < 2:
+        return None
+    numbers = [float(v) for _, v in values]
+    low, high = min(numbers), max(numbers)
+    span = (high - low) or 1.0
+    step = SPARK_WIDTH / (len(numbers) - 1)
+    points = " ".join(
+        f"{i * step:.1f},{SPARK_HEIGHT - 2 - (n - low) / span * (SPARK_HEIGHT - 4):.1f}"
+        for i, n in enumerate(numbers)
+    )
+    return Spark(points, [(day, fmt(value, kind)) for day, value in values])
+
+
+def standard_series(service_id: int, end: date) -> dict[str, list[tuple[date, Decimal | None]]]:
+    """Per period, the last 12 periods up to ``end``: transactions, digital take-up,
+    completion rate and satisfaction (one query)."""
+    rows = (
+        Measurement.objects.filter(
+            metric__service_id=service_id,
+            metric__key__in=["transactions", "started", "completion_rate", "user_satisfaction"],
+            period_end__lte=end,
+            period_start__gte=end - timedelta(days=800),
+        )
+        .values("metric__key", "period_start", "channel")
+        .annotate(total=Sum("value"))
+        .order_by("period_start")
+    )
+    per: dict[date, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        period, key, total = row["period_start"], row["metric__key"], row["total"]
+        per[period][key] = per[period].get(key, Decimal(0)) + total
+        if key == "transactions" and row["channel"]:
+            per[period]["channelled"] = per[period].get("channelled", Decimal(0)) + total
+            if row["channel"] == "digital":
+                per[period]["digital"] = per[period].get("digital", Decimal(0)) + total
+    periods = sorted(per)[-12:]
+    return {
+        "transactions": [(p, per[p].get("transactions")) for p in periods],
+        "digital_take_up": [
+            (p, ratio(per[p].get("digital"), per[p].get("channelled"))) for p in periods
+        ],
+        "completion_rate": [
+            (
+                p,
+                ratio(per[p].get("transactions"), per[p].get("started"))
+                if per[p].get("started")
+                else per[p].get("completion_rate"),
+            )
+            for p in periods
+        ],
+        "user_satisfaction": [(p, per[p].get("user_satisfaction")) for p in periods],
+    }
+
+
+def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
+    """The four standard measures and each service-defined metric."""
+    service = now.service
+    metrics = {m.key: m for m in Metric.objects.filter(service=service)}
+    series = standard_series(service.pk, now.window.end)
+    window = now.window.label
+    tiles = []
+    standard = [
+        (
+            "transactions",
+            "Completed transactions",
+            now.outcomes.transactions,
+            before.outcomes.transactions,
+            "count",
+        ),
+        (
+            "digital_take_up",
+            "Digital take-up",
+            now.outcomes.digital_take_up,
+            before.outcomes.digital_take_up,
+            "percent",
+        ),
+        (
+            "completion_rate",
+            "Completion rate",
+            now.outcomes.completion_rate,
+            before.outcomes.completion_rate,
+            "percent",
+        ),
+        (
+            "user_satisfaction",
+            "User satisfaction",
+            now.outcomes.user_satisfaction,
+            before.outcomes.user_satisfaction,
+            "score",
+        ),
+    ]
+    for key, name, value, previous, kind in standard:
+        metric = metrics.get(key)
+        target = metric.target if metric else None
+        status = kpi_status(value, target, metric.higher_is_better if metric else True)
+        tiles.append(
+            Tile(
+                name=name,
+                value=value,
+                shown=fmt(value, kind),
+                period=window,
+                change=signed_change(value, previous, kind),
+                target=fmt(target, kind) if target is not None else "None set",
+                status=status,
+                status_label=STATUS_LABELS[status],
+                spark=spark(series[key], kind),
+            )
+        )
+    own = [m for m in metrics.values() if not m.is_standard]
+    latest_now = latest_values([m.pk for m in own], now.window)
+    latest_before = latest_values([m.pk for m in own], before.window)
+    own_series = last_twelve([m.pk for m in own], now.window.end)
+    for metric in sorted(own, key=lambda m: m.name):
+        value, period_end = latest_now.get(metric.pk, (None, None))
+        previous = latest_before.get(metric.pk, (None, None))[0]
+        status = kpi_status(value, metric.target, metric.higher_is_better)
+        unit = f" {metric.unit}" if metric.unit and metric.unit != "%" else metric.unit
+        tiles.append(
+            Tile(
+                name=metric.name,
+                value=value,
+                shown=(fmt(value, "number") + unit) if value is not None else "No data",
+                period=(
+                    f"latest period, to {dateformat.format(period_end, 'j M Y')}"
+                    if period_end
+                    else window
+                ),
+                change=signed_change(value, previous, "number"),
+                target=(fmt(metric.target, "number") + unit)
+                if metric.target is not None
+                else "None set",
+                status=status,
+                status_label=STATUS_LABELS[status],
+                spark=spark(own_series.get(metric.pk, []), "number"),
+            )
+        )
+    return tiles
+
+
+def cost_per_transaction_trend(summary_now: Summary, summary_before: Summary) -> str:
+    now, before = summary_now.cost_per_transaction, summary_before.cost_per_transaction
+    if now is None or before is None:
+        return "No earlier figure"
+    return f"{now - before:+,.2f}"

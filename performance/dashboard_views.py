@@ -1,0 +1,316 @@
+"""The whole-service dashboard, its review pack, the portfolio and organisation views."""
+
+import csv
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from decisions.queries import reviews_due, service_decision_summary
+from performance.dashboard import cost_per_transaction_trend, kpi_tiles
+from performance.models import ChangeInitiative, CostLine, ReviewNarrative
+from performance.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
+from performance.queries import friction_summary, in_window
+from performance.summary import summaries, summary
+from performance.windows import presets, window_from
+from servicelead.forms import GovukFormMixin
+from services.access import LEAD, service_for_user, user_can
+from services.forms import CatalogueFilterForm
+from services.models import Directorate, Organisation
+from services.queries import directorate_and_descendants, visible_services
+
+PORTFOLIO_PAGE_SIZE = 50
+
+
+def _window(request: HttpRequest) -> dict:
+    today = timezone.localdate()
+    window, problems = window_from(request.GET, today)
+    return {"window": window, "window_problems": problems, "presets": presets(today)}
+
+
+class NarrativeForm(GovukFormMixin, forms.Form):
+    text = forms.CharField(
+        label="What changed and why",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="For the people this pack goes to: what moved, why, and what you are doing.",
+    )
+
+
+def _dashboard_context(request: HttpRequest, slug: str) -> dict:
+    service = service_for_user(request.user, slug)
+    context = _window(request)
+    window = context["window"]
+    now = summary(service, window)
+    before = summary(service, window.previous())
+    narrative = ReviewNarrative.objects.filter(
+        service=service, window_start=window.start, window_end=window.end
+    ).first()
+    return {
+        **context,
+        "service": service,
+        "summary": now,
+        "before": before,
+        "tiles": kpi_tiles(now, before),
+        "cost_trend": cost_per_transaction_trend(now, before),
+        "allocated_lines": CostLine.objects.filter(
+            in_window(window), service=service, allocated=True
+        )
+        .values_list("allocation_driver", flat=True)
+        .distinct(),
+        "friction": friction_summary(service, window),
+        "decisions": service_decision_summary(service),
+        "reviews": reviews_due(visible_services(request.user).filter(pk=service.pk))[:5],
+        "changes": ChangeInitiative.objects.filter(
+            service=service, status=ChangeInitiative.Status.ACTIVE
+        ).order_by("title"),
+        "narrative": narrative,
+        "can_lead": user_can(request.user, LEAD, service),
+    }
+
+
+@require_GET
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "performance/dashboard.html", _dashboard_context(request, slug))
+
+
+@require_http_methods(["GET", "POST"])
+def review_pack(request: HttpRequest, slug: str) -> HttpResponse:
+    """The dashboard laid out for A4, with the leader's narrative for the window."""
+    context = _dashboard_context(request, slug)
+    service, window = context["service"], context["window"]
+    form = None
+    if context["can_lead"]:
+        form = NarrativeForm(
+            request.POST or None,
+            initial={"text": context["narrative"].text if context["narrative"] else ""},
+        )
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                narrative, _ = ReviewNarrative.objects.get_or_create(
+                    service=service, window_start=window.start, window_end=window.end
+                )
+                narrative.text = form.cleaned_data["text"]
+                narrative.updated_by = request.user
+                narrative._history_user = request.user
+                narrative.save()
+            messages.success(request, "Narrative saved for this window.")
+            return redirect(f"{request.path}?{window.query}")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "performance/review_pack.html", {**context, "form": form})
+
+
+# --- Portfolio ------------------------------------------------------------------------------
+
+
+class PortfolioFilterForm(CatalogueFilterForm):
+    hands_on_gap = forms.BooleanField(
+        required=False, label="Hands-on leadership recommended but not in place"
+    )
+    stale = forms.BooleanField(required=False, label="Stale data")
+
+
+def _portfolio(request: HttpRequest):
+    context = _window(request)
+    form = PortfolioFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    base = form.filters()
+    data = form.cleaned_data if form.is_bound else {}
+    filters = PortfolioFilters(
+        **vars(base),
+        hands_on_gap=bool(data.get("hands_on_gap")),
+        stale=bool(data.get("stale")),
+    )
+    sort = request.GET.get("sort", "service")
+    rows = portfolio(request.user, context["window"], filters, sort)
+    return context, form, sort, rows
+
+
+def _sort_links(request: HttpRequest, sort: str) -> list[tuple[str, str, str, str]]:
+    """(key, heading, link that sorts by it, aria-sort) for every column."""
+    links = []
+    for key, (heading, _) in COLUMNS.items():
+        query = request.GET.copy()
+        query.pop("page", None)
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        query["sort"] = f"-{key}" if current and not descending else key
+        state = ("descending" if descending else "ascending") if current else "none"
+        links.append((key, heading, query.urlencode(), state))
+    return links
+
+
+@require_GET
+def portfolio_page(request: HttpRequest) -> HttpResponse:
+    context, form, sort, rows = _portfolio(request)
+    page = Paginator(rows, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    export = request.GET.copy()
+    export.pop("page", None)
+    context |= {
+        "form": form,
+        "page": page,
+        "totals": totals(rows),
+        "columns": _sort_links(request, sort),
+        "query": query.urlencode(),
+        "export_query": export.urlencode(),
+    }
+    template = "performance/_portfolio_table.html" if request.htmx else "performance/portfolio.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+@require_GET
+def portfolio_csv(request: HttpRequest) -> HttpResponse:
+    """Exactly the table: the same columns, filters and order, every page, and the totals."""
+    context, _, _, rows = _portfolio(request)
+    window = context["window"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="portfolio-{window.start}-{window.end}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(["service", *[heading for heading, _ in list(COLUMNS.values())[1:]]])
+    for row in rows:
+        writer.writerow(
+            [
+                row.service.name,
+                row.service.organisation.name,
+                row.service.get_phase_display(),
+                row.service.get_leadership_model_display(),
+                {True: "yes", False: "no", None: ""}[row.hands_on_recommended],
+                _cell(row.outcomes.transactions),
+                _cell(row.costs.total),
+                _cell(row.cost_per_transaction and round(row.cost_per_transaction, 2)),
+                _cell(row.outcomes.digital_take_up and round(row.outcomes.digital_take_up, 4)),
+                f"{row.kpis_on_target} of {row.kpis_with_target}" if row.kpis_with_target else "",
+                row.flow.handoff_counts["cross_directorate"],
+                row.flow.handoff_counts["cross_organisation"],
+                _cell(row.flow.bottleneck and round(row.flow.bottleneck.median_wait_hours, 1)),
+                row.friction_open_high,
+                row.decisions_outside_rights,
+                _cell(row.outcomes.last_period_end),
+            ]
+        )
+    total = totals(rows)
+    writer.writerow(
+        [
+            f"Totals: {total.services_reporting} of {total.services} services reporting",
+            "",
+            "",
+            "",
+            "",
+            _cell(total.transactions),
+            _cell(total.total_cost),
+            _cell(total.cost_per_transaction and round(total.cost_per_transaction, 2)),
+            _cell(total.digital_take_up and round(total.digital_take_up, 4)),
+        ]
+    )
+    return response
+
+
+# --- Organisation and directorate views -----------------------------------------------------
+
+
+def _share_page(
+    request: HttpRequest, *, title: str, payer: dict, teams_q: dict, subject
+) -> HttpResponse:
+    """The services a part of the organisation takes part in, its share of what each costs,
+    and the hand-offs that cross its boundary."""
+    context = _window(request)
+    window = context["window"]
+    services = list(
+        visible_services(request.user)
+        .filter(**{f"stages__team__{k}": v for k, v in teams_q.items()})
+        .distinct()
+        .select_related("organisation")
+        .order_by("name")
+    )
+    figures = summaries(services, window)
+    paid = {
+        row["service_id"]: row["total"]
+        for row in CostLine.objects.filter(
+            in_window(window), service__in=services, currency=settings.SITE_CURRENCY, **payer
+        )
+        .values("service_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    rows = []
+    for service in services:
+        s = figures[service.pk]
+        crossing = [
+            h
+            for h in s.flow.handoffs
+            if h.from_stage.team
+            and h.to_stage.team
+            and _inside(h.from_stage.team, teams_q) != _inside(h.to_stage.team, teams_q)
+        ]
+        share = paid.get(service.pk)
+        rows.append(
+            {
+                "summary": s,
+                "paid": share,
+                "share": (share / s.costs.total) if share is not None and s.costs.total else None,
+                "crossing": crossing,
+            }
+        )
+    return render(
+        request,
+        "performance/share.html",
+        {**context, "title": title, "subject": subject, "rows": rows},
+    )
+
+
+def _inside(team, teams_q: dict) -> bool:
+    if "directorate_id__in" in teams_q:
+        return team.directorate_id in teams_q["directorate_id__in"]
+    return team.directorate.organisation_id == teams_q["directorate__organisation"].pk
+
+
+@require_GET
+def organisation_share(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    return _share_page(
+        request,
+        title=organisation.name,
+        payer={"organisation": organisation},
+        teams_q={"directorate__organisation": organisation},
+        subject=organisation,
+    )
+
+
+@require_GET
+def directorate_share(request: HttpRequest, pk: int) -> HttpResponse:
+    directorate = get_object_or_404(Directorate.objects.select_related("organisation"), pk=pk)
+    ids = directorate_and_descendants(directorate)
+    return _share_page(
+        request,
+        title=f"{directorate.organisation.name} / {directorate.name}",
+        payer={"directorate_id__in": ids},
+        teams_q={"directorate_id__in": ids},
+        subject=directorate,
+    )

@@ -1,0 +1,378 @@
+"""Whole-service figures for a window, exactly as DESIGN.md "Metrics" defines them.
+
+One computation for many services at once (the portfolio) or one (the dashboard and the API's
+summary): a fixed number of grouped queries, whatever the number of services, periods and
+rows; the arithmetic is then done on the sums in Python, where it can be checked by hand.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from decisions.models import Decision
+from decisions.queries import rights_matrix_rows_missing
+from performance.flow import FlowFigures
+from performance.models import CostLine, FrictionPoint, Measurement, Metric
+from performance.queries import flows_for, in_window
+from performance.windows import Window
+from services.gaps import accountability_gaps
+from services.models import ProportionalityAssessment, Service, ServiceLeader
+
+ZERO = Decimal(0)
+STANDARD = list(Metric.STANDARD)
+WITHIN = Decimal("0.05")
+
+
+def ratio(part, whole) -> Decimal | None:
+    if part is None or not whole:
+        return None
+    return Decimal(part) / Decimal(whole)
+
+
+def kpi_status(value: Decimal | None, target: Decimal | None, higher_is_better: bool) -> str:
+    """On target, within 5 % of it, off target, or no data, honouring the direction."""
+    if value is None:
+        return "no_data"
+    if target is None:
+        return "no_target"
+    if higher_is_better:
+        if value >= target:
+            return "on_target"
+        return "within_5" if value >= target * (1 - WITHIN) else "off_target"
+    if value <= target:
+        return "on_target"
+    return "within_5" if value <= target * (1 + WITHIN) else "off_target"
+
+
+STATUS_LABELS = {
+    "on_target": "On target",
+    "within_5": "Within 5% of target",
+    "off_target": "Off target",
+    "no_data": "No data",
+    "no_target": "No target set",
+}
+
+
+@dataclass
+class Outcomes:
+    """The standard outcome figures of one service over a window."""
+
+    transactions: Decimal | None = None
+    digital: Decimal | None = None  # transactions on the digital channel
+    channelled: Decimal | None = None  # transactions given with a channel
+    started_periods_transactions: Decimal = ZERO
+    started: Decimal = ZERO
+    completion_rate_supplied: Decimal | None = None
+    user_satisfaction: Decimal | None = None
+    contacts: Decimal | None = None
+    failure_demand_contacts: Decimal | None = None
+    last_period_end: date | None = None
+
+    @property
+    def digital_take_up(self) -> Decimal | None:
+        return ratio(self.digital or ZERO, self.channelled) if self.channelled else None
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        """Σ transactions ÷ Σ started over periods with both; else the supplied rates'
+        transaction-weighted mean."""
+        if self.started:
+            return self.started_periods_transactions / self.started
+        return self.completion_rate_supplied
+
+    @property
+    def failure_demand_share(self) -> Decimal | None:
+        if self.failure_demand_contacts is None:
+            return None
+        return ratio(self.failure_demand_contacts, self.contacts)
+
+
+def _weighted_mean(values: dict, weights: dict) -> Decimal | None:
+    """Each period's value weighted by the same period's transactions (equal weights where
+    none are recorded)."""
+    if not values:
+        return None
+    if all(weights.get(period) for period in values):
+        total = sum(weights[period] for period in values)
+        return sum(values[p] * weights[p] for p in values) / total
+    return sum(values.values()) / len(values)
+
+
+def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
+    """Standard outcome figures for each service: one grouped query over measurements."""
+    rows = (
+        Measurement.objects.filter(
+            in_window(window), metric__service_id__in=service_ids, metric__key__in=STANDARD
+        )
+        .values("metric__service_id", "metric__key", "period_start", "period_end", "channel")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    per: dict[int, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+    digital: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    channelled: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        service_id, key, total = row["metric__service_id"], row["metric__key"], row["total"]
+        period = (row["period_start"], row["period_end"])
+        per[service_id][key][period] = per[service_id][key].get(period, ZERO) + total
+        if key == "transactions" and row["channel"]:
+            channelled[service_id] += total
+            if row["channel"] == "digital":
+                digital[service_id] += total
+    last = dict(
+        Measurement.objects.filter(metric__service_id__in=service_ids)
+        .values_list("metric__service_id")
+        .annotate(last=Max("period_end"))
+        .order_by()
+    )
+    result = {}
+    for service_id in service_ids:
+        keys = per.get(service_id, {})
+        transactions = keys.get("transactions", {})
+        started = keys.get("started", {})
+        both = [p for p in started if p in transactions]
+        outcomes = Outcomes(last_period_end=last.get(service_id))
+        if transactions:
+            outcomes.transactions = sum(transactions.values(), ZERO)
+        if channelled.get(service_id):
+            outcomes.channelled = channelled[service_id]
+            outcomes.digital = digital.get(service_id, ZERO)
+        outcomes.started_periods_transactions = sum((transactions[p] for p in both), ZERO)
+        outcomes.started = sum((started[p] for p in both), ZERO)
+        outcomes.completion_rate_supplied = _weighted_mean(
+            keys.get("completion_rate", {}), transactions
+        )
+        outcomes.user_satisfaction = _weighted_mean(keys.get("user_satisfaction", {}), transactions)
+        if "contacts" in keys:
+            outcomes.contacts = sum(keys["contacts"].values(), ZERO)
+        if "failure_demand_contacts" in keys:
+            outcomes.failure_demand_contacts = sum(keys["failure_demand_contacts"].values(), ZERO)
+        result[service_id] = outcomes
+    return result
+
+
+@dataclass
+class Costs:
+    """Cost over a window; amounts in different currencies are kept apart."""
+
+    currency: str
+    total: Decimal | None = None
+    run: Decimal = ZERO
+    change: Decimal = ZERO
+    allocated: Decimal = ZERO
+    by_organisation: dict[str, Decimal] = field(default_factory=dict)
+    by_directorate: dict[str, Decimal] = field(default_factory=dict)
+    other_currencies: dict[str, Decimal] = field(default_factory=dict)
+
+
+def costs_for(service_ids: list[int], window: Window) -> dict[int, Costs]:
+    currency = settings.SITE_CURRENCY
+    rows = (
+        CostLine.objects.filter(in_window(window), service_id__in=service_ids)
+        .values(
+            "service_id",
+            "currency",
+            "spend",
+            "allocated",
+            "organisation__name",
+            "directorate__name",
+        )
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    result = {service_id: Costs(currency) for service_id in service_ids}
+    for row in rows:
+        costs = result[row["service_id"]]
+        amount = row["total"]
+        if row["currency"] != currency:
+            costs.other_currencies[row["currency"]] = (
+                costs.other_currencies.get(row["currency"], ZERO) + amount
+            )
+            continue
+        costs.total = (costs.total or ZERO) + amount
+        if row["spend"] == CostLine.Spend.RUN:
+            costs.run += amount
+        else:
+            costs.change += amount
+        if row["allocated"]:
+            costs.allocated += amount
+        organisation = row["organisation__name"]
+        costs.by_organisation[organisation] = costs.by_organisation.get(organisation, ZERO) + amount
+        if row["directorate__name"]:
+            name = f"{organisation} / {row['directorate__name']}"
+            costs.by_directorate[name] = costs.by_directorate.get(name, ZERO) + amount
+    return result
+
+
+@dataclass
+class Summary:
+    """Everything CONTRACTS.md section 3's summary holds, for one service and window."""
+
+    service: Service
+    window: Window
+    outcomes: Outcomes
+    costs: Costs
+    flow: FlowFigures
+    friction_open: int = 0
+    friction_open_high: int = 0
+    decisions_logged: int = 0
+    decisions_outside_rights: int = 0
+    rights_gaps: int = 0
+    leaders: list[str] = field(default_factory=list)
+    hands_on_recommended: bool | None = None
+    gaps: list[str] = field(default_factory=list)
+    kpis_on_target: int = 0
+    kpis_with_target: int = 0
+
+    @property
+    def cost_per_transaction(self) -> Decimal | None:
+        if self.costs.total is None or not self.outcomes.transactions:
+            return None
+        return self.costs.total / self.outcomes.transactions
+
+    @property
+    def reporting(self) -> bool:
+        return self.outcomes.transactions is not None or self.costs.total is not None
+
+    @property
+    def stale(self) -> bool:
+        """No data for more than two (monthly) periods before the window's end."""
+        last = self.outcomes.last_period_end
+        return last is None or (min(self.window.end, timezone.localdate()) - last).days > 62
+
+
+def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
+    """Whole-service summaries for many services, in a fixed number of queries."""
+    ids = [s.pk for s in services]
+    outcomes = outcomes_for(ids, window)
+    costs = costs_for(ids, window)
+    flows = flows_for(services, window)
+    friction = {
+        row["service_id"]: row
+        for row in FrictionPoint.objects.filter(service_id__in=ids)
+        .exclude(status=FrictionPoint.Status.RESOLVED)
+        .values("service_id")
+        .annotate(open=Count("pk"), high=Count("pk", filter=Q(severity="high")))
+        .order_by()
+    }
+    decisions = {
+        row["service_id"]: row
+        for row in Decision.objects.filter(
+            service_id__in=ids, decided_on__gte=window.start, decided_on__lte=window.end
+        )
+        .values("service_id")
+        .annotate(logged=Count("pk"), outside=Count("pk", filter=Q(within_rights=False)))
+        .order_by()
+    }
+    missing_rights = rights_matrix_rows_missing(ids)
+    leaders: dict[int, list[ServiceLeader]] = defaultdict(list)
+    for leader in ServiceLeader.objects.filter(service_id__in=ids).select_related("person"):
+        leaders[leader.service_id].append(leader)
+    assessments = {
+        a.service_id: a for a in ProportionalityAssessment.objects.filter(service_id__in=ids)
+    }
+    targets = _target_statuses(ids, window, outcomes)
+    result = {}
+    for service in services:
+        stages = [f.stage for f in flows[service.pk].stages]
+        assessment = assessments.get(service.pk)
+        gaps = accountability_gaps(
+            service, stages=stages, leaders=leaders[service.pk], assessment=assessment
+        )
+        missing = missing_rights.get(service.pk, [])
+        if missing:
+            gaps.append(
+                f"Nobody holds the Decide right for {len(missing)} kind"
+                f"{'s' if len(missing) != 1 else ''} of decision: {', '.join(missing)}."
+            )
+        on, with_target = targets.get(service.pk, (0, 0))
+        summary = Summary(
+            service=service,
+            window=window,
+            outcomes=outcomes[service.pk],
+            costs=costs[service.pk],
+            flow=flows[service.pk],
+            friction_open=friction.get(service.pk, {}).get("open", 0),
+            friction_open_high=friction.get(service.pk, {}).get("high", 0),
+            decisions_logged=decisions.get(service.pk, {}).get("logged", 0),
+            decisions_outside_rights=decisions.get(service.pk, {}).get("outside", 0),
+            rights_gaps=len(missing),
+            leaders=[leader.person.name for leader in leaders[service.pk]],
+            hands_on_recommended=assessment.hands_on_recommended if assessment else None,
+            gaps=gaps,
+            kpis_on_target=on,
+            kpis_with_target=with_target,
+        )
+        if summary.stale:
+            summary.gaps.append("Data is stale: nothing measured in the last two months.")
+        result[service.pk] = summary
+    return result
+
+
+def summary(service: Service, window: Window) -> Summary:
+    return summaries([service], window)[service.pk]
+
+
+def _target_statuses(ids: list[int], window: Window, outcomes: dict[int, Outcomes]):
+    """(on target, with a target) per service: standard rates from the window's figures,
+    a service's own metrics from their latest value in the window."""
+    statuses: dict[int, list[str]] = defaultdict(list)
+    metrics = list(Metric.objects.filter(service_id__in=ids, target__isnull=False))
+    latest = latest_values([m.pk for m in metrics if not m.is_standard], window)
+    for metric in metrics:
+        figures = outcomes[metric.service_id]
+        value = (
+            {
+                "completion_rate": figures.completion_rate,
+                "user_satisfaction": figures.user_satisfaction,
+                "transactions": figures.transactions,
+                "started": figures.started or None,
+                "contacts": figures.contacts,
+                "failure_demand_contacts": figures.failure_demand_contacts,
+            }.get(metric.key)
+            if metric.is_standard
+            else latest.get(metric.pk, (None, None))[0]
+        )
+        statuses[metric.service_id].append(
+            kpi_status(value, metric.target, metric.higher_is_better)
+        )
+    return {
+        service_id: (found.count("on_target"), len(found)) for service_id, found in statuses.items()
+    }
+
+
+def latest_values(metric_ids: list[int], window: Window) -> dict[int, tuple[Decimal, date]]:
+    """Each metric's latest period in the window: (Σ over channels, period end)."""
+    rows = (
+        Measurement.objects.filter(in_window(window), metric_id__in=metric_ids)
+        .values("metric_id", "period_end")
+        .annotate(total=Sum("value"))
+        .order_by("metric_id", "period_end")
+    )
+    latest = {}
+    for row in rows:
+        latest[row["metric_id"]] = (row["total"], row["period_end"])
+    return latest
+
+
+def last_twelve(metric_ids: list[int], end: date) -> dict[int, list[tuple[date, Decimal]]]:
+    """The last 12 periods of each metric up to ``end`` (Σ over channels), oldest first."""
+    rows = (
+        Measurement.objects.filter(
+            metric_id__in=metric_ids,
+            period_end__lte=end,
+            period_start__gte=end - timedelta(days=800),
+        )
+        .values("metric_id", "period_start")
+        .annotate(total=Sum("value"))
+        .order_by("metric_id", "period_start")
+    )
+    series: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for row in rows:
+        series[row["metric_id"]].append((row["period_start"], row["total"]))
+    return {metric_id: values[-12:] for metric_id, values in series.items()}

@@ -1,0 +1,379 @@
+"""Whole-service figures, the dashboard, the portfolio and the API, against hand computations."""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from performance.actions import api_token_issue
+from performance.models import CostLine, Measurement, Metric, ReviewNarrative
+from performance.portfolio import totals
+from performance.summary import kpi_status, summaries, summary
+from performance.windows import Window
+from services.actions import service_access_sync
+from tests.factories import (
+    DirectorateFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ProportionalityAssessmentFactory,
+    ServiceFactory,
+    ServiceLeaderFactory,
+    StageFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+JAN = (date(2026, 1, 1), date(2026, 1, 31))
+FEB = (date(2026, 2, 1), date(2026, 2, 28))
+MAR = (date(2026, 3, 1), date(2026, 3, 31))
+Q1 = Window(date(2026, 1, 1), date(2026, 3, 31))
+
+
+def measure(service, key, period, value, channel=""):
+    name, unit, higher, _, _ = Metric.STANDARD.get(key, (key, "", True, 0, None))
+    metric, _ = Metric.objects.get_or_create(
+        service=service, key=key, defaults={"name": name, "unit": unit, "higher_is_better": higher}
+    )
+    Measurement.objects.create(
+        metric=metric,
+        period_start=period[0],
+        period_end=period[1],
+        value=D(value),
+        channel=channel,
+    )
+
+
+def cost(
+    service,
+    period,
+    amount,
+    *,
+    spend="run",
+    currency="GBP",
+    organisation=None,
+    directorate=None,
+    allocated=False,
+):
+    CostLine.objects.create(
+        service=service,
+        period_start=period[0],
+        period_end=period[1],
+        amount=D(amount),
+        currency=currency,
+        category="staff",
+        spend=spend,
+        organisation=organisation or service.organisation,
+        directorate=directorate,
+        allocated=allocated,
+        allocation_driver="headcount" if allocated else "",
+    )
+
+
+@pytest.fixture
+def service():
+    return ServiceFactory(slug="grants", name="Grants")
+
+
+def test_outcome_figures_by_hand(service):
+    # January: 100 digital + 50 phone, 200 started, satisfaction 80
+    # February: 300 digital, no started, satisfaction 60; completion rate given as 0.5
+    measure(service, "transactions", JAN, 100, "digital")
+    measure(service, "transactions", JAN, 50, "phone")
+    measure(service, "started", JAN, 200)
+    measure(service, "user_satisfaction", JAN, 80)
+    measure(service, "transactions", FEB, 300, "digital")
+    measure(service, "user_satisfaction", FEB, 60)
+    measure(service, "completion_rate", FEB, "0.5")
+    measure(service, "transactions", (date(2026, 3, 20), date(2026, 4, 5)), 999, "digital")
+
+    s = summary(service, Q1)
+    assert s.outcomes.transactions == D(450)  # the straddling period is left out
+    assert s.outcomes.digital_take_up == D(400) / D(450)
+    # Periods with both transactions and started: only January, 150 / 200
+    assert s.outcomes.completion_rate == D("0.75")
+    # Weighted by each period's transactions: (80 × 150 + 60 × 300) / 450
+    assert s.outcomes.user_satisfaction == (D(80) * 150 + D(60) * 300) / 450
+
+
+def test_completion_rate_falls_back_to_the_weighted_mean_of_given_rates(service):
+    measure(service, "transactions", JAN, 100)
+    measure(service, "transactions", FEB, 300)
+    measure(service, "completion_rate", JAN, "0.9")
+    measure(service, "completion_rate", FEB, "0.5")
+    assert summary(service, Q1).outcomes.completion_rate == (D("0.9") * 100 + D("0.5") * 300) / 400
+
+
+def test_satisfaction_without_transactions_weighs_periods_equally(service):
+    measure(service, "user_satisfaction", JAN, 70)
+    measure(service, "user_satisfaction", FEB, 90)
+    assert summary(service, Q1).outcomes.user_satisfaction == D(80)
+
+
+def test_a_window_with_no_data_has_no_figures(service):
+    s = summary(service, Window(date(2020, 1, 1), date(2020, 1, 31)))
+    assert s.outcomes.transactions is None and s.outcomes.digital_take_up is None
+    assert s.outcomes.completion_rate is None and s.outcomes.user_satisfaction is None
+    assert s.costs.total is None and s.cost_per_transaction is None
+    assert not s.reporting
+
+
+def test_costs_split_by_spend_and_payer_and_never_mix_currencies(service):
+    other = OrganisationFactory(name="Agency")
+    ops = DirectorateFactory(organisation=service.organisation, name="Operations")
+    cost(service, JAN, 1000, directorate=ops)
+    cost(service, FEB, 500, spend="change")
+    cost(service, MAR, 250, organisation=other, allocated=True)
+    cost(service, MAR, 9999, currency="EUR")
+    measure(service, "transactions", JAN, 7)
+    s = summary(service, Q1)
+    assert (s.costs.total, s.costs.run, s.costs.change) == (D(1750), D(1250), D(500))
+    assert s.costs.other_currencies == {"EUR": D(9999)}
+    assert s.costs.allocated == D(250)
+    assert s.costs.by_organisation == {service.organisation.name: D(1500), "Agency": D(250)}
+    assert s.costs.by_directorate == {f"{service.organisation.name} / Operations": D(1000)}
+    assert s.cost_per_transaction == D(1750) / 7
+
+
+def test_cost_per_transaction_is_none_when_there_are_no_transactions(service):
+    cost(service, JAN, 100)
+    measure(service, "transactions", JAN, 0)
+    assert summary(service, Q1).cost_per_transaction is None
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "higher", "status"),
+    [
+        (D(90), D(85), True, "on_target"),
+        (D(81), D(85), True, "within_5"),
+        (D(80), D(85), True, "off_target"),
+        (D(20), D(28), False, "on_target"),
+        (D(29), D(28), False, "within_5"),
+        (D(30), D(28), False, "off_target"),
+        (None, D(28), False, "no_data"),
+        (D(3), None, True, "no_target"),
+    ],
+)
+def test_kpi_status_honours_direction(value, target, higher, status):
+    assert kpi_status(value, target, higher) == status
+
+
+def test_totals_recompute_rates_from_sums_not_means():
+    small, large, silent = ServiceFactory(), ServiceFactory(), ServiceFactory()
+    measure(small, "transactions", JAN, 10, "digital")  # 100% digital, cost 10 each
+    cost(small, JAN, 100)
+    measure(large, "transactions", JAN, 990, "phone")  # 0% digital, cost 1 each
+    cost(large, JAN, 990)
+    rows = list(summaries([small, large, silent], Q1).values())
+    total = totals(rows)
+    assert (total.services, total.services_reporting) == (3, 2)
+    assert total.transactions == D(1000) and total.total_cost == D(1090)
+    assert total.cost_per_transaction == D("1.09")  # not (10 + 1) / 2
+    assert total.digital_take_up == D("0.01")  # not (1 + 0) / 2
+
+
+def test_gaps_include_rights_and_stale_data(service):
+    from tests.factories import DecisionTypeFactory
+
+    DecisionTypeFactory(name="Spend")
+    s = summary(service, Q1)
+    assert "Nobody holds the Decide right for 1 kind of decision: Spend." in s.gaps
+    assert "Data is stale: nothing measured in the last two months." in s.gaps
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def leader_client(client, service):
+    user = UserFactory(username="leader", first_name="Priya", last_name="Shah")
+    ServiceLeaderFactory(service=service, person=PersonFactory(user=user))
+    service_access_sync()
+    client.force_login(user)
+    return client
+
+
+def test_dashboard_shows_kpis_change_target_and_sparkline(leader_client, service):
+    for n, (start, end) in enumerate([JAN, FEB, MAR]):
+        measure(service, "transactions", (start, end), 100 + n * 50, "digital")
+    Metric.objects.create(
+        service=service,
+        key="days_to_decide",
+        name="Days to decide",
+        higher_is_better=False,
+        target=D(28),
+        unit="days",
+    )
+    measure(service, "days_to_decide", MAR, "29")
+    response = leader_client.get(
+        reverse("performance:dashboard", args=["grants"]),
+        {"from": "2026-03-01", "to": "2026-03-31"},
+    )
+    tiles = {tile.name: tile for tile in response.context["tiles"]}
+    assert tiles["Completed transactions"].shown == "200"
+    assert tiles["Completed transactions"].change == "+50"  # February's 150 before
+    assert tiles["Days to decide"].status == "within_5"
+    body = response.content.decode()
+    assert "<polyline" in body and "Within 5% of target" in body
+
+
+def test_review_pack_saves_a_narrative_per_window(leader_client, service):
+    url = reverse("performance:review_pack", args=["grants"])
+    leader_client.post(f"{url}?from=2026-01-01&to=2026-03-31", {"text": "Waits fell."})
+    leader_client.post(f"{url}?from=2026-04-01&to=2026-06-30", {"text": "Spring."})
+    narratives = {(n.window_start, n.text) for n in ReviewNarrative.objects.filter(service=service)}
+    assert narratives == {(date(2026, 1, 1), "Waits fell."), (date(2026, 4, 1), "Spring.")}
+    page = leader_client.get(f"{url}?from=2026-01-01&to=2026-03-31").content.decode()
+    assert "Waits fell." in page and 'media="print"' in page
+
+
+@pytest.fixture
+def portfolio_world(service):
+    other = ServiceFactory(slug="other", name="Other", leadership_model="none")
+    ProportionalityAssessmentFactory(service=other, important=True, large_complex=True)
+    measure(service, "transactions", JAN, 100, "digital")
+    cost(service, JAN, 500)
+    measure(other, "transactions", JAN, 300, "phone")
+    cost(other, JAN, 300)
+    ServiceFactory(slug="secret", name="Secret", restricted=True)
+    return other
+
+
+def names(response) -> list[str]:
+    return [row.service.name for row in response.context["page"].object_list]
+
+
+def test_portfolio_sorts_every_way_and_totals_honestly(colleague_client, portfolio_world):
+    url = reverse("performance:portfolio")
+    window = {"from": "2026-01-01", "to": "2026-03-31"}
+    assert names(colleague_client.get(url, window)) == ["Grants", "Other"]
+    assert names(colleague_client.get(url, {**window, "sort": "-total_cost"})) == [
+        "Grants",
+        "Other",
+    ]
+    assert names(colleague_client.get(url, {**window, "sort": "cost_per_transaction"})) == [
+        "Other",
+        "Grants",
+    ]
+    response = colleague_client.get(url, window)
+    total = response.context["totals"]
+    assert (total.services, total.services_reporting, total.transactions) == (2, 2, D(400))
+    assert "Totals: 2 of 2 services reporting" in response.content.decode()
+    assert "Secret" not in response.content.decode()
+
+
+def test_portfolio_filter_hands_on_gap(colleague_client, portfolio_world):
+    response = colleague_client.get(
+        reverse("performance:portfolio"),
+        {"from": "2026-01-01", "to": "2026-03-31", "hands_on_gap": "on"},
+    )
+    assert names(response) == ["Other"]
+
+
+def test_portfolio_csv_is_the_table(colleague_client, portfolio_world):
+    query = {"from": "2026-01-01", "to": "2026-03-31", "sort": "-transactions"}
+    page = colleague_client.get(reverse("performance:portfolio"), query)
+    export = colleague_client.get(reverse("performance:portfolio_csv"), query)
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert [r[0] for r in rows[1:-1]] == names(page)
+    assert rows[1][5] == "300" and rows[1][6] == "300"
+    assert rows[-1][0] == "Totals: 2 of 2 services reporting" and rows[-1][5] == "400"
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_portfolio_runs_a_fixed_number_of_queries(
+    colleague_client, django_assert_num_queries, count
+):
+    for n in range(count):
+        service = ServiceFactory()
+        StageFactory(service=service, position=1)
+        StageFactory(service=service, position=2)
+        measure(service, "transactions", JAN, n + 1, "digital")
+        cost(service, JAN, 10)
+    url = reverse("performance:portfolio")
+    query = {"from": "2026-01-01", "to": "2026-03-31"}
+    colleague_client.get(url, query)
+    with django_assert_num_queries(20):
+        colleague_client.get(url, query)
+
+
+@pytest.mark.parametrize("periods", [2, 24])
+def test_dashboard_runs_a_fixed_number_of_queries(
+    leader_client, service, django_assert_num_queries, periods
+):
+    StageFactory(service=service, position=1)
+    StageFactory(service=service, position=2)
+    start = date(2024, 1, 1)
+    for n in range(periods):
+        day = start + timedelta(days=31 * n)
+        measure(service, "transactions", (day, day + timedelta(days=27)), 10, "digital")
+        cost(service, (day, day + timedelta(days=27)), 5)
+    url = reverse("performance:dashboard", args=["grants"])
+    leader_client.get(url)
+    # two windows (this and the previous) of every panel: fixed, whatever the data
+    with django_assert_num_queries(46):
+        leader_client.get(url)
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def test_api_summary_equals_the_page(leader_client, service):
+    measure(service, "transactions", JAN, 100, "digital")
+    measure(service, "transactions", JAN, 100, "phone")
+    cost(service, JAN, 500)
+    window = {"from": "2026-01-01", "to": "2026-03-31"}
+    api = leader_client.get("/api/v1/services/grants/summary", window).json()
+    page = leader_client.get(reverse("performance:dashboard", args=["grants"]), window)
+    s = page.context["summary"]
+    assert api["transactions"] == 200 == s.outcomes.transactions
+    assert api["digital_take_up"] == 0.5
+    assert api["total_cost"] == "500.00" and api["cost_per_transaction"] == "2.50"
+    assert api["flow"]["handoffs"] == {"total": 0, "cross_directorate": 0, "cross_organisation": 0}
+    assert api["leadership"]["leaders"] == s.leaders
+    assert set(api) >= {
+        "service",
+        "from",
+        "to",
+        "transactions",
+        "digital_take_up",
+        "completion_rate",
+        "user_satisfaction",
+        "total_cost",
+        "run_cost",
+        "change_cost",
+        "cost_per_transaction",
+        "cost_by_organisation",
+        "cost_by_directorate",
+        "flow",
+        "friction",
+        "decisions",
+        "leadership",
+        "gaps",
+    }
+
+
+def test_api_reads_need_a_session_or_token_and_hide_restricted(client, portfolio_world):
+    assert client.get("/api/v1/portfolio").status_code == 401
+    issued = api_token_issue(service=None, name="Warehouse", user=None)
+    headers = {"Authorization": f"Bearer {issued.key}"}
+    response = client.get(
+        "/api/v1/portfolio", {"from": "2026-01-01", "to": "2026-03-31"}, headers=headers
+    )
+    body = response.json()
+    assert body["totals"]["services"] == 3  # an admin token sees the restricted one too
+    assert body["totals"]["transactions"] == 400
+    client.force_login(UserFactory())
+    seen = client.get("/api/v1/portfolio").json()
+    assert "secret" not in [s["service"] for s in seen["services"]]
+    assert client.get("/api/v1/services/secret/summary").status_code == 404
+
+
+def test_api_bad_window_is_400(leader_client):
+    response = leader_client.get("/api/v1/portfolio", {"from": "2026-02-30", "to": "2026-03-01"})
+    assert response.status_code == 400
+    assert "is not a date" in response.json()["detail"]
