@@ -16,6 +16,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from performance.actions import api_token_issue, api_token_revoke
 from performance.importers import KINDS, ImportRejected, run_import
+from performance.importers.gc_inventory import import_gc_inventory
 from performance.models import ApiToken, ImportRun
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user
@@ -238,3 +239,42 @@ def token_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     api_token_revoke(token=token, user=request.user)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("performance:tokens", slug=service.slug)
+
+
+# --- The GC Service Inventory ---------------------------------------------------------------
+
+
+class GcUploadForm(GovukFormMixin, forms.Form):
+    inventory = forms.FileField(label="Service inventory (si_2024.csv)")
+    standards = forms.FileField(label="Service standards (ss_2024.csv)", required=False)
+    spending = forms.FileField(label="Programme spending (rbpo.csv)", required=False)
+    dictionary = forms.FileField(
+        label="Data dictionary (service_data_dict.json)",
+        required=False,
+        help_text="Translates codes such as service types and client groups into words.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, upload in data.items():
+            if upload and upload.size > settings.IMPORT_MAX_BYTES:
+                self.add_error(name, "The file is larger than 20 MB.")
+        return data
+
+
+@require_http_methods(["GET", "POST"])
+def gc_upload(request: HttpRequest) -> HttpResponse:
+    """Org admins load a GC Service Inventory snapshot (runs in the request for now)."""
+    if not is_org_admin(request.user):
+        raise PermissionDenied
+    form = GcUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = {name: upload.read() for name, upload in form.cleaned_data.items() if upload}
+        try:
+            outcome = import_gc_inventory(files, user=request.user, source="upload")
+        except ImportRejected:
+            run = ImportRun.objects.filter(user=request.user).latest("started_at")
+            return redirect("performance:import_run", pk=run.pk)
+        messages.success(request, "The GC Service Inventory was imported.")
+        return redirect("performance:import_run", pk=outcome.run.pk)
+    return render(request, "performance/gc_upload.html", {"form": form})

@@ -31,6 +31,7 @@ urlpatterns = [
     path("services/<slug:slug>/change/<int:pk>/", views.change_edit, name="change_edit"),
     path("imports/", import_views.import_history, name="imports"),
     path("imports/upload/", import_views.upload, name="import_upload"),
+    path("imports/gc-inventory/", import_views.gc_upload, name="gc_upload"),
     path("imports/templates/<str:kind>.csv", import_views.csv_template, name="csv_template"),
     path("imports/<int:pk>/", import_views.import_run, name="import_run"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),

@@ -46,6 +46,12 @@ class Directorate(models.Model):
         help_text="The directorate this one sits within, if any.",
     )
     name = models.CharField(max_length=300)
+    code = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="A code another system knows it by, e.g. a programme code; unique in the "
+        "organisation.",
+    )
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -55,6 +61,11 @@ class Directorate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "name"], name="directorate_name_unique_in_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "code"],
+                condition=~Q(code=""),
+                name="directorate_code_unique_in_organisation",
             ),
         ]
 

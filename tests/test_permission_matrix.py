@@ -136,6 +136,7 @@ ROUTES = {
     "performance:change_edit": Route("change", "lead", ("GET", "POST")),
     "performance:imports": Route("global", "read"),
     "performance:import_upload": Route("global", "importer", ("GET", "POST")),
+    "performance:gc_upload": Route("global", "admin", ("GET", "POST")),
     "performance:csv_template": Route("template", "read"),
     "performance:import_run": Route("run", "own-run"),
     "performance:import_errors": Route("run", "own-run"),
