@@ -20,7 +20,17 @@ from performance.models import (
     HandoffLog,
     StageLog,
 )
+from performance.outbox import enqueue
+from services import versions
 from services.models import Service, Stage, Team
+
+
+def service_changed(service_ids) -> None:
+    """The services' figures changed: stale their cached roll-ups once this transaction
+    commits, and have a worker compute fresh ones."""
+    ids = sorted(set(service_ids))
+    versions.bump_on_commit(ids)
+    enqueue("performance.tasks.refresh_service_summaries", service_ids=ids)
 
 
 def _may_overwrite(user, service, log) -> None:
@@ -54,6 +64,7 @@ def handoff_log_record(
     if log is not None and (log.handed_over, log.returned, log.median_wait_hours) == values:
         return log, "unchanged"
     outcome = "updated" if log else "created"
+    service_changed([handoff.service_id])
     log = log or HandoffLog(
         handoff=handoff, period_start=period_start, period_end=period_end, logged_by=user
     )
@@ -82,6 +93,7 @@ def stage_log_record(
     if log is not None and (log.completed, log.median_process_hours) == values:
         return log, "unchanged"
     outcome = "updated" if log else "created"
+    service_changed([stage.service_id])
     log = log or StageLog(
         stage=stage, period_start=period_start, period_end=period_end, logged_by=user
     )
@@ -103,6 +115,7 @@ def friction_save(*, point: FrictionPoint, user: AbstractBaseUser | None) -> Fri
     point.full_clean()
     point._history_user = user
     point.save()
+    service_changed([point.service_id])
     return point
 
 
@@ -119,6 +132,7 @@ def change_save(
     initiative.save()
     initiative.affected_stages.set(stages)
     initiative.delivering_teams.set(teams)
+    service_changed([initiative.service_id])
     return initiative
 
 

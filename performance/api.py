@@ -12,7 +12,8 @@ from performance.importers.base import run_rows
 from performance.importers.measurements import MeasurementsKind
 from performance.models import ApiToken, ImportRun
 from performance.portfolio import PortfolioFilters, portfolio, totals
-from performance.summary import Summary, summary
+from performance.rollups import cached_summary
+from performance.summary import Summary
 from performance.windows import window_from
 from services.models import Organisation, Service
 from services.queries import visible_services
@@ -221,7 +222,7 @@ def get_summary(request: HttpRequest, slug: str):
     service = _reader_services(request).filter(slug=slug).select_related("organisation").first()
     if service is None:
         raise HttpError(404, f"There is no service “{slug}”.")
-    return summary_json(summary(service, _window(request)))
+    return summary_json(cached_summary(service, _window(request)))
 
 
 @api.get(

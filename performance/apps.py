@@ -7,3 +7,4 @@ class PerformanceConfig(AppConfig):
 
     def ready(self) -> None:
         from performance import panels  # noqa: F401  (registers the service page panel)
+        from performance import tasks  # noqa: F401  (registers the tasks, for eager runs too)

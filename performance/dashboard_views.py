@@ -21,7 +21,7 @@ from performance.dashboard import cost_per_transaction_trend, kpi_tiles
 from performance.models import ChangeInitiative, CostLine, ReviewNarrative
 from performance.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
 from performance.queries import friction_summary, in_window
-from performance.summary import summaries, summary
+from performance.rollups import cached_summaries, cached_summary
 from performance.windows import presets, window_from
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
@@ -52,8 +52,8 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
     service = service_for_user(request.user, slug)
     context = _window(request)
     window = context["window"]
-    now = summary(service, window)
-    before = summary(service, window.previous())
+    now = cached_summary(service, window)
+    before = cached_summary(service, window.previous())
     narrative = ReviewNarrative.objects.filter(
         service=service, window_start=window.start, window_end=window.end
     ).first()
@@ -249,7 +249,7 @@ def _share_page(
         .select_related("organisation")
         .order_by("name")
     )
-    figures = summaries(services, window)
+    figures = cached_summaries(services, window)
     paid = {
         row["service_id"]: row["total"]
         for row in CostLine.objects.filter(

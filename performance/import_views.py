@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from guardian.shortcuts import get_objects_for_user
 
+from performance import imports
 from performance.actions import api_token_issue, api_token_revoke
 from performance.importers import KINDS, ImportRejected, run_import
-from performance.importers.gc_inventory import import_gc_inventory
+from performance.importers.gc_inventory import FILES as GC_FILES
 from performance.models import ApiToken, ImportRun
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user
@@ -111,6 +113,8 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
         "performance/import_run.html",
         {
             "run": run,
+            "percent": imports.progress_of(run)[0],
+            "note": imports.progress_of(run)[1],
             "can_confirm": run.outcome == ImportRun.Outcome.DRY_RUN
             and run.user_id == request.user.pk
             and bool(run.summary.get("upload")),
@@ -120,7 +124,8 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """Step two: apply the previewed file, all or nothing, checking it again as it goes."""
+    """Step two: apply the previewed file in the background, all or nothing, checking it
+    again as it goes; the run's page shows its progress."""
     preview = get_object_or_404(
         ImportRun, pk=pk, user=request.user, outcome=ImportRun.Outcome.DRY_RUN
     )
@@ -129,23 +134,29 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if not name or not stored.exists():
         messages.error(request, "That preview has expired or was already imported; upload again.")
         return redirect("performance:import_upload")
-    try:
-        outcome = run_import(
-            KINDS[preview.kind](),
-            stored.read_bytes(),
-            user=request.user,
-            source="upload",
-            file_name=preview.file_name,
-        )
-    except ImportRejected:
-        run = ImportRun.objects.filter(user=request.user).latest("started_at")
-        return redirect("performance:import_run", pk=run.pk)
-    finally:
-        preview.summary = {k: v for k, v in preview.summary.items() if k != "upload"}
-        preview.save(update_fields=["summary"])
+    folder = imports.store({preview.file_name or "upload.csv": stored.read_bytes()})
     stored.unlink(missing_ok=True)
-    messages.success(request, f"Imported {outcome.rows} rows from {preview.file_name}.")
-    return redirect("performance:import_run", pk=outcome.run.pk)
+    preview.summary = {k: v for k, v in preview.summary.items() if k != "upload"}
+    preview.save(update_fields=["summary"])
+    run = ImportRun.objects.create(
+        kind=preview.kind, source="upload", file_name=preview.file_name, user=request.user
+    )
+    imports.start(run, folder)
+    return redirect("performance:import_run", pk=run.pk)
+
+
+@require_GET
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar of a running import (htmx polls it; without JavaScript, reload)."""
+    run = get_object_or_404(_visible_runs(request.user), pk=pk)
+    if run.outcome != ImportRun.Outcome.RUNNING and request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("performance:import_run", args=[run.pk])
+        return response
+    percent, note = imports.progress_of(run)
+    return render(
+        request, "performance/_import_progress.html", {"run": run, "percent": percent, "note": note}
+    )
 
 
 @require_GET
@@ -269,12 +280,15 @@ def gc_upload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = GcUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        files = {name: upload.read() for name, upload in form.cleaned_data.items() if upload}
-        try:
-            outcome = import_gc_inventory(files, user=request.user, source="upload")
-        except ImportRejected:
-            run = ImportRun.objects.filter(user=request.user).latest("started_at")
-            return redirect("performance:import_run", pk=run.pk)
-        messages.success(request, "The GC Service Inventory was imported.")
-        return redirect("performance:import_run", pk=outcome.run.pk)
+        folder = imports.store(
+            {GC_FILES[name]: upload.read() for name, upload in form.cleaned_data.items() if upload}
+        )
+        run = ImportRun.objects.create(
+            kind="gc_inventory",
+            source="upload",
+            file_name="GC Service Inventory",
+            user=request.user,
+        )
+        imports.start(run, folder)
+        return redirect("performance:import_run", pk=run.pk)
     return render(request, "performance/gc_upload.html", {"form": form})

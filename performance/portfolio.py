@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from performance.summary import ZERO, Summary, summaries
+from performance.rollups import cached_summaries
+from performance.summary import ZERO, Summary
 from performance.windows import Window
 from services.models import Service
 from services.queries import CatalogueFilters, User, catalogue, catalogue_filter
@@ -99,7 +100,7 @@ def portfolio(
     else:
         services = catalogue(user, filters)
     services = list(services.select_related("organisation"))
-    rows = list(summaries(services, window).values())
+    rows = list(cached_summaries(services, window).values())
     if filters.hands_on_gap:
         rows = [
             r

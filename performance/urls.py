@@ -35,6 +35,7 @@ urlpatterns = [
     path("imports/templates/<str:kind>.csv", import_views.csv_template, name="csv_template"),
     path("imports/<int:pk>/", import_views.import_run, name="import_run"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
     path("imports/<int:pk>/errors.csv", import_views.import_errors_csv, name="import_errors"),
     path(
         "services/<slug:slug>/imports/",

@@ -8,8 +8,9 @@ variable (see README "Configuration"). Without any, the app runs on a SQLite fil
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -164,11 +165,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+
+
+def redis_cache_url(broker_url: str) -> str:
+    """The cache lives in the next Redis database after the broker's, so clearing the
+    cache never touches queued tasks (redis://host:6379/0 -> redis://host:6379/1)."""
+    parts = urlsplit(broker_url)
+    number = int(parts.path.lstrip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{number + 1}"))
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": os.environ.get("REDIS_CACHE_URL", "") or redis_cache_url(REDIS_URL),
             # Fail over quickly rather than hang a request when Redis is unreachable.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -185,8 +196,40 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request never waits on the broker for more than a second; work that cannot be sent is
+# kept in the outbox (performance.OutboxTask) and sent when the broker is back.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+    "max_retries": 0,
+    # An unacknowledged task (its worker died) goes back on the queue after this long.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "Europe/London"
+# A static schedule: the jobs are the product's, not something admins tune.
+CELERY_BEAT_SCHEDULE = {
+    "send-the-outbox": {"task": "performance.tasks.drain_outbox", "schedule": 60.0},
+    "refresh-every-roll-up": {
+        "task": "performance.tasks.refresh_all_summaries",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "daily-reminders": {
+        "task": "performance.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "weekly-digest": {
+        "task": "performance.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+}
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servicelead@localhost")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

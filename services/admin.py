@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from services import versions
 from services.actions import service_access_sync
 from services.gaps import LEADERSHIP_TEAM_SIZE
 from services.models import (
@@ -22,19 +23,24 @@ from services.models import (
 
 
 class AccessSyncMixin:
-    """Changes here can alter who leads or takes part in services: bring permissions in step."""
+    """Changes here can alter who leads or takes part in services, and their figures: bring
+    permissions in step and let cached roll-ups go stale."""
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        service_access_sync()
+        self._changed()
 
     def delete_model(self, request, obj) -> None:
         super().delete_model(request, obj)
-        service_access_sync()
+        self._changed()
 
     def delete_queryset(self, request, queryset) -> None:
         super().delete_queryset(request, queryset)
+        self._changed()
+
+    def _changed(self) -> None:
         service_access_sync()
+        versions.bump_on_commit([versions.ALL])
 
 
 class DirectorateInline(admin.TabularInline):

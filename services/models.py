@@ -132,6 +132,11 @@ class Person(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(unique=True, null=True, blank=True)
     job_title = models.CharField(max_length=200, blank=True)
+    wants_digest = models.BooleanField(
+        "send me the weekly digest",
+        default=True,
+        help_text="A Monday email about the services you lead: what changed and what is due.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import PersonFactory, UserFactory
 
@@ -23,3 +24,11 @@ def person_for():
         return PersonFactory(user=user, name=user.username.title())
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Cached roll-ups are keyed by service id, which the database reuses between tests."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -140,6 +140,7 @@ ROUTES = {
     "performance:csv_template": Route("template", "read"),
     "performance:import_run": Route("run", "own-run"),
     "performance:import_errors": Route("run", "own-run"),
+    "performance:import_progress": Route("run", "own-run"),
     "performance:import_confirm": Route(
         "run",
         "own-run",

@@ -59,7 +59,7 @@ def test_redis_url_turns_on_the_broker_and_the_redis_cache(monkeypatch):
     loaded = load_settings(monkeypatch, REDIS_URL="redis://cache:6379/1", **CLEAN_ENV)
     assert loaded["CELERY_TASK_ALWAYS_EAGER"] is False
     assert loaded["CELERY_BROKER_URL"] == "redis://cache:6379/1"
-    assert loaded["CACHES"]["default"]["LOCATION"] == "redis://cache:6379/1"
+    assert loaded["CACHES"]["default"]["LOCATION"] == "redis://cache:6379/2"
 
 
 def test_app_refuses_to_start_without_secret_key_when_debug_is_off():

@@ -20,7 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
+from performance.actions import service_changed
 from performance.models import ImportRun
+from services import versions
 from services.models import Directorate, Organisation, Service, Stage, Team
 from services.queries import is_org_admin
 
@@ -382,9 +384,11 @@ def run_import(
     source: str,
     file_name: str = "",
     dry_run: bool = False,
+    run: ImportRun | None = None,
 ) -> Outcome:
-    """Import a CSV file: read it, then run its rows through ``run_rows``."""
-    run = ImportRun(kind=kind.name, source=source, file_name=file_name[:300], user=user)
+    """Import a CSV file: read it, then run its rows through ``run_rows``. ``run``: an
+    import already on record (a confirmed upload running in the background)."""
+    run = run or ImportRun(kind=kind.name, source=source, file_name=file_name[:300], user=user)
     try:
         rows = read_rows(decode(data), kind)
     except ImportRejected as rejected:
@@ -456,7 +460,12 @@ def run_rows(
     }
     run.finished_at = timezone.now()
     run.save()
-    run.services.set({pk for pk in map(kind.service_id, parsed) if pk is not None})
+    touched = {pk for pk in map(kind.service_id, parsed) if pk is not None}
+    run.services.set(touched)
+    if not dry_run:
+        if kind.admin_only:  # the organisation or the service list: every figure may change
+            versions.bump_on_commit([versions.ALL])
+        service_changed(touched)
     outcome.run = run
     return outcome
 

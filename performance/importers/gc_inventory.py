@@ -25,10 +25,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from performance.actions import service_changed
 from performance.importers.base import Counts, ImportRejected, RowError, decode
 from performance.importers.measurements import MeasurementRow, MeasurementsKind
 from performance.importers.upsert import plan
 from performance.models import CostLine, ImportRun, Metric
+from services import versions
 from services.models import Directorate, Organisation, Service, Stage, Team
 
 FILES = {
@@ -173,9 +175,12 @@ def import_gc_inventory(
     user=None,
     source: str = "command",
     progress: Callable[[str], None] = lambda message: None,
+    run: ImportRun | None = None,
 ) -> GcOutcome:
     """Import the inventory, all or nothing, and record the run."""
-    run = ImportRun(kind="gc_inventory", source=source, user=user, file_name="GC Service Inventory")
+    run = run or ImportRun(
+        kind="gc_inventory", source=source, user=user, file_name="GC Service Inventory"
+    )
     try:
         progress("Reading the files")
         labels = Labels.from_json(files.get("dictionary"))
@@ -229,6 +234,8 @@ def import_gc_inventory(
     }
     run.finished_at = timezone.now()
     run.save()
+    versions.bump_on_commit([versions.ALL])  # organisations and programmes changed too
+    service_changed(run.services.values_list("pk", flat=True))
     outcome.run = run
     return outcome
 

@@ -4,6 +4,8 @@ from importlib.util import find_spec
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from services import versions
+
 
 class Command(BaseCommand):
     help = (
@@ -26,4 +28,5 @@ class Command(BaseCommand):
             if find_spec(config.name) and find_spec(module_name):
                 for line in import_module(module_name).seed(scale=scale):
                     self.stdout.write(line)
+        versions.bump_all()  # every service's cached figures are now out of date
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

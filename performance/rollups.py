@@ -1,0 +1,61 @@
+"""Roll-ups: whole-service summaries kept in the cache (Redis in production), per service and
+window, under the service's version number, so any write to a service makes its next read
+fresh. Tasks refresh them after writes and every night; a miss, or a cache that is down,
+means computing them on the spot, never an error page.
+"""
+
+import logging
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from performance.summary import Summary, summaries
+from performance.windows import Window, presets
+from services import versions
+from services.models import Service
+
+log = logging.getLogger(__name__)
+TIMEOUT = 26 * 3600  # the nightly refresh comes round before anything expires
+
+
+def _key(service_id: int, version: int, window: Window) -> str:
+    return f"summary:{service_id}:{version}:{window.start}:{window.end}"
+
+
+def cached_summaries(services: list[Service], window: Window) -> dict[int, Summary]:
+    """Summaries from the cache where fresh, computed (and stored) where not."""
+    current = versions.versions(s.pk for s in services)
+    keys = {s.pk: _key(s.pk, current[s.pk], window) for s in services}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        log.warning("The roll-up cache is unreachable; computing instead", exc_info=True)
+        found = {}
+    missing = [s for s in services if keys[s.pk] not in found]
+    computed = summaries(missing, window) if missing else {}
+    if computed:
+        _store({keys[pk]: summary for pk, summary in computed.items()})
+    return {s.pk: found.get(keys[s.pk]) or computed[s.pk] for s in services}
+
+
+def cached_summary(service: Service, window: Window) -> Summary:
+    return cached_summaries([service], window)[service.pk]
+
+
+def refresh(service_ids: list[int]) -> int:
+    """Recompute the preset windows' summaries of these services and store them."""
+    services = list(Service.objects.filter(pk__in=service_ids).select_related("organisation"))
+    current = versions.versions(s.pk for s in services)
+    stored = 0
+    for _, window in presets(timezone.localdate()).values():
+        computed = summaries(services, window)
+        _store({_key(pk, current[pk], window): s for pk, s in computed.items()})
+        stored += len(computed)
+    return stored
+
+
+def _store(entries: dict) -> None:
+    try:
+        cache.set_many(entries, timeout=TIMEOUT)
+    except Exception:
+        log.warning("Could not store roll-ups in the cache", exc_info=True)

@@ -1,0 +1,80 @@
+"""Background work. Every task takes ids, fetches what it needs, calls an action, and is safe
+to run twice; acks_late with retries and backoff means a worker that dies mid-task leaves the
+task to be run again, not lost."""
+
+import logging
+from pathlib import Path
+
+from celery import shared_task
+from django.db import OperationalError
+
+from performance import outbox, rollups
+from performance.models import ImportRun
+
+log = logging.getLogger(__name__)
+
+RELIABLE = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RELIABLE)
+def refresh_service_summaries(service_ids: list[int]) -> int:
+    """Recompute the roll-ups of services whose data changed."""
+    return rollups.refresh(service_ids)
+
+
+@shared_task(**RELIABLE)
+def refresh_all_summaries() -> int:
+    """Nightly: every service's roll-ups, in chunks, so one slow service holds nothing up."""
+    from services.models import Service
+
+    ids = list(Service.objects.values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), 200):
+        done += rollups.refresh(ids[start : start + 200])
+    return done
+
+
+@shared_task(**RELIABLE)
+def drain_outbox() -> int:
+    sent, waiting = outbox.drain()
+    if waiting:
+        log.info("Outbox: %s sent, %s still waiting for the broker", sent, waiting)
+    return sent
+
+
+@shared_task(**RELIABLE)
+def run_import(run_id: int) -> str:
+    """Apply an upload that was checked and confirmed. Runs once: a run already finished is
+    left alone, so a redelivered task does nothing twice."""
+    from performance.imports import apply_confirmed
+
+    run = ImportRun.objects.get(pk=run_id)
+    if run.outcome != ImportRun.Outcome.RUNNING:
+        return run.outcome
+    return apply_confirmed(run)
+
+
+@shared_task(**RELIABLE)
+def send_reminders() -> int:
+    from performance.notices import send_reminders as send
+
+    return send()
+
+
+@shared_task(**RELIABLE)
+def send_weekly_digests() -> int:
+    from performance.notices import send_weekly_digests as send
+
+    return send()
+
+
+def upload_path(name: str) -> Path:
+    from django.conf import settings
+
+    return Path(settings.BASE_DIR) / "var" / "uploads" / Path(name).name
