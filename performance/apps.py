@@ -6,5 +6,7 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance, cost and flow"
 
     def ready(self) -> None:
-        from performance import panels  # noqa: F401  (registers the service page panel)
-        from performance import tasks  # noqa: F401  (registers the tasks, for eager runs too)
+        from performance import (
+            panels,  # noqa: F401  (registers the service page panel)
+            tasks,  # noqa: F401  (registers the tasks, for eager runs too)
+        )

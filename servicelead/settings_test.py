@@ -12,3 +12,7 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }  # noqa: F405
+
+# Tasks run in the test's own process, even with Redis configured; the tests that start a
+# real worker switch this off around what they send it.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -20,4 +20,5 @@ urlpatterns = [
     path("organisations/<slug:slug>/", views.organisation_page, name="organisation"),
     path("directorates/<int:pk>/", views.directorate_page, name="directorate"),
     path("teams/<int:pk>/", views.team_page, name="team"),
+    path("profile/", views.profile, name="profile"),
 ]

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -5,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
 from services.actions import (
     LeaderChange,
@@ -22,7 +24,7 @@ from services.forms import (
     ServiceDetailsForm,
     StageFormSet,
 )
-from services.models import Directorate, Organisation, ProportionalityAssessment, Team
+from services.models import Directorate, Organisation, Person, ProportionalityAssessment, Team
 from services.panels import render_panels
 from services.queries import (
     catalogue,
@@ -250,3 +252,24 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
             "stages": stages_owned(request.user, teams),
         },
     )
+
+
+class ProfileForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["wants_digest"]
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Your own settings: whether the weekly digest comes."""
+    person = Person.objects.filter(user=request.user).first()
+    data = request.POST if request.method == "POST" else None  # an unticked box posts nothing
+    form = ProfileForm(data, instance=person) if person else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        person = form.save(commit=False)
+        person._history_user = request.user
+        person.save()
+        messages.success(request, "Your settings are saved.")
+        return redirect("services:profile")
+    return render(request, "services/profile.html", {"person": person, "form": form})

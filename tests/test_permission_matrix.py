@@ -102,6 +102,7 @@ ROUTES = {
     "services:organisation": Route("global", "read"),
     "services:directorate": Route("global", "read"),
     "services:team": Route("global", "read"),
+    "services:profile": Route("global", "read"),
     "services:service": Route("service", "read"),
     "services:service_history": Route("service", "read"),
     "services:service_edit": Route("service", "lead", ("GET", "POST")),

@@ -91,7 +91,7 @@ def test_configured_redis_serves_the_cache():
 def test_configured_redis_is_reachable_as_the_celery_broker():
     from servicelead.celery import app
 
-    assert app.conf.task_always_eager is False
+    assert app.conf.broker_url == os.environ["REDIS_URL"]
     with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1)
         assert connection.connected
