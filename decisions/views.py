@@ -231,7 +231,12 @@ def rights_coverage_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "decisions/coverage.html",
-        {"page": page, "form": form, "organisation": organisation},
+        {
+            "page": page,
+            "form": form,
+            "organisation": organisation,
+            "query": f"organisation={organisation.slug}" if organisation else "",
+        },
     )
 
 

@@ -8,7 +8,7 @@ hand: per hand-off, Σ handed over, Σ returned, Σ(median wait × handed over);
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from services.journey import Boundary
+from services.journey import Boundary, boundary_counts
 from services.models import Stage
 
 ZERO = Decimal(0)
@@ -84,15 +84,7 @@ class FlowFigures:
     @property
     def handoff_counts(self) -> dict[str, int]:
         """Counts of the journey's hand-offs, not of the items passed."""
-        return {
-            "total": len(self.handoffs),
-            "cross_directorate": sum(
-                h.boundary == Boundary.CROSS_DIRECTORATE for h in self.handoffs
-            ),
-            "cross_organisation": sum(
-                h.boundary == Boundary.CROSS_ORGANISATION for h in self.handoffs
-            ),
-        }
+        return boundary_counts([h.boundary for h in self.handoffs])
 
     @property
     def has_data(self) -> bool:

@@ -55,3 +55,13 @@ def handoffs(stages: list[Stage]) -> list[Handoff]:
         Handoff(giving, receiving, boundary_between(giving.team, receiving.team))
         for giving, receiving in zip(stages, stages[1:], strict=False)
     ]
+
+
+def boundary_counts(boundaries: list[Boundary]) -> dict[str, int]:
+    """How many of a journey's hand-offs there are, and how many cross a directorate or an
+    organisation (counts of hand-offs, not of the items passed)."""
+    return {
+        "total": len(boundaries),
+        "cross_directorate": boundaries.count(Boundary.CROSS_DIRECTORATE),
+        "cross_organisation": boundaries.count(Boundary.CROSS_ORGANISATION),
+    }

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from services.gaps import accountability_gaps
-from services.journey import Boundary, Handoff, handoffs
+from services.journey import Handoff, boundary_counts, handoffs
 from services.models import (
     Directorate,
     Organisation,
@@ -161,15 +161,7 @@ class ServiceDetail:
     @property
     def boundary_counts(self) -> dict[str, int]:
         """How many of the journey's hand-offs cross each kind of boundary."""
-        return {
-            "total": len(self.handoffs),
-            "cross_directorate": sum(
-                h.boundary == Boundary.CROSS_DIRECTORATE for h in self.handoffs
-            ),
-            "cross_organisation": sum(
-                h.boundary == Boundary.CROSS_ORGANISATION for h in self.handoffs
-            ),
-        }
+        return boundary_counts([h.boundary for h in self.handoffs])
 
 
 def service_detail(user: User, service: Service) -> ServiceDetail:
