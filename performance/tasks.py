@@ -3,7 +3,6 @@ to run twice; acks_late with retries and backoff means a worker that dies mid-ta
 task to be run again, not lost."""
 
 import logging
-from pathlib import Path
 
 from celery import shared_task
 from django.db import OperationalError
@@ -72,9 +71,3 @@ def send_weekly_digests() -> int:
     from performance.notices import send_weekly_digests as send
 
     return send()
-
-
-def upload_path(name: str) -> Path:
-    from django.conf import settings
-
-    return Path(settings.BASE_DIR) / "var" / "uploads" / Path(name).name
