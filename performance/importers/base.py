@@ -83,7 +83,7 @@ class Outcome:
 def closest(name: str, candidates) -> str:
     """ " (did you mean “X”?)" when a candidate is close to ``name``, else ""."""
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean “{matches[0]}”?)" if matches else ""
+    return f' (did you mean "{matches[0]}"?)' if matches else ""
 
 
 def decode(data: bytes) -> str:
@@ -98,7 +98,7 @@ def decode(data: bytes) -> str:
                     0,
                     "",
                     f"the file is not UTF-8 text (byte {error.start + 1} cannot be read); "
-                    "save it as “CSV UTF-8” and try again",
+                    'save it as "CSV UTF-8" and try again',
                 )
             ]
         ) from None
@@ -130,7 +130,7 @@ class Cells:
         try:
             value = int(raw.replace(",", ""))
         except ValueError:
-            self.error(column, f"“{raw}” is not a whole number")
+            self.error(column, f'"{raw}" is not a whole number')
             return None
         if value < 0:
             self.error(column, f"{value} is negative; it must be 0 or more")
@@ -154,10 +154,10 @@ class Cells:
         try:
             value = Decimal(raw.replace(",", ""))
         except InvalidOperation:
-            self.error(column, f"“{raw}” is not a number")
+            self.error(column, f'"{raw}" is not a number')
             return None
         if not value.is_finite():
-            self.error(column, f"“{raw}” is not a number")
+            self.error(column, f'"{raw}" is not a number')
             return None
         if minimum is not None and value < minimum:
             self.error(column, f"{raw} is below {minimum}; it must be {minimum} or more")
@@ -174,7 +174,7 @@ class Cells:
                 raise ValueError(raw)
             return date.fromisoformat(raw)
         except ValueError:
-            self.error(column, f"“{raw}” is not a date written YYYY-MM-DD")
+            self.error(column, f'"{raw}" is not a date written YYYY-MM-DD')
             return None
 
     def period(self) -> tuple[date | None, date | None]:
@@ -189,7 +189,7 @@ class Cells:
             return ""
         if value not in choices:
             options = ", ".join(choices)
-            self.error(column, f"“{value}” is not one of: {options}{closest(value, choices)}")
+            self.error(column, f'"{value}" is not one of: {options}{closest(value, choices)}')
         return value
 
     def yes_no(self, column: str) -> bool | None:
@@ -197,7 +197,7 @@ class Cells:
         if not value:
             return None
         if value not in {"yes", "no"}:
-            self.error(column, f"“{self.values[column]}” is not yes or no")
+            self.error(column, f'"{self.values[column]}" is not yes or no')
             return None
         return value == "yes"
 
@@ -237,10 +237,10 @@ class Lookups:
         slug = cells.values.get(column, "")
         service = self.services.get(slug)
         if service is None:
-            cells.error(column, f"unknown service “{slug}”{closest(slug, self.services)}")
+            cells.error(column, f'unknown service "{slug}"{closest(slug, self.services)}')
             return None
         if self.may_change is not None and service.pk not in self.may_change:
-            cells.error(column, f"you do not lead “{slug}”, so you cannot import data for it")
+            cells.error(column, f'you do not lead "{slug}", so you cannot import data for it')
             return None
         return service
 
@@ -248,7 +248,7 @@ class Lookups:
         name = cells.values.get(column, "")
         organisation = self.organisations.get(name)
         if organisation is None:
-            cells.error(column, f"unknown organisation “{name}”{closest(name, self.organisations)}")
+            cells.error(column, f'unknown organisation "{name}"{closest(name, self.organisations)}')
         return organisation
 
     def directorate(self, cells: Cells, organisation: Organisation) -> Directorate | None:
@@ -260,7 +260,7 @@ class Lookups:
             names = [n for (org, n) in self._directorates if org == organisation.pk]
             cells.error(
                 "directorate",
-                f"unknown directorate “{name}” in {organisation.name}{closest(name, names)}",
+                f'unknown directorate "{name}" in {organisation.name}{closest(name, names)}',
             )
         return directorate
 
@@ -272,7 +272,7 @@ class Lookups:
         if team is None:
             names = [n for (d, n) in self._teams if d == directorate.pk]
             cells.error(
-                "team", f"unknown team “{name}” in {directorate.name}{closest(name, names)}"
+                "team", f'unknown team "{name}" in {directorate.name}{closest(name, names)}'
             )
         return team
 
@@ -286,7 +286,7 @@ class Lookups:
         stages = self.stages_of(service)
         stage = stages.get(name)
         if stage is None:
-            cells.error(column, f"unknown stage “{name}” of {service.slug}{closest(name, stages)}")
+            cells.error(column, f'unknown stage "{name}" of {service.slug}{closest(name, stages)}')
         return stage
 
 

@@ -37,7 +37,7 @@ class ServicesKind(CsvKind):
     def parse(self, cells: Cells, lookups: Lookups) -> ServiceRow | None:
         slug = cells.text("service", max_length=100)
         if slug and slugify(slug) != slug:
-            cells.error("service", f"“{slug}” is not a slug (lower-case letters, digits, hyphens)")
+            cells.error("service", f'"{slug}" is not a slug (lower-case letters, digits, hyphens)')
         has_purpose = "purpose" in cells.values and cells.values["purpose"] != ""
         has_model = "leadership_model" in cells.values and cells.values["leadership_model"] != ""
         return ServiceRow(

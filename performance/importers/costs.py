@@ -89,7 +89,7 @@ class CostsKind(CsvKind):
         if not CURRENCY.fullmatch(currency):
             cells.error(
                 "currency",
-                f"“{cells.values.get('currency')}” is not a three-letter currency code such as GBP",
+                f'"{cells.values.get("currency")}" is not a three-letter currency code such as GBP',
             )
         if cells.failed:
             return None

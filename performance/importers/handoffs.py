@@ -71,7 +71,7 @@ class HandoffsKind(CsvKind):
             if handoff is None:
                 cells.error(
                     "to_stage",
-                    f"“{taker.name}” does not follow “{giver.name}” in {service.slug}'s journey; "
+                    f'"{taker.name}" does not follow "{giver.name}" in {service.slug}\'s journey; '
                     "hand-offs run between consecutive stages",
                 )
         if cells.failed:

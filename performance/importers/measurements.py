@@ -66,7 +66,7 @@ class MeasurementsKind(CsvKind):
             if key not in known:
                 cells.error(
                     "metric",
-                    f"unknown metric “{key}” for {service.slug}{closest(key, known)}; the "
+                    f'unknown metric "{key}" for {service.slug}{closest(key, known)}; the '
                     f"standard metrics are {', '.join(Metric.STANDARD)}",
                 )
         start, end = cells.period()

@@ -112,11 +112,11 @@ def test_rejection_is_recorded_and_changes_nothing(grants):
     [
         (
             "grnts,transactions,2026-01-01,2026-01-31,5,",
-            "line 2, column service: unknown service “grnts” (did you mean “grants”?)",
+            'line 2, column service: unknown service "grnts" (did you mean "grants"?)',
         ),
         (
             "grants,transactions,2026-01-01,2026-01-31,twelve,",
-            "line 2, column value: “twelve” is not a whole number",
+            'line 2, column value: "twelve" is not a whole number',
         ),
         (
             "grants,transactions,2026-01-01,2026-01-31,-3,",
@@ -136,17 +136,17 @@ def test_rejection_is_recorded_and_changes_nothing(grants):
         ),
         (
             "grants,transactions,2026-01-01,31/01/2026,5,",
-            "line 2, column period_end: “31/01/2026” is not a date written YYYY-MM-DD",
+            'line 2, column period_end: "31/01/2026" is not a date written YYYY-MM-DD',
         ),
         (
             "grants,transactions,2026-01-01,2026-01-31,5,fax",
-            "line 2, column channel: “fax” is not one of: digital, assisted_digital, phone, paper, "
+            'line 2, column channel: "fax" is not one of: digital, assisted_digital, phone, paper, '
             "in_person, other",
         ),
         (
             "grants,satisfaction,2026-01-01,2026-01-31,5,",
-            "line 2, column metric: unknown metric “satisfaction” for grants (did you mean "
-            "“user_satisfaction”?); the standard metrics are transactions, started, "
+            'line 2, column metric: unknown metric "satisfaction" for grants (did you mean '
+            '"user_satisfaction"?); the standard metrics are transactions, started, '
             "completion_rate, user_satisfaction, contacts, failure_demand_contacts",
         ),
     ],
@@ -223,8 +223,8 @@ def test_org_file_refuses_an_unknown_team_type():
     problems = errors_of(
         "org", "organisation,directorate,team,team_type\nDept,Ops,Case,operation\n"
     )
-    assert problems[0].startswith("line 2, column team_type: “operation” is not one of:")
-    assert "(did you mean “operations”?)" in problems[0]
+    assert problems[0].startswith('line 2, column team_type: "operation" is not one of:')
+    assert '(did you mean "operations"?)' in problems[0]
 
 
 def test_services_file_upserts_by_slug(grants):
@@ -250,8 +250,8 @@ def test_services_file_refuses_a_bad_slug_and_unknown_organisation():
         "service,name,organisation,phase,kind\nApply Grant,Apply,Nowhere,live,transactional\n",
     )
     assert problems == [
-        "line 2, column service: “Apply Grant” is not a slug (lower-case letters, digits, hyphens)",
-        "line 2, column organisation: unknown organisation “Nowhere”",
+        'line 2, column service: "Apply Grant" is not a slug (lower-case letters, digits, hyphens)',
+        'line 2, column organisation: unknown organisation "Nowhere"',
     ]
 
 
@@ -277,7 +277,7 @@ def test_stages_file_names_the_closest_team(grants):
         "grants,2,Check,Dept,Operations,Casework\n"
     )
     assert errors_of("stages", text) == [
-        "line 2, column team: unknown team “Casewrk” in Operations (did you mean “Casework”?)",
+        'line 2, column team: unknown team "Casewrk" in Operations (did you mean "Casework"?)',
     ]
 
 
@@ -312,7 +312,7 @@ def test_stage_logs_name_the_closest_stage(grants):
         "grants,Aply,2026-03-02,2026-03-08,120,3.5\n"
     )
     assert errors_of("stage_logs", text) == [
-        "line 2, column stage: unknown stage “Aply” of grants (did you mean “Apply”?)"
+        'line 2, column stage: unknown stage "Aply" of grants (did you mean "Apply"?)'
     ]
 
 
@@ -338,7 +338,7 @@ def test_handoffs_upsert_and_check_the_journey(grants):
     [
         (
             "grants,Apply,Assess,2026-03-02,2026-03-08,10,1,4",
-            "line 2, column to_stage: “Assess” does not follow “Apply” in grants's journey; "
+            'line 2, column to_stage: "Assess" does not follow "Apply" in grants\'s journey; '
             "hand-offs run between consecutive stages",
         ),
         (
@@ -347,7 +347,7 @@ def test_handoffs_upsert_and_check_the_journey(grants):
         ),
         (
             "grants,Check,Assess,2026-03-02,2026-03-08,ten,1,4",
-            "line 2, column handed_over: “ten” is not a whole number",
+            'line 2, column handed_over: "ten" is not a whole number',
         ),
     ],
 )
@@ -389,7 +389,7 @@ def test_costs_upsert_with_the_site_currency_by_default(grants):
         ),
         (
             "grants,2026-03-01,2026-03-31,5,staff,capex,Dept,,,",
-            "line 2, column spend: “capex” is not one of: run, change",
+            'line 2, column spend: "capex" is not one of: run, change',
         ),
         (
             "grants,2026-03-01,2026-03-31,5,staff,run,Dept,,Casework,",
@@ -397,7 +397,7 @@ def test_costs_upsert_with_the_site_currency_by_default(grants):
         ),
         (
             "grants,2026-03-01,2026-03-31,5,staff,run,Dept,,,pounds",
-            "line 2, column currency: “pounds” is not a three-letter currency code such as GBP",
+            'line 2, column currency: "pounds" is not a three-letter currency code such as GBP',
         ),
     ],
 )
@@ -493,7 +493,7 @@ def test_leaders_import_only_for_services_they_lead(grants):
     with pytest.raises(ImportRejected) as excinfo:
         run_import(KINDS["measurements"](), text.encode(), user=leader, source="test")
     assert str(excinfo.value.errors[0]) == (
-        "line 2, column service: you do not lead “other”, so you cannot import data for it"
+        'line 2, column service: you do not lead "other", so you cannot import data for it'
     )
     assert other.pk
     with pytest.raises(ImportRejected) as org:

@@ -66,11 +66,11 @@ def test_rejected_upload_lists_errors_and_offers_a_report(client, leader):
     response = upload(client, GOOD.replace("1200", "twelve hundred"))
     body = response.content.decode()
     assert "The file was not imported" in body
-    assert "line 2, column value: “twelve hundred” is not a whole number" in body
+    assert "line 2, column value: &quot;twelve hundred&quot; is not a whole number" in body
     run = response.context["run"]
     report = client.get(reverse("performance:import_errors", args=[run.pk]))
     rows = list(csv.reader(io.StringIO(report.content.decode())))
-    assert rows == [["problem"], ["line 2, column value: “twelve hundred” is not a whole number"]]
+    assert rows == [["problem"], ['line 2, column value: "twelve hundred" is not a whole number']]
 
 
 def test_binary_upload_is_refused_clearly(client, leader):
@@ -235,7 +235,7 @@ def test_bad_values_are_400_naming_each_item(client, grants, leader):
     assert response.status_code == 400
     assert response.json()["detail"] == [
         "item 2, field value: 1.7 is above 1; it must be 1 or less",
-        "item 3, field channel: “fax” is not one of: digital, assisted_digital, phone, paper, "
+        'item 3, field channel: "fax" is not one of: digital, assisted_digital, phone, paper, '
         "in_person, other",
     ]
     assert not Measurement.objects.exists()
