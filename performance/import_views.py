@@ -108,13 +108,14 @@ def upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(_visible_runs(request.user), pk=pk)
+    percent, note = imports.progress_of(run)
     return render(
         request,
         "performance/import_run.html",
         {
             "run": run,
-            "percent": imports.progress_of(run)[0],
-            "note": imports.progress_of(run)[1],
+            "percent": percent,
+            "note": note,
             "can_confirm": run.outcome == ImportRun.Outcome.DRY_RUN
             and run.user_id == request.user.pk
             and bool(run.summary.get("upload")),

@@ -7,8 +7,10 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from performance import outbox, rollups
+from performance import notices, outbox, rollups
+from performance.imports import apply_confirmed
 from performance.models import ImportRun
+from services.models import Service
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +32,6 @@ def refresh_service_summaries(service_ids: list[int]) -> int:
 @shared_task(**RELIABLE)
 def refresh_all_summaries() -> int:
     """Nightly: every service's roll-ups, in chunks, so one slow service holds nothing up."""
-    from services.models import Service
-
     ids = list(Service.objects.values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), 200):
@@ -51,8 +51,6 @@ def drain_outbox() -> int:
 def run_import(run_id: int) -> str:
     """Apply an upload that was checked and confirmed. Runs once: a run already finished is
     left alone, so a redelivered task does nothing twice."""
-    from performance.imports import apply_confirmed
-
     run = ImportRun.objects.get(pk=run_id)
     if run.outcome != ImportRun.Outcome.RUNNING:
         return run.outcome
@@ -61,13 +59,9 @@ def run_import(run_id: int) -> str:
 
 @shared_task(**RELIABLE)
 def send_reminders() -> int:
-    from performance.notices import send_reminders as send
-
-    return send()
+    return notices.send_reminders()
 
 
 @shared_task(**RELIABLE)
 def send_weekly_digests() -> int:
-    from performance.notices import send_weekly_digests as send
-
-    return send()
+    return notices.send_weekly_digests()
