@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint lock clean
+.PHONY: run test install browser lint lock clean
 
 run: install
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
@@ -17,14 +17,25 @@ run: install
 	@echo
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install browser
 	$(BIN)/pytest
+
+# The browser tests drive the system's Chromium, never a downloaded one. Where it is missing
+# it is installed from Debian's or Ubuntu's packages when apt-get can be used; elsewhere the
+# browser tests are skipped with the reason (CI sets BROWSER_TESTS_REQUIRED so they fail).
+browser:
+	@command -v chromium >/dev/null || ! command -v apt-get >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "Chromium is missing and apt-get needs root: the browser tests will be skipped."; exit 0; fi; \
+	  echo "Installing Chromium from the distribution's packages for the browser tests"; \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
+	    || echo "Chromium could not be installed: the browser tests will be skipped."; }
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed var/assets/govuk-frontend.css
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Servicelead needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -37,6 +48,9 @@ node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Servicelead needs Node.js and npm for its front-end assets"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+var/assets/govuk-frontend.css: static/scss/govuk-frontend.scss node_modules/.installed
+	npm run --silent build
 
 # Re-resolve the whole dependency tree after changing pyproject.toml, and pin it.
 lock:

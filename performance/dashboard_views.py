@@ -193,7 +193,7 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="portfolio-{window.start}-{window.end}.csv"'
     )
     writer = csv.writer(response)
-    writer.writerow(["service", *[heading for heading, _ in list(COLUMNS.values())[1:]]])
+    writer.writerow([heading for heading, _ in COLUMNS.values()])
     for row in rows:
         writer.writerow(
             [

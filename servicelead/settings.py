@@ -255,6 +255,7 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
+    ("build", BASE_DIR / "var" / "assets"),  # `npm run build`: GOV.UK Frontend's styles
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
