@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser lint lock clean
+.PHONY: run test install browser lint benchmark loadtest lock clean
 
 run: install
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
@@ -30,6 +30,14 @@ browser:
 	  echo "Installing Chromium from the distribution's packages for the browser tests"; \
 	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
 	    || echo "Chromium could not be installed: the browser tests will be skipped."; }
+
+# Benchmarks and the load test print figures; they assert no times. See README.md.
+benchmark: install
+	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py benchmark
+
+loadtest: install
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --group load
+	loadtest/run
 
 lint: install
 	$(BIN)/ruff check .
@@ -57,7 +65,7 @@ lock:
 	rm -rf var/lock-venv
 	$(PYTHON) -m venv var/lock-venv
 	var/lock-venv/bin/python -m pip install --quiet pip==$(PIP_VERSION)
-	var/lock-venv/bin/python -m pip install --quiet --group dev
+	var/lock-venv/bin/python -m pip install --quiet --group dev --group load
 	{ echo "# The whole resolved dependency tree, pinned. Regenerate after changing pyproject.toml:"; \
 	  echo "#   make lock"; var/lock-venv/bin/python -m pip freeze --exclude pip; } > constraints.txt
 	rm -rf var/lock-venv

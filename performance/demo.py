@@ -30,6 +30,8 @@ from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team
 
 WEEKS = 52
+SCALE_WEEKS = 104  # the generated portfolio has two years of weekly logs
+SCALE_BATCH = 100  # generated services seeded per transaction
 SHOWCASE = "home-improvement-grant"
 BOTTLENECK = ("Check eligibility", "Assess the work")
 
@@ -184,32 +186,49 @@ def seed(*, scale: int = 0) -> list[str]:
         f"Outcomes: {measurements} measurements and {costs} cost lines added (24 months).",
     ]
     if scale:
-        generated = list(Service.objects.filter(slug__startswith="generated-"))
-        with transaction.atomic():
-            handoff_logs, stage_logs = _seed_logs(generated, recorded=False)
-            ImportRun.objects.create(
-                kind="seed_demo --scale flow logs",
-                source="command",
-                outcome=ImportRun.Outcome.APPLIED,
-                rows=handoff_logs + stage_logs,
-                created=handoff_logs + stage_logs,
-                finished_at=timezone.now(),
-            )
-        report.append(
-            f"Generated flow: {handoff_logs} hand-off logs and {stage_logs} stage logs added."
-        )
+        report.append(_seed_generated())
     return report
 
 
-def _weeks(today: date) -> list[date]:
+def _seed_generated() -> str:
+    """Two years of weekly logs, monthly measurements and costs for the generated
+    portfolio, a batch of services at a time (each batch whole or not at all), recorded
+    as one import run rather than row by row in the audit history."""
+    generated = list(Service.objects.filter(slug__startswith="generated-").order_by("pk"))
+    run = ImportRun.objects.create(
+        kind="seed_demo --scale", source="command", outcome=ImportRun.Outcome.RUNNING
+    )
+    totals = [0, 0, 0, 0]
+    for start in range(0, len(generated), SCALE_BATCH):
+        batch = generated[start : start + SCALE_BATCH]
+        with transaction.atomic():
+            logs = _seed_logs(batch, recorded=False, weeks=SCALE_WEEKS)
+            outcomes = _seed_outcomes(batch, run=run)
+        totals = [a + b for a, b in zip(totals, (*logs, *outcomes), strict=True)]
+    rows = sum(totals)
+    if rows:
+        ImportRun.objects.filter(pk=run.pk).update(
+            outcome=ImportRun.Outcome.APPLIED, rows=rows, created=rows, finished_at=timezone.now()
+        )
+    else:  # seeded already: nothing to record
+        run.delete()
+    handoff_logs, stage_logs, measurements, costs = totals
+    return (
+        f"Generated portfolio: {handoff_logs:,} hand-off logs, {stage_logs:,} stage logs, "
+        f"{measurements:,} measurements and {costs:,} cost lines added "
+        f"({SCALE_WEEKS} weeks, {MONTHS} months)."
+    )
+
+
+def _weeks(today: date, count: int) -> list[date]:
     this_week = week_of(today)[0]
-    return [this_week - timedelta(weeks=n) for n in range(WEEKS, 0, -1)]
+    return [this_week - timedelta(weeks=n) for n in range(count, 0, -1)]
 
 
-def _seed_logs(services: list[Service], *, recorded: bool) -> tuple[int, int]:
-    """A year of weekly logs for each service's journey. ``recorded``: with audit history
+def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -> tuple[int, int]:
+    """``weeks`` of weekly logs for each service's journey. ``recorded``: with audit history
     (the demo), or without (the generated benchmark portfolio, recorded as one import run)."""
-    weeks = _weeks(timezone.localdate())
+    weeks = _weeks(timezone.localdate(), weeks)
     stages_by_service: dict[int, list[Stage]] = {}
     for stage in (
         Stage.objects.filter(service__in=services)
@@ -271,7 +290,7 @@ def _seed_logs(services: list[Service], *, recorded: bool) -> tuple[int, int]:
                     1, int(volume * (1 + 0.2 * ((n % 13) - 6) / 6) * rng.uniform(0.85, 1.15))
                 )
                 # The shared queue (an active change) starts to help in the last quarter.
-                easing = 0.75 if bottleneck and n > WEEKS - 13 else 1
+                easing = 0.75 if bottleneck and n > len(weeks) - 13 else 1
                 new_handoff_logs.append(
                     HandoffLog(
                         handoff=handoff,
@@ -388,9 +407,11 @@ def _months(today: date) -> list[tuple[date, date]]:
     return months
 
 
-def _seed_outcomes(services: list[Service]) -> tuple[int, int]:
+def _seed_outcomes(services: list[Service], *, run: ImportRun | None = None) -> tuple[int, int]:
     """Two years of monthly KPIs (transactions by channel, started, satisfaction, contacts,
-    failure demand and one measure of each showcase service's own) and costs by payer."""
+    failure demand and one measure of each showcase service's own) and costs by payer.
+    With ``run`` (the generated portfolio) the rows belong to that import run, and cost
+    lines go in without a history row each."""
     months = _months(timezone.localdate())
     wanted: list[tuple] = []
     for service in services:
@@ -448,7 +469,10 @@ def _seed_outcomes(services: list[Service]) -> tuple[int, int]:
         if (metrics[(s.pk, key)].pk, start, channel) not in have
     ]
     costs = _cost_lines(services, months)
-    if new or costs:
+    if not (new or costs):
+        return 0, 0
+    recorded = run is None
+    if recorded:
         run = ImportRun.objects.create(
             kind="seed_demo outcomes",
             source="command",
@@ -457,33 +481,44 @@ def _seed_outcomes(services: list[Service]) -> tuple[int, int]:
             created=len(new) + len(costs),
             finished_at=timezone.now(),
         )
-        run.services.set(services)
-        for measurement in new:
-            measurement.import_run = run
-        for line in costs:
-            line.import_run = run
-        Measurement.objects.bulk_create(new, batch_size=5000)
+    run.services.add(*services)
+    for row in (*new, *costs):
+        row.import_run = run
+    Measurement.objects.bulk_create(new, batch_size=5000)
+    if recorded:
         bulk_create_with_history(
             costs, CostLine, batch_size=2000, default_change_reason="seed_demo"
         )
+    else:
+        CostLine.objects.bulk_create(costs, batch_size=5000)
     return len(new), len(costs)
 
 
 def _ensure_metrics(services: list[Service]) -> dict[tuple[int, str], Metric]:
+    have = set(Metric.objects.filter(service__in=services).values_list("service_id", "key"))
+    wanted = []
     for service in services:
         for key, (name, unit, higher, _, _) in Metric.STANDARD.items():
-            Metric.objects.get_or_create(
-                service=service,
-                key=key,
-                defaults={"name": name, "unit": unit, "higher_is_better": higher},
+            wanted.append(
+                Metric(service=service, key=key, name=name, unit=unit, higher_is_better=higher)
             )
         if service.slug in CUSTOM_METRICS:
             key, name, unit, higher, target = CUSTOM_METRICS[service.slug]
-            Metric.objects.get_or_create(
-                service=service,
-                key=key,
-                defaults={"name": name, "unit": unit, "higher_is_better": higher, "target": target},
+            wanted.append(
+                Metric(
+                    service=service,
+                    key=key,
+                    name=name,
+                    unit=unit,
+                    higher_is_better=higher,
+                    target=target,
+                )
             )
+    missing = [m for m in wanted if (m.service.pk, m.key) not in have]
+    if missing:
+        bulk_create_with_history(
+            missing, Metric, batch_size=2000, default_change_reason="seed_demo"
+        )
     Metric.objects.filter(
         service__in=services, key="user_satisfaction", target__isnull=True
     ).update(target=Decimal(80))
@@ -500,13 +535,17 @@ def _cost_lines(services: list[Service], months: list[tuple[date, date]]) -> lis
     have = set(
         CostLine.objects.filter(service__in=services).values_list("service_id", "period_start")
     )
+    payers_of: dict[int, dict[int, Team]] = {}
+    for stage in (
+        Stage.objects.filter(service__in=services, team__isnull=False)
+        .select_related("team__directorate__organisation")
+        .order_by("service_id", "position")
+    ):
+        payers_of.setdefault(stage.service_id, {}).setdefault(stage.team.directorate_id, stage.team)
     lines = []
     for service in services:
         rng = random.Random(f"{service.slug}-costs")
-        payers = {}
-        for stage in service.stages.select_related("team__directorate__organisation"):
-            if stage.team:
-                payers.setdefault(stage.team.directorate_id, stage.team)
+        payers = payers_of.get(service.pk, {})
         for n, (start, end) in enumerate(months):
             if (service.pk, start) in have:
                 continue

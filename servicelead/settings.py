@@ -185,7 +185,13 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for a large portfolio's roll-ups: the default 300 entries would evict them all.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # Celery: Redis as broker when configured, else tasks run eagerly in the web process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

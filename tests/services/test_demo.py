@@ -3,6 +3,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
+from performance.models import CostLine, HandoffLog, ImportRun, Measurement, StageLog
 from services.access import CONTRIBUTE, LEAD
 from services.demo import DEMO_PASSWORD
 from services.journey import Boundary, handoffs
@@ -23,7 +24,19 @@ pytestmark = pytest.mark.django_db
 def counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in [Organisation, Directorate, Team, Service, Stage, ServiceLeader]
+        for model in [
+            Organisation,
+            Directorate,
+            Team,
+            Service,
+            Stage,
+            ServiceLeader,
+            StageLog,
+            HandoffLog,
+            Measurement,
+            CostLine,
+            ImportRun,
+        ]
     }
 
 
@@ -93,8 +106,26 @@ def test_scale_adds_proportionate_services_once(seeded):
     assert after["Service"] == before["Service"] + 40
     assert after["Stage"] >= before["Stage"] + 40 * 3
     assert after["Team"] == before["Team"] + 6
+    # Two years of weekly logs, monthly measurements and costs, as one import run.
+    stage = Stage.objects.filter(service__slug="generated-00001").first()
+    assert StageLog.objects.filter(stage=stage).count() == 104
+    transactions = Measurement.objects.filter(
+        metric__service=stage.service, metric__key="transactions", channel="digital"
+    )
+    assert transactions.count() == 24
+    months = CostLine.objects.filter(service=stage.service).values("period_start").distinct()
+    assert months.count() == 24
+    run = ImportRun.objects.get(kind="seed_demo --scale")
+    assert run.outcome == ImportRun.Outcome.APPLIED
+    assert run.rows == sum(
+        model.objects.filter(import_run=run).count() for model in (Measurement, CostLine)
+    ) + sum(
+        model.objects.filter(**{f"{key}__service__slug__startswith": "generated-"}).count()
+        for model, key in ((HandoffLog, "handoff"), (StageLog, "stage"))
+    )
     call_command("seed_demo", scale=40, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == after
+    assert ImportRun.objects.filter(kind="seed_demo --scale").count() == 1
 
 
 def test_negative_scale_is_refused():
