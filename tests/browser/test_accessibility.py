@@ -8,13 +8,12 @@ module covers the rest. Django's own admin is not ours to change and is left out
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from decisions.models import Decision, DecisionType
-from performance.models import ChangeInitiative, FrictionPoint, HandoffLog, ImportRun
-from performance.queries import week_of
+from performance.models import ChangeInitiative, FrictionPoint, ImportRun
 from services.models import Directorate, Organisation, Person, Team
+from tests.browser.helpers import bottleneck_log_this_week, bottleneck_row
 
 pytestmark = pytest.mark.browser
 
@@ -174,18 +173,14 @@ def test_log_handoffs_by_keyboard_only(visit):
     visitor.sign_in("member")
     team = Team.objects.get(name="Applications processing")
     page.goto(f"/teams/{team.pk}/log/")
-    row = page.locator("tr", has_text="Out of your team: Check eligibility → Assess the work")
+    row = bottleneck_row(page)
     for label, value in [("Handed over", "77"), ("Returned", "4"), ("Median wait", "31.5")]:
         tab_to(page, row.get_by_label(label, exact=False))
         page.keyboard.press("Control+A")
         page.keyboard.type(value)
     page.keyboard.press("Tab")  # leaving the row saves it
     expect(row.get_by_text("Saved")).to_be_visible()
-    log = HandoffLog.objects.get(
-        handoff__from_stage__name="Check eligibility",
-        handoff__to_stage__name="Assess the work",
-        period_start=week_of(timezone.localdate())[0],
-    )
+    log = bottleneck_log_this_week()
     assert (log.handed_over, log.returned, str(log.median_wait_hours)) == (77, 4, "31.5")
 
 

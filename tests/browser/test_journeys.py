@@ -12,9 +12,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from decisions.models import Decision
-from performance.models import HandoffLog, Measurement
-from performance.queries import week_of
+from performance.models import Measurement
 from services.models import Person, Service, Team
+from tests.browser.helpers import bottleneck_log_this_week, bottleneck_row
 
 pytestmark = pytest.mark.browser
 
@@ -97,11 +97,6 @@ def test_open_a_dashboard_change_the_window_and_follow_through_to_the_flow(visit
     visitor.check_accessibility("flow view")
 
 
-def _weekly_log_row(page):
-    """The Applications processing team's hand-off out to the agency's assessors."""
-    return page.locator("tr", has_text="Out of your team: Check eligibility → Assess the work")
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_log_a_week_of_handoffs_from_the_team_page(visit, javascript):
     visitor = visit(javascript=javascript)
@@ -114,7 +109,7 @@ def test_log_a_week_of_handoffs_from_the_team_page(visit, javascript):
     visitor.screenshot("weekly-log")
     visitor.check_accessibility("weekly log")
 
-    row = _weekly_log_row(page)
+    row = bottleneck_row(page)
     row.get_by_label("Handed over", exact=False).fill("5")
     returned = row.get_by_label("Returned incomplete", exact=False)
     returned.fill("9")
@@ -122,7 +117,7 @@ def test_log_a_week_of_handoffs_from_the_team_page(visit, javascript):
         returned.press("Tab")
     else:
         page.get_by_role("button", name="Save the week").click()
-    row = _weekly_log_row(page)
+    row = bottleneck_row(page)
     expect(row.locator(".govuk-error-message")).to_contain_text(
         "More items cannot come back than were handed over."
     )
@@ -133,16 +128,12 @@ def test_log_a_week_of_handoffs_from_the_team_page(visit, javascript):
     row.get_by_label("Median wait", exact=False).fill("40.5")
     if javascript:
         row.get_by_label("Median wait", exact=False).press("Tab")
-        expect(_weekly_log_row(page).get_by_text("Saved")).to_be_visible()
+        expect(bottleneck_row(page).get_by_text("Saved")).to_be_visible()
         visitor.check_accessibility("weekly log, row saved")
     else:
         page.get_by_role("button", name="Save the week").click()
         expect(page.locator(".govuk-notification-banner")).to_be_visible()
-    log = HandoffLog.objects.get(
-        handoff__from_stage__name="Check eligibility",
-        handoff__to_stage__name="Assess the work",
-        period_start=week_of(timezone.localdate())[0],
-    )
+    log = bottleneck_log_this_week()
     assert (log.handed_over, log.returned, str(log.median_wait_hours)) == (123, 9, "40.5")
     assert log.logged_by.username == "member"
 
