@@ -199,12 +199,19 @@ def _seed_generated() -> str:
         kind="seed_demo --scale", source="command", outcome=ImportRun.Outcome.RUNNING
     )
     totals = [0, 0, 0, 0]
-    for start in range(0, len(generated), SCALE_BATCH):
-        batch = generated[start : start + SCALE_BATCH]
-        with transaction.atomic():
-            logs = _seed_logs(batch, recorded=False, weeks=SCALE_WEEKS)
-            outcomes = _seed_outcomes(batch, run=run)
-        totals = [a + b for a, b in zip(totals, (*logs, *outcomes), strict=True)]
+    try:
+        for start in range(0, len(generated), SCALE_BATCH):
+            batch = generated[start : start + SCALE_BATCH]
+            with transaction.atomic():
+                logs = _seed_logs(batch, recorded=False, weeks=SCALE_WEEKS)
+                outcomes = _seed_outcomes(batch, run=run)
+            totals = [a + b for a, b in zip(totals, (*logs, *outcomes), strict=True)]
+    except BaseException:
+        # The batches done so far stay (a second run adds the rest); the run says it stopped.
+        ImportRun.objects.filter(pk=run.pk).update(
+            outcome=ImportRun.Outcome.FAILED, rows=sum(totals), finished_at=timezone.now()
+        )
+        raise
     rows = sum(totals)
     if rows:
         ImportRun.objects.filter(pk=run.pk).update(

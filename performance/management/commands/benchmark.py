@@ -85,13 +85,12 @@ class Command(BaseCommand):
 
         name = urlsplit(url).path.lstrip("/")
         maintenance = urlunsplit(urlsplit(url)._replace(scheme="postgresql", path="/postgres"))
+        database = sql.Identifier(name)
         with psycopg.connect(maintenance, autocommit=True) as admin:
-            exists = admin.execute("select 1 from pg_database where datname = %s", [name])
-            if fresh and exists.fetchone():
-                admin.execute(sql.SQL("drop database {}").format(sql.Identifier(name)))
-                exists = None
-            if not (exists and exists.fetchone()):
-                admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+            if fresh:
+                admin.execute(sql.SQL("drop database if exists {}").format(database))
+            if not admin.execute("select 1 from pg_database where datname = %s", [name]).fetchone():
+                admin.execute(sql.SQL("create database {}").format(database))
 
     def _pages(self, url: str, *, repeat: int, cold: bool) -> dict:
         command = ["benchmark_pages", "--json", "--repeat", str(repeat), *(["--cold"] * cold)]
