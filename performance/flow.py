@@ -92,8 +92,8 @@ class FlowFigures:
 
     @property
     def steps(self) -> list[tuple[StageFigures, HandoffFigures | None]]:
-        """Each stage with the hand-off out of it (none after the last)."""
-        return list(zip(self.stages, [*self.handoffs, None], strict=True))
+        """Each stage with the hand-off out of it (none after the last); none without stages."""
+        return list(zip(self.stages, [*self.handoffs, None][: len(self.stages)], strict=True))
 
 
 def flow_figures(stages: list[StageFigures], handoffs: list[HandoffFigures]) -> FlowFigures:

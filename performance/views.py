@@ -194,6 +194,7 @@ def flow_page(request: HttpRequest, slug: str) -> HttpResponse:
             "flow": flow,
             "matrix": handover_matrix(flow),
             "friction": friction_summary(service, context["window"]),
+            "can_lead": user_can(request.user, LEAD, service),
         },
     )
 

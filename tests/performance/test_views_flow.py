@@ -467,3 +467,15 @@ def test_leader_records_a_change_initiative(client, journey):
         },
     )
     assert "It cannot end before it starts." in bad.content.decode()
+
+
+@pytest.mark.parametrize("stages", [0, 1])
+def test_flow_page_of_a_journey_with_no_hand_offs_renders(colleague_client, stages):
+    service = ServiceFactory(slug="short")
+    for position in range(1, stages + 1):
+        StageFactory(service=service, position=position, name=f"Stage {position}")
+    page = colleague_client.get(reverse("performance:flow", args=["short"]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert ("This service has no journey yet" in text) == (stages == 0)
+    assert ("Stage 1: Stage 1" in text) == (stages == 1)
