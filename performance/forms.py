@@ -13,8 +13,8 @@ NARROW = {"class": "govuk-input--width-5", "inputmode": "decimal"}
 HOURS = {
     "min_value": Decimal(0),
     "max_value": Decimal(99_999),
-    "decimal_places": 1,
-    "widget": forms.NumberInput(attrs={**NARROW, "step": "0.1"}),
+    "decimal_places": 2,
+    "widget": forms.NumberInput(attrs={**NARROW, "step": "0.01"}),
 }
 COUNT = {
     "min_value": 0,

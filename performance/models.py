@@ -48,7 +48,7 @@ class Handoff(models.Model):
     from_stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="handoffs_out")
     to_stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="handoffs_in")
     expected_turnaround_hours = models.DecimalField(
-        max_digits=8, decimal_places=1, null=True, blank=True, validators=[NOT_NEGATIVE]
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[NOT_NEGATIVE]
     )
     history = HistoricalRecords()
 
@@ -69,7 +69,7 @@ class HandoffLog(Period):
     handed_over = models.PositiveIntegerField()
     returned = models.PositiveIntegerField(help_text="Items sent back as incomplete or inaccurate.")
     median_wait_hours = models.DecimalField(
-        max_digits=8, decimal_places=1, validators=[NOT_NEGATIVE]
+        max_digits=10, decimal_places=2, validators=[NOT_NEGATIVE]
     )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -109,7 +109,7 @@ class StageLog(Period):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="logs")
     completed = models.PositiveIntegerField()
     median_process_hours = models.DecimalField(
-        max_digits=8, decimal_places=1, validators=[NOT_NEGATIVE]
+        max_digits=10, decimal_places=2, validators=[NOT_NEGATIVE]
     )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -180,7 +180,7 @@ class FrictionPoint(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="friction"
     )
     hours_lost_per_week = models.DecimalField(
-        max_digits=8, decimal_places=1, default=Decimal(0), validators=[NOT_NEGATIVE]
+        max_digits=10, decimal_places=2, default=Decimal(0), validators=[NOT_NEGATIVE]
     )
     failure_demand_contacts = models.PositiveIntegerField(
         "failure-demand contacts per week",
@@ -293,7 +293,7 @@ class Metric(models.Model):
     name = models.CharField(max_length=200)
     unit = models.CharField(max_length=40, blank=True)
     higher_is_better = models.BooleanField(default=True)
-    target = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField(max_digits=22, decimal_places=6, null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -313,7 +313,7 @@ class Metric(models.Model):
 class Measurement(Period):
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="measurements")
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True, default="")
-    value = models.DecimalField(max_digits=18, decimal_places=4)
+    value = models.DecimalField(max_digits=22, decimal_places=6)
     import_run = models.ForeignKey(
         "ImportRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -104,6 +104,16 @@ def decode(data: bytes) -> str:
         ) from None
 
 
+def decimal_places(value: Decimal) -> int:
+    """Significant decimal places: 2.370 has 2, 100 has none."""
+    return max(0, -int(value.normalize().as_tuple().exponent))
+
+
+def places_of(model, field: str) -> int:
+    """How many decimal places a model's field stores: the one home of each precision."""
+    return model._meta.get_field(field).decimal_places
+
+
 class Cells:
     """One row's cells, read and checked column by column; problems collect in ``errors``."""
 
@@ -146,8 +156,11 @@ class Cells:
         *,
         minimum: Decimal | None = Decimal(0),
         maximum: Decimal | None = Decimal(10**12),
+        places: int,
         required: bool = True,
     ) -> Decimal | None:
+        """A number with at most ``places`` decimal places (what is stored): a more precise
+        value is refused, never rounded."""
         raw = self.values.get(column, "")
         if not raw and not required:
             return None
@@ -164,6 +177,13 @@ class Cells:
             return None
         if maximum is not None and value > maximum:
             self.error(column, f"{raw} is above {maximum}; it must be {maximum} or less")
+            return None
+        if decimal_places(value) > places:
+            self.error(
+                column,
+                f"{raw} has {decimal_places(value)} decimal places; at most {places} are kept, "
+                "so give it to that precision",
+            )
             return None
         return value
 

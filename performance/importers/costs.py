@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from performance.importers import upsert
-from performance.importers.base import Cells, CsvKind, Lookups, Outcome, site_currency
+from performance.importers.base import Cells, CsvKind, Lookups, Outcome, places_of, site_currency
 from performance.models import CostLine
 from services.models import Directorate, Organisation, Service, Team
 
@@ -71,9 +71,9 @@ class CostsKind(CsvKind):
     def parse(self, cells: Cells, lookups: Lookups) -> CostRow | None:
         service = lookups.service(cells)
         start, end = cells.period()
-        amount = cells.decimal("amount", maximum=Decimal(10**13))
-        if amount is not None and amount.as_tuple().exponent < -2:
-            cells.error("amount", f"{amount} has more than two decimal places")
+        amount = cells.decimal(
+            "amount", maximum=Decimal(10**13), places=places_of(CostLine, "amount")
+        )
         category = cells.choice("category", CostLine.Category.values)
         spend = cells.choice("spend", CostLine.Spend.values)
         organisation = lookups.organisation(cells)

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from performance.importers import upsert
-from performance.importers.base import Cells, CsvKind, Lookups, Outcome
+from performance.importers.base import Cells, CsvKind, Lookups, Outcome, places_of
 from performance.models import Handoff, HandoffLog
 from performance.queries import journey_handoffs
 
@@ -62,7 +62,11 @@ class HandoffsKind(CsvKind):
         start, end = cells.period()
         handed = cells.whole("handed_over")
         returned = cells.whole("returned")
-        wait = cells.decimal("median_wait_hours", maximum=Decimal(99_999))
+        wait = cells.decimal(
+            "median_wait_hours",
+            maximum=Decimal(99_999),
+            places=places_of(HandoffLog, "median_wait_hours"),
+        )
         if handed is not None and returned is not None and returned > handed:
             cells.error("returned", f"{returned} is more than the {handed} handed over")
         handoff = None
@@ -76,7 +80,7 @@ class HandoffsKind(CsvKind):
                 )
         if cells.failed:
             return None
-        return HandoffRow(handoff, start, end, handed, returned, wait.quantize(Decimal("0.1")))
+        return HandoffRow(handoff, start, end, handed, returned, wait)
 
     def service_id(self, row: HandoffRow) -> int:
         return row.handoff.service_id

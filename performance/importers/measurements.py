@@ -12,12 +12,21 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome, closest
+from performance.importers.base import (
+    Cells,
+    Counts,
+    CsvKind,
+    Lookups,
+    Outcome,
+    closest,
+    places_of,
+)
 from performance.models import Channel, Measurement, Metric
 from services.models import Service
 
 CHANNELS = Channel.values
 COUNTS = {"transactions", "started", "contacts", "failure_demand_contacts"}
+VALUE_PLACES = places_of(Measurement, "value")
 RANGES = {
     "completion_rate": (Decimal(0), Decimal(1)),
     "user_satisfaction": (Decimal(0), Decimal(100)),
@@ -75,9 +84,9 @@ class MeasurementsKind(CsvKind):
             value = None if whole is None else Decimal(whole)
         elif key in RANGES:
             low, high = RANGES[key]
-            value = cells.decimal("value", minimum=low, maximum=high)
+            value = cells.decimal("value", minimum=low, maximum=high, places=VALUE_PLACES)
         else:
-            value = cells.decimal("value", minimum=Decimal(-(10**12)))
+            value = cells.decimal("value", minimum=Decimal(-(10**12)), places=VALUE_PLACES)
         channel = cells.choice("channel", CHANNELS, required=False)
         if cells.failed:
             return None

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from performance.importers import upsert
-from performance.importers.base import Cells, CsvKind, Lookups, Outcome
+from performance.importers.base import Cells, CsvKind, Lookups, Outcome, places_of
 from performance.models import StageLog
 from services.models import Stage
 
@@ -46,10 +46,14 @@ class StageLogsKind(CsvKind):
         stage = lookups.stage(cells, service) if service else None
         start, end = cells.period()
         completed = cells.whole("completed")
-        hours = cells.decimal("median_process_hours", maximum=Decimal(99_999))
+        hours = cells.decimal(
+            "median_process_hours",
+            maximum=Decimal(99_999),
+            places=places_of(StageLog, "median_process_hours"),
+        )
         if cells.failed:
             return None
-        return StageLogRow(stage, start, end, completed, hours.quantize(Decimal("0.1")))
+        return StageLogRow(stage, start, end, completed, hours)
 
     def service_id(self, row: StageLogRow) -> int:
         return row.stage.service_id

@@ -355,6 +355,39 @@ def test_bad_handoff_rows(grants, row, problem):
     assert errors_of("handoffs", HANDOFFS + row + "\n") == [problem]
 
 
+def test_hours_are_stored_as_given_and_more_precision_is_refused(grants):
+    text = HANDOFFS + "grants,Check,Assess,2026-03-02,2026-03-08,100,12,2.37\n"
+    assert counts(run("handoffs", text)) == (1, 0, 0)
+    assert HandoffLog.objects.get().median_wait_hours == Decimal("2.37")
+    assert counts(run("handoffs", text)) == (0, 0, 1)  # the same file again changes nothing
+    assert counts(run("handoffs", text.replace("2.37", "2.370"))) == (0, 0, 1)
+    assert errors_of("handoffs", text.replace("2.37", "2.375")) == [
+        "line 2, column median_wait_hours: 2.375 has 3 decimal places; at most 2 are kept, "
+        "so give it to that precision"
+    ]
+    stage_logs = "service,stage,period_start,period_end,completed,median_process_hours\n"
+    assert counts(
+        run("stage_logs", stage_logs + "grants,Check,2026-03-02,2026-03-08,9,0.05\n")
+    ) == (
+        1,
+        0,
+        0,
+    )
+    assert StageLog.objects.get().median_process_hours == Decimal("0.05")
+    assert errors_of("stage_logs", stage_logs + "grants,Check,2026-03-02,2026-03-08,9,0.051\n")
+
+
+def test_measurement_values_keep_six_decimal_places_and_refuse_a_seventh(grants):
+    text = MEASUREMENTS + "grants,completion_rate,2026-01-01,2026-01-31,0.123456,\n"
+    assert counts(run("measurements", text)) == (1, 0, 0)
+    assert Measurement.objects.get().value == Decimal("0.123456")
+    assert counts(run("measurements", text)) == (0, 0, 1)
+    assert errors_of("measurements", text.replace("0.123456", "0.1234567")) == [
+        "line 2, column value: 0.1234567 has 7 decimal places; at most 6 are kept, "
+        "so give it to that precision"
+    ]
+
+
 # --- costs ----------------------------------------------------------------------------------
 
 
@@ -385,7 +418,8 @@ def test_costs_upsert_with_the_site_currency_by_default(grants):
         ),
         (
             "grants,2026-03-01,2026-03-31,5.123,staff,run,Dept,,,",
-            "line 2, column amount: 5.123 has more than two decimal places",
+            "line 2, column amount: 5.123 has 3 decimal places; at most 2 are kept, "
+            "so give it to that precision",
         ),
         (
             "grants,2026-03-01,2026-03-31,5,staff,capex,Dept,,,",
