@@ -64,7 +64,7 @@ class Outcomes:
 
     transactions: Decimal | None = None
     digital: Decimal | None = None  # transactions on the digital channel
-    channelled: Decimal | None = None  # transactions given with a channel
+    channelled: Decimal | None = None  # all channels' transactions, in periods with digital
     started_periods_transactions: Decimal = ZERO
     started: Decimal = ZERO
     completion_rate_supplied: Decimal | None = None
@@ -114,16 +114,14 @@ def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
         .order_by()
     )
     per: dict[int, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-    digital: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    channelled: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    # Per service and period, transactions by the channels given.
+    channels: dict[int, dict[tuple, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     for row in rows:
         service_id, key, total = row["metric__service_id"], row["metric__key"], row["total"]
         period = (row["period_start"], row["period_end"])
         per[service_id][key][period] = per[service_id][key].get(period, ZERO) + total
         if key == "transactions" and row["channel"]:
-            channelled[service_id] += total
-            if row["channel"] == "digital":
-                digital[service_id] += total
+            channels[service_id][period][row["channel"]] = total
     last = dict(
         Measurement.objects.filter(metric__service_id__in=service_ids)
         .values_list("metric__service_id")
@@ -139,9 +137,13 @@ def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
         outcomes = Outcomes(last_period_end=last.get(service_id))
         if transactions:
             outcomes.transactions = sum(transactions.values(), ZERO)
-        if channelled.get(service_id):
-            outcomes.channelled = channelled[service_id]
-            outcomes.digital = digital.get(service_id, ZERO)
+        # Take-up only over periods whose digital figure is given: a period without one
+        # tells nothing about take-up.
+        with_digital = [c for c in channels.get(service_id, {}).values() if "digital" in c]
+        channelled = sum((sum(c.values(), ZERO) for c in with_digital), ZERO)
+        if channelled:
+            outcomes.channelled = channelled
+            outcomes.digital = sum((c["digital"] for c in with_digital), ZERO)
         outcomes.started_periods_transactions = sum((transactions[p] for p in both), ZERO)
         outcomes.started = sum((started[p] for p in both), ZERO)
         outcomes.completion_rate_supplied = _weighted_mean(

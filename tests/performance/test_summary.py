@@ -101,6 +101,29 @@ def test_outcome_figures_by_hand(service):
     assert s.outcomes.user_satisfaction == (D(80) * 150 + D(60) * 300) / 450
 
 
+def test_digital_take_up_counts_only_periods_whose_digital_figure_is_given(service):
+    # January: 100 digital + 50 phone; February: 400 phone and no digital figure (not given,
+    # which is not zero): take-up is January's alone, 100 / 150.
+    measure(service, "transactions", JAN, 100, "digital")
+    measure(service, "transactions", JAN, 50, "phone")
+    measure(service, "transactions", FEB, 400, "phone")
+    s = summary(service, Q1)
+    assert s.outcomes.transactions == D(550)
+    assert s.outcomes.digital_take_up == D(100) / D(150)
+
+
+def test_no_digital_figure_at_all_means_no_take_up_not_zero(service):
+    measure(service, "transactions", JAN, 50, "phone")
+    measure(service, "transactions", JAN, 20, "paper")
+    s = summary(service, Q1)
+    assert s.outcomes.transactions == D(70) and s.outcomes.digital_take_up is None
+    other = ServiceFactory()
+    measure(other, "transactions", JAN, 30, "digital")
+    measure(other, "transactions", JAN, 90, "phone")
+    total = totals(list(summaries([service, other], Q1).values()))
+    assert total.digital_take_up == D(30) / D(120)  # the service with no digital figure is out
+
+
 def test_completion_rate_falls_back_to_the_weighted_mean_of_given_rates(service):
     measure(service, "transactions", JAN, 100)
     measure(service, "transactions", FEB, 300)
@@ -168,6 +191,7 @@ def test_totals_recompute_rates_from_sums_not_means():
     measure(small, "transactions", JAN, 10, "digital")  # 100% digital, cost 10 each
     cost(small, JAN, 100)
     measure(large, "transactions", JAN, 990, "phone")  # 0% digital, cost 1 each
+    measure(large, "transactions", JAN, 0, "digital")
     cost(large, JAN, 990)
     rows = list(summaries([small, large, silent], Q1).values())
     total = totals(rows)
