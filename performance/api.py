@@ -155,6 +155,7 @@ def summary_json(s: Summary) -> dict:
         "run_cost": _money(s.costs.run) if s.costs.total is not None else None,
         "change_cost": _money(s.costs.change) if s.costs.total is not None else None,
         "cost_per_transaction": _money(s.cost_per_transaction),
+        "programme_spending": _money(s.costs.programme),
         "currency": s.costs.currency,
         "costs_in_other_currencies": {k: _money(v) for k, v in s.costs.other_currencies.items()},
         "cost_by_organisation": {k: _money(v) for k, v in s.costs.by_organisation.items()},
@@ -260,8 +261,9 @@ def get_portfolio(request: HttpRequest, organisation: str | None = None):
             "services": total.services,
             "services_reporting": total.services_reporting,
             "transactions": _number(total.transactions),
-            "total_cost": _money(total.total_cost),
-            "cost_per_transaction": _money(total.cost_per_transaction),
+            # Money per currency: never added across currencies.
+            "total_cost": {c: _money(v) for c, v in total.total_cost.items()},
+            "cost_per_transaction": {c: _money(v) for c, v in total.cost_per_transaction.items()},
             "digital_take_up": _number(total.digital_take_up),
         },
     }

@@ -4,7 +4,6 @@ import csv
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -185,7 +184,9 @@ def _cell(value) -> str:
 
 @require_GET
 def portfolio_csv(request: HttpRequest) -> HttpResponse:
-    """Exactly the table: the same columns, filters and order, every page, and the totals."""
+    """Exactly the table: the same columns, filters and order, every page, and the totals.
+    Money stays a plain number with its currency in the last column; the totals give one
+    row of money per currency, never added across them."""
     context, _, _, rows = _portfolio(request)
     window = context["window"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -193,7 +194,8 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="portfolio-{window.start}-{window.end}.csv"'
     )
     writer = csv.writer(response)
-    writer.writerow([heading for heading, _ in COLUMNS.values()])
+    writer.writerow([heading for heading, _ in COLUMNS.values()] + ["Currency"])
+    blank = [""] * (len(COLUMNS) - 9)
     for row in rows:
         writer.writerow(
             [
@@ -213,22 +215,35 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
                 row.friction_open_high,
                 row.decisions_outside_rights,
                 _cell(row.outcomes.last_period_end),
+                row.costs.currency,
             ]
         )
     total = totals(rows)
     writer.writerow(
         [
             f"Totals: {total.services_reporting} of {total.services} services reporting",
-            "",
-            "",
-            "",
-            "",
+            *[""] * 4,
             _cell(total.transactions),
-            _cell(total.total_cost),
-            _cell(total.cost_per_transaction and round(total.cost_per_transaction, 2)),
+            "",
+            "",
             _cell(total.digital_take_up and round(total.digital_take_up, 4)),
+            *blank,
+            "",
         ]
     )
+    for currency, amount in total.total_cost.items():
+        per_transaction = total.cost_per_transaction.get(currency)
+        writer.writerow(
+            [
+                f"Totals in {currency}",
+                *[""] * 5,
+                _cell(amount),
+                _cell(per_transaction and round(per_transaction, 2)),
+                "",
+                *blank,
+                currency,
+            ]
+        )
     return response
 
 
@@ -250,12 +265,11 @@ def _share_page(
         .order_by("name")
     )
     figures = cached_summaries(services, window)
+    # What this part pays, in each service's own currency (other currencies are never added in).
     paid = {
-        row["service_id"]: row["total"]
-        for row in CostLine.objects.filter(
-            in_window(window), service__in=services, currency=settings.SITE_CURRENCY, **payer
-        )
-        .values("service_id")
+        (row["service_id"], row["currency"]): row["total"]
+        for row in CostLine.objects.filter(in_window(window), service__in=services, **payer)
+        .values("service_id", "currency")
         .annotate(total=Sum("amount"))
         .order_by()
     }
@@ -269,7 +283,7 @@ def _share_page(
             and h.to_stage.team
             and _inside(h.from_stage.team, teams_q) != _inside(h.to_stage.team, teams_q)
         ]
-        share = paid.get(service.pk)
+        share = paid.get((service.pk, s.costs.currency))
         rows.append(
             {
                 "summary": s,

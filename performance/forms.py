@@ -23,10 +23,19 @@ COUNT = {
 }
 
 
+class HoursField(forms.DecimalField):
+    """Hours as people write them: 14.5, not the stored 14.50."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return super().prepare_value(value)
+
+
 class HandoffLogForm(GovukFormMixin, forms.Form):
     handed_over = forms.IntegerField(label="Handed over", **COUNT)
     returned = forms.IntegerField(label="Returned incomplete or inaccurate", **COUNT)
-    median_wait_hours = forms.DecimalField(label="Median wait (hours)", **HOURS)
+    median_wait_hours = HoursField(label="Median wait (hours)", **HOURS)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -38,7 +47,7 @@ class HandoffLogForm(GovukFormMixin, forms.Form):
 
 class StageLogForm(GovukFormMixin, forms.Form):
     completed = forms.IntegerField(label="Completed", **COUNT)
-    median_process_hours = forms.DecimalField(label="Median process time (hours)", **HOURS)
+    median_process_hours = HoursField(label="Median process time (hours)", **HOURS)
 
 
 class FrictionForm(GovukFormMixin, forms.ModelForm):

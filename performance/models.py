@@ -384,13 +384,20 @@ class CostLine(Period):
         SUPPLIER = "supplier", "Supplier or contract"
         ACCOMMODATION = "accommodation", "Accommodation"
         OTHER = "other", "Other"
+        # Programme spending allocated to the service; it may include grants and transfers
+        # paid out, so it counts in total cost but not in the cost to serve.
+        PROGRAMME = "programme", "Programme spending"
 
     class Spend(models.TextChoices):
         RUN = "run", "Run"
         CHANGE = "change", "Change"
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="costs")
-    amount = models.DecimalField(max_digits=16, decimal_places=2, validators=[NOT_NEGATIVE])
+    amount = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="Only programme spending may be negative (recoveries exceeding spending).",
+    )
     currency = models.CharField(max_length=3)
     category = models.CharField(max_length=20, choices=Category.choices)
     spend = models.CharField(max_length=10, choices=Spend.choices)
@@ -429,7 +436,9 @@ class CostLine(Period):
     class Meta:
         constraints = [
             period_constraint("cost_period_in_order"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="cost_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) | Q(category="programme"), name="cost_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(team__isnull=True) | Q(directorate__isnull=False),
                 name="cost_team_within_a_directorate",
@@ -482,6 +491,8 @@ class CostLine(Period):
 
     def clean(self) -> None:
         super().clean()
+        if self.amount is not None and self.amount < 0 and self.category != self.Category.PROGRAMME:
+            raise ValidationError({"amount": "Only programme spending can be negative."})
         if self.directorate_id and self.directorate.organisation_id != self.organisation_id:
             raise ValidationError({"directorate": "That directorate is not in the organisation."})
         if self.team_id and self.team.directorate_id != self.directorate_id:

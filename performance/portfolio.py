@@ -47,30 +47,35 @@ class Totals:
     services: int
     services_reporting: int
     transactions: Decimal | None
-    total_cost: Decimal | None
-    cost_per_transaction: Decimal | None
+    total_cost: dict[str, Decimal]  # per currency, never added across currencies
+    cost_per_transaction: dict[str, Decimal]  # per currency
     digital_take_up: Decimal | None
 
 
 def totals(rows: list[Summary]) -> Totals:
-    """ "N of M reporting"; volumes and costs summed; rates recomputed from the summed parts
-    (volume-weighted), never the mean of the services' rates."""
+    """ "N of M reporting"; volumes summed, and money per currency; rates recomputed from the
+    summed parts (volume-weighted), never the mean of the services' rates."""
     transactions = [r.outcomes.transactions for r in rows if r.outcomes.transactions is not None]
-    costs = [r.costs.total for r in rows if r.costs.total is not None]
-    both = [r for r in rows if r.outcomes.transactions and r.costs.total is not None]
+    total_cost: dict[str, Decimal] = {}
+    served: dict[str, list[Decimal]] = {}  # per currency: [cost to serve, transactions]
+    for r in rows:
+        amounts = dict(r.costs.other_currencies)
+        if r.costs.total is not None:
+            amounts[r.costs.currency] = amounts.get(r.costs.currency, ZERO) + r.costs.total
+        for currency, amount in amounts.items():
+            total_cost[currency] = total_cost.get(currency, ZERO) + amount
+        if r.cost_per_transaction is not None:
+            parts = served.setdefault(r.costs.currency, [ZERO, ZERO])
+            parts[0] += r.costs.to_serve
+            parts[1] += r.outcomes.transactions
     channelled = [r for r in rows if r.outcomes.channelled]
-    both_transactions = sum((r.outcomes.transactions for r in both), ZERO)
     channel_total = sum((r.outcomes.channelled for r in channelled), ZERO)
     return Totals(
         services=len(rows),
         services_reporting=sum(1 for r in rows if r.reporting),
         transactions=sum(transactions, ZERO) if transactions else None,
-        total_cost=sum(costs, ZERO) if costs else None,
-        cost_per_transaction=(
-            sum((r.costs.total for r in both), ZERO) / both_transactions
-            if both_transactions
-            else None
-        ),
+        total_cost=dict(sorted(total_cost.items())),
+        cost_per_transaction={c: cost / n for c, (cost, n) in sorted(served.items())},
         digital_take_up=(
             sum((r.outcomes.digital for r in channelled), ZERO) / channel_total
             if channel_total

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
@@ -162,23 +161,34 @@ def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
 class Costs:
     """Cost over a window; amounts in different currencies are kept apart."""
 
-    currency: str
+    currency: str  # the accountable organisation's
     total: Decimal | None = None
     run: Decimal = ZERO
     change: Decimal = ZERO
     allocated: Decimal = ZERO
+    programme: Decimal | None = (
+        None  # programme spending: part of the total, not of the cost to serve
+    )
     by_organisation: dict[str, Decimal] = field(default_factory=dict)
     by_directorate: dict[str, Decimal] = field(default_factory=dict)
     other_currencies: dict[str, Decimal] = field(default_factory=dict)
 
+    @property
+    def to_serve(self) -> Decimal | None:
+        """Total cost less programme spending: what running the service costs."""
+        if self.total is None:
+            return None
+        return self.total - (self.programme or ZERO)
 
-def costs_for(service_ids: list[int], window: Window) -> dict[int, Costs]:
-    currency = settings.SITE_CURRENCY
+
+def costs_for(currencies: dict[int, str], window: Window) -> dict[int, Costs]:
+    """Costs of each service (id → its currency) in its own currency; other currencies apart."""
     rows = (
-        CostLine.objects.filter(in_window(window), service_id__in=service_ids)
+        CostLine.objects.filter(in_window(window), service_id__in=list(currencies))
         .values(
             "service_id",
             "currency",
+            "category",
             "spend",
             "allocated",
             "organisation__name",
@@ -187,11 +197,11 @@ def costs_for(service_ids: list[int], window: Window) -> dict[int, Costs]:
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    result = {service_id: Costs(currency) for service_id in service_ids}
+    result = {service_id: Costs(currency) for service_id, currency in currencies.items()}
     for row in rows:
         costs = result[row["service_id"]]
         amount = row["total"]
-        if row["currency"] != currency:
+        if row["currency"] != costs.currency:
             costs.other_currencies[row["currency"]] = (
                 costs.other_currencies.get(row["currency"], ZERO) + amount
             )
@@ -203,6 +213,8 @@ def costs_for(service_ids: list[int], window: Window) -> dict[int, Costs]:
             costs.change += amount
         if row["allocated"]:
             costs.allocated += amount
+        if row["category"] == CostLine.Category.PROGRAMME:
+            costs.programme = (costs.programme or ZERO) + amount
         organisation = row["organisation__name"]
         costs.by_organisation[organisation] = costs.by_organisation.get(organisation, ZERO) + amount
         if row["directorate__name"]:
@@ -233,9 +245,11 @@ class Summary:
 
     @property
     def cost_per_transaction(self) -> Decimal | None:
-        if self.costs.total is None or not self.outcomes.transactions:
+        """Cost to serve (programme spending left out) ÷ transactions; none when either is
+        zero or absent."""
+        if not self.costs.to_serve or not self.outcomes.transactions:
             return None
-        return self.costs.total / self.outcomes.transactions
+        return self.costs.to_serve / self.outcomes.transactions
 
     @property
     def reporting(self) -> bool:
@@ -252,7 +266,7 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
     """Whole-service summaries for many services, in a fixed number of queries."""
     ids = [s.pk for s in services]
     outcomes = outcomes_for(ids, window)
-    costs = costs_for(ids, window)
+    costs = costs_for({s.pk: s.organisation.currency for s in services}, window)
     flows = flows_for(services, window)
     friction = {
         row["service_id"]: row

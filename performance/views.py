@@ -194,7 +194,8 @@ def flow_page(request: HttpRequest, slug: str) -> HttpResponse:
             "flow": flow,
             "matrix": handover_matrix(flow),
             "friction": friction_summary(service, context["window"]),
-            "can_lead": user_can(request.user, LEAD, service),
+            # Asked only where the page offers to describe a missing journey.
+            "can_lead": not flow.stages and user_can(request.user, LEAD, service),
         },
     )
 

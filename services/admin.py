@@ -53,8 +53,8 @@ class DirectorateInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "directorate_count"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "currency", "directorate_count"]
+    list_filter = ["kind", "currency"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [DirectorateInline]

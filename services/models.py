@@ -2,11 +2,19 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
+
+CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Give a three-letter currency code, such as GBP.")
+
+
+def site_currency() -> str:
+    """The currency of organisations and cost lines that name none (``SITE_CURRENCY``)."""
+    return settings.SITE_CURRENCY
 
 
 class Organisation(models.Model):
@@ -20,6 +28,12 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
     description = models.TextField(blank=True)
+    currency = models.CharField(
+        max_length=3,
+        default=site_currency,
+        validators=[CURRENCY_CODE],
+        help_text="The currency it accounts in: its services' money is shown in it.",
+    )
 
     history = HistoricalRecords()
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -495,7 +494,3 @@ def _record_rejection(run: ImportRun, rejected: ImportRejected) -> None:
     run.errors = [str(e) for e in rejected.errors[:MAX_ERRORS_KEPT]]
     run.finished_at = timezone.now()
     run.save()
-
-
-def site_currency() -> str:
-    return settings.SITE_CURRENCY

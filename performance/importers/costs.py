@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 from performance.importers import upsert
-from performance.importers.base import Cells, CsvKind, Lookups, Outcome, places_of, site_currency
+from performance.importers.base import Cells, CsvKind, Lookups, Outcome, places_of
 from performance.models import CostLine
-from services.models import Directorate, Organisation, Service, Team
+from services.models import Directorate, Organisation, Service, Team, site_currency
 
 FIELDS = ["amount"]
 CURRENCY = re.compile(r"[A-Z]{3}")
@@ -71,10 +71,15 @@ class CostsKind(CsvKind):
     def parse(self, cells: Cells, lookups: Lookups) -> CostRow | None:
         service = lookups.service(cells)
         start, end = cells.period()
-        amount = cells.decimal(
-            "amount", maximum=Decimal(10**13), places=places_of(CostLine, "amount")
-        )
         category = cells.choice("category", CostLine.Category.values)
+        programme = category == CostLine.Category.PROGRAMME
+        amount = cells.decimal(
+            "amount",
+            # Programme spending is published as it was, recoveries and all.
+            minimum=-Decimal(10**13) if programme else Decimal(0),
+            maximum=Decimal(10**13),
+            places=places_of(CostLine, "amount"),
+        )
         spend = cells.choice("spend", CostLine.Spend.values)
         organisation = lookups.organisation(cells)
         directorate = team = None
@@ -85,7 +90,10 @@ class CostsKind(CsvKind):
                 cells.error("team", "a paying team needs its directorate too")
             elif directorate:
                 team = lookups.team(cells, directorate)
-        currency = (cells.values.get("currency") or site_currency()).upper()
+        currency = (
+            cells.values.get("currency")
+            or (organisation.currency if organisation else site_currency())
+        ).upper()
         if not CURRENCY.fullmatch(currency):
             cells.error(
                 "currency",

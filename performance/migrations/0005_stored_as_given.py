@@ -6,65 +6,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0004_importrun_progress_importrun_progress_note_and_more'),
+        ("performance", "0004_importrun_progress_importrun_progress_note_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='frictionpoint',
-            name='hours_lost_per_week',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'This cannot be negative.')]),
+            model_name="frictionpoint",
+            name="hours_lost_per_week",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=10,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        Decimal("0"), "This cannot be negative."
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='handoff',
-            name='expected_turnaround_hours',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'This cannot be negative.')]),
+            model_name="handoff",
+            name="expected_turnaround_hours",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=10,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        Decimal("0"), "This cannot be negative."
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='handofflog',
-            name='median_wait_hours',
-            field=models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'This cannot be negative.')]),
+            model_name="handofflog",
+            name="median_wait_hours",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=10,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        Decimal("0"), "This cannot be negative."
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalfrictionpoint',
-            name='hours_lost_per_week',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'This cannot be negative.')]),
+            model_name="historicalfrictionpoint",
+            name="hours_lost_per_week",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=10,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        Decimal("0"), "This cannot be negative."
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalhandoff',
-            name='expected_turnaround_hours',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'This cannot be negative.')]),
+            model_name="historicalhandoff",
+            name="expected_turnaround_hours",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=10,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        Decimal("0"), "This cannot be negative."
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalhandofflog',
-            name='median_wait_hours',
-            field=models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'This cannot be negative.')]),
+            model_name="historicalhandofflog",
+            name="median_wait_hours",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=10,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        Decimal("0"), "This cannot be negative."
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalmetric',
-            name='target',
+            model_name="historicalmetric",
+            name="target",
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=22, null=True),
         ),
         migrations.AlterField(
-            model_name='historicalstagelog',
-            name='median_process_hours',
-            field=models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'This cannot be negative.')]),
+            model_name="historicalstagelog",
+            name="median_process_hours",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=10,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        Decimal("0"), "This cannot be negative."
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='measurement',
-            name='value',
+            model_name="measurement",
+            name="value",
             field=models.DecimalField(decimal_places=6, max_digits=22),
         ),
         migrations.AlterField(
-            model_name='metric',
-            name='target',
+            model_name="metric",
+            name="target",
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=22, null=True),
         ),
         migrations.AlterField(
-            model_name='stagelog',
-            name='median_process_hours',
-            field=models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'This cannot be negative.')]),
+            model_name="stagelog",
+            name="median_process_hours",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=10,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        Decimal("0"), "This cannot be negative."
+                    )
+                ],
+            ),
         ),
     ]

@@ -409,6 +409,19 @@ def test_costs_upsert_with_the_site_currency_by_default(grants):
     assert line.history.count() == 2  # created, then corrected: both on record
 
 
+def test_costs_default_to_the_paying_organisations_currency_and_programme_may_be_negative(grants):
+    Organisation.objects.filter(name="Agency").update(currency="CAD")
+    text = COSTS + (
+        "grants,2026-03-01,2026-03-31,100,staff,run,Agency,,,\n"
+        "grants,2026-03-01,2026-03-31,-2500.25,programme,run,Agency,,,\n"
+    )
+    assert counts(run("costs", text)) == (2, 0, 0)
+    assert sorted(CostLine.objects.values_list("category", "currency", "amount")) == [
+        ("programme", "CAD", Decimal("-2500.25")),
+        ("staff", "CAD", Decimal(100)),
+    ]
+
+
 @pytest.mark.parametrize(
     ("row", "problem"),
     [

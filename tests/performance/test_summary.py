@@ -59,6 +59,7 @@ def cost(
     organisation=None,
     directorate=None,
     allocated=False,
+    category="staff",
 ):
     CostLine.objects.create(
         service=service,
@@ -66,7 +67,7 @@ def cost(
         period_end=period[1],
         amount=D(amount),
         currency=currency,
-        category="staff",
+        category=category,
         spend=spend,
         organisation=organisation or service.organisation,
         directorate=directorate,
@@ -163,6 +164,42 @@ def test_costs_split_by_spend_and_payer_and_never_mix_currencies(service):
     assert s.cost_per_transaction == D(1750) / 7
 
 
+def test_programme_spending_counts_in_total_cost_but_not_in_the_cost_to_serve(service):
+    measure(service, "transactions", JAN, 100, "digital")
+    cost(service, JAN, 250)  # staff: cost to serve
+    cost(service, JAN, 10000, category="programme")  # grants paid out, among other things
+    cost(service, FEB, "-400.50", category="programme")  # a recovery, published negative
+    s = summary(service, Q1)
+    assert s.costs.total == D(250) + D(10000) - D("400.50")
+    assert s.costs.programme == D(10000) - D("400.50")
+    assert s.cost_per_transaction == D(250) / 100
+
+
+def test_only_programme_spending_gives_no_cost_per_transaction(service):
+    measure(service, "transactions", JAN, 100, "digital")
+    cost(service, JAN, 10000, category="programme")
+    s = summary(service, Q1)
+    assert s.costs.total == D(10000) and s.cost_per_transaction is None
+
+
+def test_money_is_in_the_accountable_organisations_currency():
+    canadian = ServiceFactory(organisation=OrganisationFactory(currency="CAD"))
+    british = ServiceFactory()  # the site's currency, GBP
+    measure(canadian, "transactions", JAN, 10, "digital")
+    cost(canadian, JAN, 100, currency="CAD")
+    cost(canadian, JAN, 7, currency="GBP")  # shown apart, never added in
+    measure(british, "transactions", JAN, 40, "digital")
+    cost(british, JAN, 20, currency="GBP")
+    figures = summaries([canadian, british], Q1)
+    s = figures[canadian.pk]
+    assert s.costs.currency == "CAD" and s.costs.total == D(100)
+    assert s.costs.other_currencies == {"GBP": D(7)}
+    assert s.cost_per_transaction == D(10)
+    total = totals(list(figures.values()))
+    assert total.total_cost == {"CAD": D(100), "GBP": D(27)}
+    assert total.cost_per_transaction == {"CAD": D(10), "GBP": D("0.5")}
+
+
 def test_cost_per_transaction_is_none_when_there_are_no_transactions(service):
     cost(service, JAN, 100)
     measure(service, "transactions", JAN, 0)
@@ -196,8 +233,8 @@ def test_totals_recompute_rates_from_sums_not_means():
     rows = list(summaries([small, large, silent], Q1).values())
     total = totals(rows)
     assert (total.services, total.services_reporting) == (3, 2)
-    assert total.transactions == D(1000) and total.total_cost == D(1090)
-    assert total.cost_per_transaction == D("1.09")  # not (10 + 1) / 2
+    assert total.transactions == D(1000) and total.total_cost == {"GBP": D(1090)}
+    assert total.cost_per_transaction == {"GBP": D("1.09")}  # not (10 + 1) / 2
     assert total.digital_take_up == D("0.01")  # not (1 + 0) / 2
 
 
@@ -304,9 +341,11 @@ def test_portfolio_csv_is_the_table(colleague_client, portfolio_world):
     page = colleague_client.get(reverse("performance:portfolio"), query)
     export = colleague_client.get(reverse("performance:portfolio_csv"), query)
     rows = list(csv.reader(io.StringIO(export.content.decode())))
-    assert [r[0] for r in rows[1:-1]] == names(page)
-    assert rows[1][5] == "300" and rows[1][6] == "300"
-    assert rows[-1][0] == "Totals: 2 of 2 services reporting" and rows[-1][5] == "400"
+    assert [r[0] for r in rows[1:-2]] == names(page)
+    assert rows[1][5] == "300" and rows[1][6] == "300" and rows[1][-1] == "GBP"
+    assert rows[-2][0] == "Totals: 2 of 2 services reporting" and rows[-2][5] == "400"
+    assert rows[-1][0] == "Totals in GBP" and rows[-1][-1] == "GBP"
+    assert len({len(r) for r in rows}) == 1  # every row has every column
 
 
 @pytest.mark.parametrize("count", [3, 30])
