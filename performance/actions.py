@@ -1,4 +1,4 @@
-"""Writes to flow logs, friction and change initiatives."""
+"""Writes to flow logs, friction, change initiatives and data-quality findings."""
 
 import hashlib
 import secrets
@@ -15,6 +15,7 @@ from performance.access import can_change_record
 from performance.models import (
     ApiToken,
     ChangeInitiative,
+    DataQualityFinding,
     FrictionPoint,
     Handoff,
     HandoffLog,
@@ -167,3 +168,72 @@ def api_token_revoke(*, token: ApiToken, user: AbstractBaseUser | None) -> None:
         token.revoked_at = timezone.now()
         token._history_user = user
         token.save()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A data-quality finding an import wants on record (see ``DataQualityFinding``)."""
+
+    service_id: int
+    kind: str
+    subject: str
+    message: str
+    location: str = ""
+    period: tuple[date, date] | None = None
+
+
+def findings_record(
+    *,
+    source: str,
+    findings: list[Finding],
+    service_ids,
+    subjects: set[str] | None = None,
+    run=None,
+) -> dict[str, int]:
+    """Replace ``source``'s findings about these services (only those about ``subjects``, when
+    given: what an import touched) with ``findings``; unchanged ones are kept as they are.
+    Returns created / updated / unchanged / removed counts."""
+    existing = DataQualityFinding.objects.filter(source=source, service_id__in=list(service_ids))
+    if subjects is not None:
+        existing = existing.filter(subject__in=subjects)
+    current = {(f.service_id, f.kind, f.subject): f for f in existing}
+    wanted = {(f.service_id, f.kind, f.subject): f for f in findings}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    create, update = [], []
+    for key, finding in wanted.items():
+        start, end = finding.period or (None, None)
+        values = {
+            "message": finding.message,
+            "location": finding.location[:200],
+            "period_start": start,
+            "period_end": end,
+        }
+        found = current.get(key)
+        if found is None:
+            create.append(
+                DataQualityFinding(
+                    service_id=finding.service_id,
+                    source=source,
+                    kind=finding.kind,
+                    subject=finding.subject[:200],
+                    import_run=run,
+                    **values,
+                )
+            )
+            counts["created"] += 1
+        elif all(getattr(found, k) == v for k, v in values.items()):
+            counts["unchanged"] += 1
+        else:
+            for name, value in values.items():
+                setattr(found, name, value)
+            found.import_run = run
+            update.append(found)
+            counts["updated"] += 1
+    gone = [f.pk for key, f in current.items() if key not in wanted]
+    DataQualityFinding.objects.filter(pk__in=gone).delete()
+    counts["removed"] = len(gone)
+    DataQualityFinding.objects.bulk_create(create, batch_size=1000)
+    DataQualityFinding.objects.bulk_update(
+        update, ["message", "location", "period_start", "period_end", "import_run"], batch_size=1000
+    )
+    return counts

@@ -260,6 +260,11 @@ class GcUploadForm(GovukFormMixin, forms.Form):
     inventory = forms.FileField(label="Service inventory (si_2024.csv)")
     standards = forms.FileField(label="Service standards (ss_2024.csv)", required=False)
     spending = forms.FileField(label="Programme spending (rbpo.csv)", required=False)
+    organisations = forms.FileField(
+        label="Organisation names and ids (org_var.csv)",
+        required=False,
+        help_text="Needed with the spending file: spending is joined to organisations by id.",
+    )
     dictionary = forms.FileField(
         label="Data dictionary (service_data_dict.json)",
         required=False,
@@ -271,6 +276,11 @@ class GcUploadForm(GovukFormMixin, forms.Form):
         for name, upload in data.items():
             if upload and upload.size > settings.IMPORT_MAX_BYTES:
                 self.add_error(name, "The file is larger than 20 MB.")
+        if data.get("spending") and not data.get("organisations"):
+            self.add_error(
+                "organisations",
+                "Add org_var.csv too: without it spending cannot be joined to organisations.",
+            )
         return data
 
 

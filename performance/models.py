@@ -584,3 +584,52 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} {self.sent_on}"
+
+
+class DataQualityFinding(models.Model):
+    """Something questionable an import found in the data it was given, kept with the
+    service and shown beside its figures. One per service, source, kind and subject: an
+    import replaces the findings of what it imports again."""
+
+    class Kind(models.TextChoices):
+        PROGRAMME_OF_ANOTHER_ORGANISATION = (
+            "programme_elsewhere",
+            "Programme code belongs to another organisation",
+        )
+        PROGRAMME_WITHOUT_SPENDING = "programme_unfunded", "Programme with no spending published"
+        NEGATIVE_SPENDING = "negative_spending", "Negative spending"
+        PERFORMANCE_OVER_100 = "performance_over_100", "Performance over 100 %"
+        TARGET_MET_CONTRADICTS = "target_met_contradicts", "Target met contradicts the figures"
+        STANDARD_VOLUME_WITHOUT_SERVICE_VOLUME = (
+            "standard_volume_only",
+            "Standard volumes without service volumes",
+        )
+        VOLUMES_CONTRADICT = "volumes_contradict", "Volumes that contradict each other"
+        PERIOD_NOT_ENDED = "period_not_ended", "Period not ended when the data was published"
+        SERVICE_ID_REUSED = "service_id_reused", "Service id reused"
+        TARGET_AS_PERCENTAGE = "target_as_percentage", "Target given as a percentage"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="findings")
+    source = models.CharField(max_length=40, help_text="The import that found it.")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    subject = models.CharField(max_length=200, help_text="What is questioned, e.g. a programme.")
+    location = models.CharField(max_length=200, blank=True, help_text="File and line.")
+    message = models.TextField()
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["service", "kind", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "source", "kind", "subject"], name="finding_once"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "service"])]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.message}"

@@ -1,11 +1,14 @@
 """The Government of Canada Service Inventory (CONTRACTS.md section 4).
 
 Reads the published files — ``si_2024.csv`` (services), ``ss_2024.csv`` (service standards),
-``rbpo.csv`` (programme spending) and ``service_data_dict.json`` (codes and their labels) —
-and loads them as organisations, programmes (directorates, each with a delivery team),
-services with their online journey stages, channel volumes, standards as metrics with
-targets, and programme spending allocated to services. One transaction; run it again and
-everything reports unchanged; run a newer snapshot and values update in place.
+``rbpo.csv`` (programme spending), ``org_var.csv`` (every name and code of an organisation
+with the id ``rbpo.csv`` uses) and ``service_data_dict.json`` (codes and their labels) — and
+loads them as organisations (in CAD), programmes (directorates, each with a delivery team),
+services with their online journey stages, channel volumes and standards for every fiscal
+year in the files, and programme spending joined by organisation id and allocated to
+services. What the data itself gets wrong is recorded as data-quality findings beside the
+figures. One transaction; run it again and everything reports unchanged; run a newer
+snapshot and values update in place.
 """
 
 import csv
@@ -25,11 +28,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from performance.actions import service_changed
+from performance.actions import Finding, findings_record, service_changed
 from performance.importers.base import Counts, ImportRejected, RowError, decode
 from performance.importers.measurements import MeasurementRow, MeasurementsKind
 from performance.importers.upsert import plan
-from performance.models import CostLine, ImportRun, Metric
+from performance.models import CostLine, DataQualityFinding, ImportRun, Metric
 from services import versions
 from services.models import Directorate, Organisation, Service, Stage, Team
 
@@ -37,8 +40,12 @@ FILES = {
     "inventory": "si_2024.csv",
     "standards": "ss_2024.csv",
     "spending": "rbpo.csv",
+    "organisations": "org_var.csv",
     "dictionary": "service_data_dict.json",
 }
+SOURCE = "gc_inventory"  # the findings this import records
+CURRENCY = "CAD"
+Kind = DataQualityFinding.Kind
 
 STAGES = [
     ("os_account_registration", "Account registration"),
@@ -77,6 +84,8 @@ CENT = Decimal("0.01")
 class GcOutcome:
     counts: dict[str, Counts] = field(default_factory=dict)
     skipped: Counter = field(default_factory=Counter)
+    findings: Counter = field(default_factory=Counter)  # by kind's label
+    removed: Counter = field(default_factory=Counter)
     run: ImportRun | None = None
 
     def count(self, kind: str) -> Counts:
@@ -115,14 +124,30 @@ def spending_year(raw: str) -> str:
 
 
 def read_csv(data: bytes, name: str) -> list[dict[str, str]]:
+    """The rows of a published CSV; each row also gives its first line in the file as
+    ``"_line"`` (quoted cells may span lines)."""
     text = decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows, line = [], 1
     try:
-        return [
-            {k.strip().lstrip("\ufeff"): (v or "") for k, v in row.items() if k} for row in reader
-        ]
+        for row in reader:
+            cells = {k.strip().lstrip("\ufeff"): (v or "") for k, v in row.items() if k}
+            cells["_line"] = str(line + 1)
+            line = reader.line_num
+            rows.append(cells)
     except csv.Error as error:
         raise ImportRejected([RowError(0, "", f"{name} cannot be read as CSV: {error}")]) from None
+    return rows
+
+
+def where(name: str, row: dict) -> str:
+    return f"{FILES[name]} line {row['_line']}"
+
+
+def short_year(fiscal: str) -> str:
+    """ "2023-2024" -> "2023-24"."""
+    start, end = fiscal.split("-")
+    return f"{start}-{end[2:]}"
 
 
 @dataclass
@@ -169,6 +194,23 @@ def read_files(folder: Path) -> dict[str, bytes]:
     return found
 
 
+def organisation_ids(rows: list[dict]) -> dict[str, str]:
+    """Every name variant and code of an organisation (``org_var.csv``) → its id."""
+    if rows and not {"org_name_variant", "org_id"} <= rows[0].keys():
+        raise ImportRejected(
+            [
+                RowError(
+                    0, "", f"{FILES['organisations']} needs the columns org_name_variant, org_id"
+                )
+            ]
+        )
+    return {
+        r["org_name_variant"].strip(): r["org_id"].strip()
+        for r in rows
+        if r["org_name_variant"].strip() and r["org_id"].strip()
+    }
+
+
 def import_gc_inventory(
     files: dict[str, bytes],
     *,
@@ -187,6 +229,22 @@ def import_gc_inventory(
         inventory = read_csv(files["inventory"], FILES["inventory"])
         standards = read_csv(files["standards"], FILES["standards"]) if "standards" in files else []
         spending = read_csv(files["spending"], FILES["spending"]) if "spending" in files else []
+        if spending and "organisations" not in files:
+            raise ImportRejected(
+                [
+                    RowError(
+                        0,
+                        "",
+                        f"{FILES['spending']} needs {FILES['organisations']} beside it: spending "
+                        "is joined to organisations by id, never by name",
+                    )
+                ]
+            )
+        org_ids = (
+            organisation_ids(read_csv(files["organisations"], FILES["organisations"]))
+            if "organisations" in files
+            else {}
+        )
         missing = [
             c
             for c in (
@@ -212,7 +270,9 @@ def import_gc_inventory(
             )
         with transaction.atomic():
             run.save()
-            outcome = GcLoad(labels, run, user, progress).load(inventory, standards, spending)
+            outcome = GcLoad(labels, run, user, progress).load(
+                inventory, standards, spending, org_ids
+            )
     except ImportRejected as rejected:
         run.outcome = ImportRun.Outcome.REJECTED
         run.errors = [str(e) for e in rejected.errors]
@@ -230,7 +290,10 @@ def import_gc_inventory(
     run.summary = {
         "details": {kind: vars(c) for kind, c in outcome.counts.items()},
         "skipped": dict(outcome.skipped),
-        "notes": [f"{n} skipped: {reason}" for reason, n in outcome.skipped.items()],
+        "findings": dict(outcome.findings),
+        "notes": [f"{n} skipped: {reason}" for reason, n in outcome.skipped.items()]
+        + [f"{n} data-quality findings: {kind}" for kind, n in outcome.findings.items()]
+        + [f"{n} {what} removed" for what, n in outcome.removed.items() if n],
     }
     run.finished_at = timezone.now()
     run.save()
@@ -244,44 +307,122 @@ class GcLoad:
     def __init__(self, labels: Labels, run: ImportRun, user, progress) -> None:
         self.labels, self.run, self.user, self.progress = labels, run, user, progress
         self.outcome = GcOutcome()
+        self.findings: list[Finding] = []
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.outcome.skipped[reason] += n
 
+    def find(self, service: Service, kind: str, subject: str, message: str, **extra) -> None:
+        self.findings.append(Finding(service.pk, kind, subject, message, **extra))
+
     # --- the whole load, in order --------------------------------------------------------
 
-    def load(self, inventory, standards, spending) -> GcOutcome:
-        rows = self.latest_services(inventory)
-        organisations = self.organisations(rows)
+    def load(self, inventory, standards, spending, org_ids) -> GcOutcome:
+        rows = self.inventory_rows(inventory)
+        latest = self.latest(rows)
+        organisations = self.organisations(latest)
         programmes = self.programmes(rows, organisations)
-        services = self.services(rows, organisations)
-        self.stages(rows, services, programmes)
+        services = self.services(latest, organisations)
+        self.stages(latest, services, programmes)
+        self.reused_ids(rows, services)
+        unfinished = self.unfinished_years(rows, spending, services)
         self.volumes(rows, services)
-        self.standards(standards, services)
-        self.spending(spending, rows, services, programmes, organisations)
+        self.standards(standards, services, rows)
+        self.spending(spending, rows, services, programmes, organisations, org_ids, unfinished)
+        counts = findings_record(
+            source=SOURCE,
+            findings=self.findings,
+            service_ids=[s.pk for s in services.values()],
+            run=self.run,
+        )
+        self.outcome.count("data-quality findings").created += counts["created"]
+        self.outcome.count("data-quality findings").updated += counts["updated"]
+        self.outcome.count("data-quality findings").unchanged += counts["unchanged"]
+        self.outcome.removed["data-quality findings"] += counts["removed"]
+        labels = dict(Kind.choices)
+        self.outcome.findings.update(Counter(labels[f.kind] for f in self.findings))
         self.run.services.set(s.pk for s in services.values())
         return self.outcome
 
-    def latest_services(self, inventory: list[dict]) -> list[dict]:
-        """One row per service_id: the latest fiscal year wins."""
-        latest: dict[str, dict] = {}
+    def inventory_rows(self, inventory: list[dict]) -> list[dict]:
+        """Every row that names a service, an organisation and a fiscal year."""
+        kept = []
         for row in inventory:
-            service_id = row.get("service_id", "").strip()
-            if not service_id or not row.get("owner_org", "").strip():
+            if not row.get("service_id", "").strip() or not row.get("owner_org", "").strip():
                 self.skip("inventory row without a service_id or owner_org")
-                continue
-            if fiscal_year(row.get("fiscal_yr", "")) is None:
+            elif fiscal_year(row.get("fiscal_yr", "")) is None:
                 self.skip("inventory row without a fiscal year written YYYY-YYYY")
-                continue
-            kept = latest.get(service_id)
-            if kept is None or row["fiscal_yr"] > kept["fiscal_yr"]:
-                if kept is not None:
-                    self.skip("earlier fiscal year of a service (the latest is kept)")
-                latest[service_id] = row
             else:
-                self.skip("earlier fiscal year of a service (the latest is kept)")
+                row["service_id"] = row["service_id"].strip()
+                row["fiscal_yr"] = row["fiscal_yr"].strip()
+                kept.append(row)
+        return kept
+
+    def latest(self, rows: list[dict]) -> list[dict]:
+        """One row per service_id, its latest fiscal year: the service's descriptive fields."""
+        latest: dict[str, dict] = {}
+        for row in rows:
+            kept = latest.get(row["service_id"])
+            if kept is None or row["fiscal_yr"] > kept["fiscal_yr"]:
+                latest[row["service_id"]] = row
         self.progress(f"{len(latest)} services in the inventory")
         return list(latest.values())
+
+    def reused_ids(self, rows: list[dict], services: dict[str, Service]) -> None:
+        """A service id under two organisations, or twice in one fiscal year."""
+        seen: dict[str, list[dict]] = defaultdict(list)
+        for row in rows:
+            seen[row["service_id"]].append(row)
+        for service_id, found in seen.items():
+            owners = sorted({r["owner_org"].strip() for r in found})
+            years = Counter(r["fiscal_yr"] for r in found)
+            twice = sorted(year for year, n in years.items() if n > 1)
+            if len(owners) > 1 or twice:
+                what = (
+                    f"under {len(owners)} organisations ({', '.join(owners)})"
+                    if len(owners) > 1
+                    else f"twice in {', '.join(short_year(y) for y in twice)}"
+                )
+                self.find(
+                    services[service_id],
+                    Kind.SERVICE_ID_REUSED,
+                    f"service {service_id}",
+                    f"Service id {service_id} is used {what}; the latest row's figures are "
+                    "kept for each year.",
+                    location="; ".join(where("inventory", r) for r in found)[:200],
+                )
+
+    def unfinished_years(self, rows, spending, services) -> set[str]:
+        """Fiscal years that had not ended when the data was published: rbpo.csv gives
+        planned but no actual spending for them (or they end after today)."""
+        actuals: dict[str, bool] = defaultdict(bool)
+        for row in spending:
+            actuals[row.get("fy_ef", "").strip()] |= (
+                number(row.get("actual_spending", "")) is not None
+            )
+        today = timezone.localdate()
+        unfinished = {
+            row["fiscal_yr"]
+            for row in rows
+            if fiscal_year(row["fiscal_yr"])[1] >= today
+            or (
+                spending_year(row["fiscal_yr"]) in actuals
+                and not actuals[spending_year(row["fiscal_yr"])]
+            )
+        }
+        for row in rows:
+            if row["fiscal_yr"] in unfinished:
+                year = short_year(row["fiscal_yr"])
+                self.find(
+                    services[row["service_id"]],
+                    Kind.PERIOD_NOT_ENDED,
+                    f"fiscal year {year}",
+                    f"Fiscal year {year} had not ended when the data was published (its "
+                    "spending has no actuals yet): its volumes may be partial.",
+                    location=where("inventory", row),
+                    period=fiscal_year(row["fiscal_yr"]),
+                )
+        return unfinished
 
     def organisations(self, rows: list[dict]) -> dict[str, Organisation]:
         counts = self.outcome.count("organisations")
@@ -296,12 +437,18 @@ class GcLoad:
             slug = slugify(code)[:100] or "organisation"
             organisation = by_slug.get(slug) or by_name.get(name)
             if organisation is None:
-                organisation = Organisation(name=name, slug=slug, kind=Organisation.Kind.DEPARTMENT)
+                organisation = Organisation(
+                    name=name, slug=slug, kind=Organisation.Kind.DEPARTMENT, currency=CURRENCY
+                )
                 organisation._history_user = self.user
                 organisation.save()
                 counts.add("created")
-            elif organisation.name != name and name not in by_name:
-                organisation.name = name
+            elif (organisation.name != name and name not in by_name) or (
+                organisation.currency != CURRENCY
+            ):
+                if name not in by_name:
+                    organisation.name = name
+                organisation.currency = CURRENCY
                 organisation._history_user = self.user
                 organisation.save()
                 counts.add("updated")
@@ -504,7 +651,8 @@ class GcLoad:
         self.progress(f"Stages: {vars(counts)}")
 
     def volumes(self, rows, services) -> None:
-        measurement_rows = []
+        """Channel volumes of every fiscal year, each in its own year."""
+        measurement_rows: dict[tuple, MeasurementRow] = {}
         for row in rows:
             period = fiscal_year(row["fiscal_yr"])
             service = services[row["service_id"]]
@@ -517,14 +665,16 @@ class GcLoad:
                     self.skip(f"negative {column}")
                     continue
                 by_channel[channel] = by_channel.get(channel, Decimal(0)) + value
-            for channel, value in by_channel.items():
-                measurement_rows.append(
-                    MeasurementRow(service, "transactions", *period, value, channel)
-                )
+            wanted = [("transactions", value, channel) for channel, value in by_channel.items()]
             contacts = number(row.get("num_phone_enquiries", ""))
             if contacts is not None and contacts >= 0:
-                measurement_rows.append(MeasurementRow(service, "contacts", *period, contacts, ""))
-        self._measure(measurement_rows)
+                wanted.append(("contacts", contacts, ""))
+            for key, value, channel in wanted:
+                # A service id given twice in a year (a finding says so): the later row wins.
+                measurement_rows[(service.pk, key, period, channel)] = MeasurementRow(
+                    service, key, *period, value, channel
+                )
+        self._measure(list(measurement_rows.values()))
 
     def _measure(self, measurement_rows: list[MeasurementRow]) -> None:
         if not measurement_rows:
@@ -536,20 +686,32 @@ class GcLoad:
         counts.unchanged += outcome.counts.unchanged
         self.progress(f"Measurements so far: {vars(counts)}")
 
-    def standards(self, standards: list[dict], services: dict[str, Service]) -> None:
-        """Each standard: a service-defined metric (higher is better, target from ``target``)
-        measured by ``performance`` for the fiscal year."""
-        latest: dict[str, dict] = {}
+    def standards(self, standards: list[dict], services: dict[str, Service], rows) -> None:
+        """Each standard of each service: a service-defined metric (higher is better, target
+        from ``target``; a target of 0 published with ``target_met`` NA is no target),
+        measured by ``performance`` for each fiscal year, each in its own year."""
+        by_year: dict[tuple[str, str, str], dict] = {}
         for row in standards:
-            key = row.get("service_standard_id", "").strip()
-            if row.get("service_id", "").strip() not in services:
+            service_id, key = (
+                row.get("service_id", "").strip(),
+                row.get("service_standard_id", "").strip(),
+            )
+            if service_id not in services:
                 self.skip("service standard for a service not in the inventory")
                 continue
             if not key or fiscal_year(row.get("fiscal_yr", "")) is None:
                 self.skip("service standard without an id or a fiscal year")
                 continue
-            if key not in latest or row["fiscal_yr"] > latest[key]["fiscal_yr"]:
-                latest[key] = row
+            # Standard ids are shared between services: a standard is (service, id).
+            by_year[(service_id, key, row["fiscal_yr"].strip())] = row
+        latest: dict[tuple[str, str], dict] = {}
+        for (service_id, key, _year), row in sorted(by_year.items()):
+            latest[(service_id, key)] = row  # the latest year names it and sets its target
+        volumes = {
+            (r["service_id"], r["fiscal_yr"])
+            for r in rows
+            if any(number(r.get(column, "")) is not None for column, _ in VOLUMES)
+        }
         counts = self.outcome.count("metrics")
         existing = {
             (m.service_id, m.key): m
@@ -557,20 +719,17 @@ class GcLoad:
                 service__in=services.values(), key__startswith="standard-"
             )
         }
-        create, update, rows = [], [], []
-        for key, row in latest.items():
-            service = services[row["service_id"].strip()]
+        create, update = [], []
+        for (service_id, key), row in latest.items():
+            service = services[service_id]
             metric_key = f"standard-{slugify(key)}"[:80]
-            target = number(row.get("target", ""))
-            if target is not None and target > 1:
-                target = target / 100  # a few standards give the target as a percentage
             values = {
                 "name": (
                     row.get("service_standard_en") or row.get("service_standard_fr") or metric_key
                 ).strip()[:200],
                 "unit": "share meeting the standard",
                 "higher_is_better": True,
-                "target": target,
+                "target": self.target(row, service, key),
             }
             metric = existing.get((service.pk, metric_key))
             if metric is None:
@@ -583,15 +742,18 @@ class GcLoad:
                     setattr(metric, name, value)
                 update.append(metric)
                 counts.add("updated")
+        measured = []
+        for (service_id, key, year), row in by_year.items():
+            service = services[service_id]
             performance = number(row.get("performance", ""))
+            self.check_standard(row, service, key, year, (service_id, year) in volumes)
             if performance is None:
                 self.skip("service standard without a performance figure (metric kept)")
-            else:
-                rows.append(
-                    MeasurementRow(
-                        service, metric_key, *fiscal_year(row["fiscal_yr"]), performance, ""
-                    )
-                )
+                continue
+            metric_key = f"standard-{slugify(key)}"[:80]
+            measured.append(
+                MeasurementRow(service, metric_key, *fiscal_year(year), performance, "")
+            )
         if create:
             bulk_create_with_history(create, Metric, batch_size=1000, default_user=self.user)
         if update:
@@ -603,41 +765,133 @@ class GcLoad:
                 default_user=self.user,
             )
         self.progress(f"Standards: {vars(counts)}")
-        self._measure(rows)
+        self._measure(measured)
 
-    def spending(self, spending, rows, services, programmes, organisations) -> None:
-        """Programme spending for the year, allocated across the programme's services in
-        proportion to their total applications (equally where none are given)."""
+    def target(self, row: dict, service: Service, key: str) -> Decimal | None:
+        target = number(row.get("target", ""))
+        if target == 0 and row.get("target_met", "").strip().upper() in NOT_GIVEN:
+            return None  # published as 0 with target_met NA: there is no target
+        if target is not None and target > 1:
+            self.find(
+                service,
+                Kind.TARGET_AS_PERCENTAGE,
+                f"standard {key} target",
+                f"Standard {key} gives its target as {target}: read as {target / 100} "
+                "(a share, like every other target).",
+                location=where("standards", row),
+            )
+            return target / 100
+        return target
+
+    def check_standard(self, row, service, key, year, service_has_volumes: bool) -> None:
+        """Findings about one standard in one year, from its own figures."""
+        period, short = fiscal_year(year), short_year(year)
+        performance = number(row.get("performance", ""))
+        meeting, total = (
+            number(row.get("volume_meeting_target", "")),
+            number(row.get("total_volume", "")),
+        )
+        location = where("standards", row)
+        if (performance is not None and performance > 1) or (
+            meeting is not None and total is not None and meeting > total
+        ):
+            self.find(
+                service,
+                Kind.PERFORMANCE_OVER_100,
+                f"standard {key} {short}",
+                f"Standard {key} in {short}: performance {row.get('performance') or '–'} with "
+                f"{row.get('volume_meeting_target') or '–'} of {row.get('total_volume') or '–'} "
+                "meeting the target: more than all of them. Kept as published.",
+                location=location,
+                period=period,
+            )
+        target = number(row.get("target", ""))
+        met = row.get("target_met", "").strip().upper()
+        share = target / 100 if target and target > 1 else target
+        if (
+            performance is not None
+            and share
+            and met in {"Y", "N"}
+            and ((performance >= share) != (met == "Y"))
+        ):
+            self.find(
+                service,
+                Kind.TARGET_MET_CONTRADICTS,
+                f"standard {key} {short} target met",
+                f"Standard {key} in {short}: published as target "
+                f"{'met' if met == 'Y' else 'not met'}, but performance {performance} "
+                f"against target {target} says otherwise.",
+                location=location,
+                period=period,
+            )
+        if total and not service_has_volumes:
+            self.find(
+                service,
+                Kind.STANDARD_VOLUME_WITHOUT_SERVICE_VOLUME,
+                f"standard {key} {short} volume",
+                f"Standard {key} in {short} counts {total:,.0f} cases, but the service gives no "
+                "volumes for that year.",
+                location=location,
+                period=period,
+            )
+
+    def spending(
+        self, spending, rows, services, programmes, organisations, org_ids, unfinished
+    ) -> None:
+        """Programme spending for each year, joined on (organisation id, programme, fiscal
+        year) — never on names — and allocated across the organisation's services of the
+        programme that year in proportion to their total applications (equally where none
+        are given). Negative actuals are kept as published."""
         counts = self.outcome.count("cost lines")
-        by_code: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        published: dict[tuple[str, str, str], dict] = {}
+        owners: dict[tuple[str, str], set[str]] = defaultdict(set)
         for row in spending:
-            by_code[(row.get("fy_ef", "").strip(), row.get("program_id", "").strip())].append(row)
-        members: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+            key = (
+                row.get("organization_id", "").strip(),
+                row.get("program_id", "").strip(),
+                row.get("fy_ef", "").strip(),
+            )
+            published[key] = row
+            owners[key[1:]].add(row.get("organization", "").strip())
+        members: dict[tuple[str, str, str], dict[str, dict]] = defaultdict(dict)
         for row in rows:
             for code in codes(row.get("program_id", "")):
-                members[(row["owner_org"].strip(), code, row["fiscal_yr"])].append(row)
+                # keyed by service: a service id given twice in a year counts once
+                members[(row["owner_org"].strip(), code, row["fiscal_yr"])][row["service_id"]] = row
         wanted = {}
-        for (org_code, code, year), service_rows in members.items():
+        for (org_code, code, year), by_service in sorted(members.items()):
+            service_rows = list(by_service.values())
             organisation = organisations[org_code]
-            reported = by_code.get((spending_year(year), code), [])
-            candidates = (
-                reported
-                if len(reported) < 2
-                else [c for c in reported if c.get("organization", "").strip() == organisation.name]
-            )
-            if not reported:
-                self.skip("programme with no spending row for the year")
+            org_id = org_ids.get(org_code)
+            fy, short = spending_year(year), short_year(year)
+            row = published.get((org_id, code, fy)) if org_id else None
+            actual = number(row.get("actual_spending", "")) if row else None
+            if actual is None:
+                if year in unfinished and row is not None:
+                    continue  # the year's actuals are not out yet; a finding says so
+                elsewhere = sorted(owners.get((code, fy), set()))
+                for service_row in service_rows:
+                    self.unjoined(
+                        services[service_row["service_id"]],
+                        organisation,
+                        code,
+                        year,
+                        row,
+                        elsewhere,
+                        service_row,
+                    )
                 continue
-            if len(candidates) != 1:
-                self.skip(
-                    "programme code reported by several organisations, none named like "
-                    "the service's"
-                )
-                continue
-            actual = number(candidates[0].get("actual_spending", ""))
-            if actual is None or actual < 0:
-                self.skip("programme without actual spending for the year")
-                continue
+            if actual < 0:
+                for service_row in service_rows:
+                    self.find(
+                        services[service_row["service_id"]],
+                        Kind.NEGATIVE_SPENDING,
+                        f"programme {code} {short}",
+                        f"Programme {code}'s actual spending in {short} is negative "
+                        f"({actual:,.2f} {CURRENCY}); kept as published.",
+                        location=f"{FILES['spending']} line {row['_line']}",
+                        period=fiscal_year(year),
+                    )
             weights = [
                 number(r.get("num_applications_total", "")) or Decimal(0) for r in service_rows
             ]
@@ -647,17 +901,21 @@ class GcLoad:
             driver = f"Share of programme {code} actual spending " + (
                 "split equally (no applications given)" if equal else "by total applications"
             )
-            for row, amount in zip(service_rows, split(actual, weights), strict=True):
-                team = programmes[(organisation.pk, code)]
-                key = (services[row["service_id"]].pk, *fiscal_year(year), team.directorate.pk)
+            team = programmes[(organisation.pk, code)]
+            for service_row, amount in zip(service_rows, split(actual, weights), strict=True):
+                key = (
+                    services[service_row["service_id"]].pk,
+                    *fiscal_year(year),
+                    team.directorate.pk,
+                )
                 wanted[key] = (amount, driver, organisation, team.directorate)
         existing = {
             (c.service_id, c.period_start, c.period_end, c.directorate_id): c
             for c in CostLine.objects.filter(
                 service__in=services.values(),
-                currency="CAD",
+                currency=CURRENCY,
                 allocated=True,
-                category=CostLine.Category.OTHER,
+                category=CostLine.Category.PROGRAMME,
             )
         }
         planned = plan(
@@ -670,8 +928,8 @@ class GcLoad:
                 period_start=item[0][1],
                 period_end=item[0][2],
                 amount=item[1][0],
-                currency="CAD",
-                category=CostLine.Category.OTHER,
+                currency=CURRENCY,
+                category=CostLine.Category.PROGRAMME,
                 spend=CostLine.Spend.RUN,
                 organisation=item[1][2],
                 directorate=item[1][3],
@@ -682,6 +940,12 @@ class GcLoad:
             fields=["amount", "allocation_driver"],
             stamp={"import_run": self.run},
         )
+        # Spending an earlier import gave and the files no longer do (e.g. another
+        # organisation's, once joined by name) goes.
+        gone = [line.pk for key, line in existing.items() if key not in wanted]
+        if gone:
+            CostLine.objects.filter(pk__in=gone).delete()
+            self.outcome.removed["cost lines"] += len(gone)
         if planned.create:
             bulk_create_with_history(
                 planned.create, CostLine, batch_size=1000, default_user=self.user
@@ -698,9 +962,39 @@ class GcLoad:
             counts.add(outcome, getattr(planned.counts, outcome))
         self.progress(f"Cost lines: {vars(counts)}")
 
+    def unjoined(self, service, organisation, code, year, row, elsewhere, service_row) -> None:
+        """A programme the service reports with no spending of its own organisation's."""
+        short = short_year(year)
+        others = [name for name in elsewhere if row is None or name != row.get("organization")]
+        if row is None and others:
+            kind = Kind.PROGRAMME_OF_ANOTHER_ORGANISATION
+            message = (
+                f"Programme {code} has no {short} spending for {organisation.name}; rbpo.csv "
+                f"gives it under {', '.join(others)}. No spending allocated: another "
+                "organisation's money is never given to this service."
+            )
+        else:
+            kind = Kind.PROGRAMME_WITHOUT_SPENDING
+            message = (
+                f"Programme {code} has no {short} actual spending published for "
+                f"{organisation.name}"
+                f"{'' if row else ' (or the organisation is not in org_var.csv)'}; "
+                "no spending allocated."
+            )
+        self.find(
+            service,
+            kind,
+            f"programme {code} {short}",
+            message,
+            location=where("inventory", service_row),
+            period=fiscal_year(year),
+        )
+
 
 def split(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     """Shares of ``total`` in proportion to ``weights``, in cents, adding up exactly."""
+    if total < 0:
+        return [-share for share in split(-total, weights)]
     total = total.quantize(CENT)
     whole = sum(weights)
     raw = [total * w / whole for w in weights]

@@ -1,17 +1,20 @@
 """The GC Service Inventory import, on a committed extract and on the full published files."""
 
 import csv
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
+from performance.importers.base import ImportRejected
 from performance.importers.gc_inventory import import_gc_inventory, number, read_files, split
-from performance.models import CostLine, ImportRun, Measurement, Metric
-from performance.summary import kpi_status
+from performance.models import CostLine, DataQualityFinding, ImportRun, Measurement, Metric
+from performance.summary import kpi_status, summaries, summary
+from performance.windows import Window
 from services.models import Directorate, Organisation, Service, Stage
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +168,7 @@ def test_a_second_run_changes_nothing():
 
 
 def test_a_newer_snapshot_updates_in_place(tmp_path):
-    for name in ["ss_2024.csv", "rbpo.csv", "service_data_dict.json"]:
+    for name in ["ss_2024.csv", "rbpo.csv", "org_var.csv", "service_data_dict.json"]:
         (tmp_path / name).write_bytes((EXTRACT / name).read_bytes())
     text = (EXTRACT / "si_2024.csv").read_text(encoding="utf-8-sig")
     (tmp_path / "si_2024.csv").write_text(text, encoding="utf-8-sig")
@@ -219,6 +222,7 @@ def test_org_admin_uploads_the_inventory(client, django_capture_on_commit_callba
             ("inventory", "si_2024.csv"),
             ("standards", "ss_2024.csv"),
             ("spending", "rbpo.csv"),
+            ("organisations", "org_var.csv"),
             ("dictionary", "service_data_dict.json"),
         ]
     }
@@ -229,3 +233,183 @@ def test_org_admin_uploads_the_inventory(client, django_capture_on_commit_callba
     run = ImportRun.objects.get(kind="gc_inventory")
     assert (run.user, run.source, run.outcome) == (admin, "upload", "applied")
     assert Service.objects.filter(slug__startswith="gc-").count() == 6
+
+
+# --- Figures against the files: what the real data gets wrong ---------------------------------
+
+CASES = Path(__file__).parent / "fixtures" / "gc-cases"
+FY2324 = Window(date(2023, 4, 1), date(2024, 3, 31))
+
+
+def expected_spending(folder: Path, fiscal: str) -> dict[str, Decimal]:
+    """Per organisation (its owner_org slug): the rbpo.csv actuals of the programmes its
+    services report in that fiscal year, joined on the organisation id from org_var.csv."""
+    org_ids = {r["org_name_variant"]: r["org_id"] for r in rows(folder, "org_var.csv")}
+    reported = {
+        (r["owner_org"], code.strip())
+        for r in rows(folder, "si_2024.csv")
+        if r["fiscal_yr"] == fiscal
+        for code in r["program_id"].split(",")
+        if code.strip()
+    }
+    fy = f"FY {fiscal[:4]}-{fiscal[-2:]}"
+    actuals = {
+        (r["organization_id"], r["program_id"]): Decimal(r["actual_spending"])
+        for r in rows(folder, "rbpo.csv")
+        if r["fy_ef"] == fy and r["actual_spending"]
+    }
+    expected: dict[str, Decimal] = {}
+    for owner, code in reported:
+        amount = actuals.get((org_ids.get(owner), code))
+        if amount is not None:
+            expected[owner] = expected.get(owner, Decimal(0)) + amount
+    return expected
+
+
+def stored_spending(start: date) -> dict[str, Decimal]:
+    return {  # to the cent: SQLite adds decimals as floats
+        row["service__organisation__slug"]: row["total"].quantize(Decimal("0.01"))
+        for row in CostLine.objects.filter(category="programme", period_start=start)
+        .values("service__organisation__slug")
+        .annotate(total=Sum("amount"))
+    }
+
+
+def findings(kind: str) -> list[tuple[str, str]]:
+    return sorted(
+        DataQualityFinding.objects.filter(kind=kind).values_list("service__slug", "subject")
+    )
+
+
+def test_spending_is_joined_by_organisation_id_and_never_goes_to_another_organisation():
+    import_gc_inventory(read_files(CASES))
+    expected = expected_spending(CASES, "2023-2024")
+    assert expected == {"cra-arc": Decimal("572000000.00"), "dnd-mdn": Decimal("1000.00")}
+    assert stored_spending(date(2023, 4, 1)) == expected
+    # Library and Archives reports BRA03, which rbpo.csv gives only to the Canada Revenue
+    # Agency: no money, and a finding that names where the code belongs.
+    assert not CostLine.objects.filter(service__slug="gc-l1").exists()
+    finding = DataQualityFinding.objects.get(service__slug="gc-l1")
+    assert finding.kind == "programme_elsewhere" and "Canada Revenue Agency" in finding.message
+    assert finding.location == "si_2024.csv line 2"
+    assert Organisation.objects.get(slug="dnd-mdn").currency == "CAD"
+
+
+def test_spending_is_allocated_by_applications_and_adds_up_to_the_cent():
+    import_gc_inventory(read_files(CASES))
+    # ISS01 in 2023-24: D1 40, D2 60 and D3 2 applications (its later row of two).
+    amounts = dict(
+        CostLine.objects.filter(period_start=date(2023, 4, 1), service__slug__startswith="gc-d")
+        .values_list("service__slug")
+        .annotate(total=Sum("amount"))
+    )
+    assert sum(amounts.values()) == Decimal("1000.00")
+    for slug, weight in [("gc-d1", 40), ("gc-d2", 60), ("gc-d3", 2)]:
+        assert abs(amounts[slug] - Decimal(1000) * weight / 102) < Decimal("0.01")
+
+
+def test_negative_actuals_are_kept_and_flagged():
+    import_gc_inventory(read_files(CASES))
+    line = CostLine.objects.get(service__slug="gc-d1", period_start=date(2022, 4, 1))
+    assert line.amount == Decimal("-250.50") and line.category == "programme"
+    assert findings("negative_spending") == [("gc-d1", "programme ISS01 2022-23")]
+
+
+def test_every_fiscal_year_is_kept_in_its_own_year():
+    import_gc_inventory(read_files(CASES))
+    transactions = dict(
+        Measurement.objects.filter(metric__service__slug="gc-d1", metric__key="transactions")
+        .values_list("period_start")
+        .annotate(total=Sum("value"))
+    )
+    assert transactions == {date(2022, 4, 1): Decimal(10), date(2023, 4, 1): Decimal(40)}
+    # The unfinished 2024-25 row keeps 2023-24's complete figures and adds its own, flagged.
+    d2 = dict(
+        Measurement.objects.filter(metric__service__slug="gc-d2")
+        .values_list("period_start")
+        .annotate(total=Sum("value"))
+    )
+    assert d2 == {date(2023, 4, 1): Decimal(60), date(2024, 4, 1): Decimal(5)}
+    assert findings("period_not_ended") == [("gc-d2", "fiscal year 2024-25")]
+    assert not CostLine.objects.filter(period_start=date(2024, 4, 1)).exists()
+    assert findings("service_id_reused") == [("gc-d3", "service D3")]
+
+
+def test_not_given_online_volume_means_no_digital_take_up():
+    import_gc_inventory(read_files(CASES))
+    service = Service.objects.select_related("organisation").get(slug="gc-c1")
+    figures = summary(service, FY2324)
+    assert figures.outcomes.transactions == Decimal(500)  # phone 400 + mail 100
+    assert figures.outcomes.digital_take_up is None  # online is ND: not 0 %
+    assert figures.costs.currency == "CAD" and figures.costs.total == Decimal("572000000.00")
+    assert figures.cost_per_transaction is None  # programme spending is not cost to serve
+
+
+def test_standards_are_per_service_with_no_zero_target_and_over_100_flagged():
+    import_gc_inventory(read_files(CASES))
+    shared = dict(Metric.objects.filter(key="standard-77").values_list("service__slug", "target"))
+    assert shared == {"gc-l1": None, "gc-c1": Decimal("0.8")}  # target 0 with NA: no target
+    assert not Metric.objects.filter(target=0).exists()
+    d1 = Metric.objects.get(service__slug="gc-d1", key="standard-88")
+    assert sorted(d1.measurements.values_list("period_start", "value")) == [
+        (date(2022, 4, 1), Decimal("0.5")),
+        (date(2023, 4, 1), Decimal("1.05")),  # kept as published
+    ]
+    assert findings("performance_over_100") == [("gc-d1", "standard 88 2023-24")]
+
+
+def test_cases_reimport_changes_nothing():
+    import_gc_inventory(read_files(CASES))
+    again = import_gc_inventory(read_files(CASES))
+    assert all(c.created == 0 and c.updated == 0 for c in again.counts.values())
+    assert not again.removed.total()
+
+
+def test_spending_needs_org_var_beside_it(tmp_path):
+    for name in ["si_2024.csv", "ss_2024.csv", "rbpo.csv"]:
+        (tmp_path / name).write_bytes((CASES / name).read_bytes())
+    files = {k: v for k, v in read_files(CASES).items() if k != "organisations"}
+    with pytest.raises(ImportRejected) as rejected:
+        import_gc_inventory(files)
+    assert "org_var.csv" in str(rejected.value.errors[0])
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="the shared GC data folder is not beside the project")
+def test_full_inventory_figures_match_the_files():
+    import_gc_inventory(read_files(FULL))
+    assert stored_spending(date(2023, 4, 1)) == expected_spending(FULL, "2023-2024")
+    inventory = rows(FULL, "si_2024.csv")
+    # Services whose 2023-24 online volume is ND but other channels are given: no take-up.
+    nd = [
+        f"gc-{r['service_id'].lower()}"
+        for r in inventory
+        if r["fiscal_yr"] == "2023-2024" and r["num_applications_online"] == "ND"
+    ]
+    services = list(Service.objects.filter(slug__in=nd).select_related("organisation"))
+    assert len(services) > 100
+    assert all(s.outcomes.digital_take_up is None for s in summaries(services, FY2324).values())
+    # 2022-23 figures exist for the services that have 2022-23 rows with volumes.
+    earlier = {
+        f"gc-{r['service_id'].lower()}"
+        for r in inventory
+        if r["fiscal_yr"] == "2022-2023" and number(r["num_applications_total"])
+    }
+    assert earlier and earlier <= set(
+        Measurement.objects.filter(period_start=date(2022, 4, 1)).values_list(
+            "metric__service__slug", flat=True
+        )
+    )
+    # As many standards per service as the file has, and no target of 0 anywhere.
+    standards: dict[str, set] = {}
+    known = {f"gc-{r['service_id'].lower()}" for r in inventory}
+    for r in rows(FULL, "ss_2024.csv"):
+        slug = f"gc-{r['service_id'].lower()}"
+        if slug in known:
+            standards.setdefault(slug, set()).add(r["service_standard_id"])
+    stored = dict(
+        Metric.objects.filter(key__startswith="standard-")
+        .values_list("service__slug")
+        .annotate(n=Count("pk"))
+    )
+    assert stored == {slug: len(ids) for slug, ids in standards.items()}
+    assert not Metric.objects.filter(target=0).exists()

@@ -9,7 +9,7 @@ from performance.importers.gc_inventory import import_gc_inventory, read_files
 class Command(BaseCommand):
     help = (
         "Import the Government of Canada Service Inventory files in DIR (si_2024.csv, "
-        "ss_2024.csv, rbpo.csv and service_data_dict.json). Safe to run again."
+        "ss_2024.csv, rbpo.csv, org_var.csv and service_data_dict.json). Safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,3 +38,10 @@ class Command(BaseCommand):
             self.stdout.write("Skipped:")
             for reason, n in outcome.skipped.most_common():
                 self.stdout.write(f"{n:>8}  {reason}")
+        if outcome.findings:
+            self.stdout.write("Data-quality findings (see the data-quality page):")
+            for kind, n in outcome.findings.most_common():
+                self.stdout.write(f"{n:>8}  {kind}")
+        for what, n in outcome.removed.items():
+            if n:
+                self.stdout.write(f"Removed {n} {what} the files no longer give.")
