@@ -43,6 +43,7 @@ from decisions.queries import (
 from decisions.queries import (
     decision_log as decision_log_query,
 )
+from servicelead.exports import csv_safe
 from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
 from services.queries import is_org_admin, visible_services
@@ -314,25 +315,20 @@ def decision_log_csv(request: HttpRequest, slug: str) -> HttpResponse:
             [
                 d.pk,
                 d.service.slug,
-                _csv_safe(d.title),
+                csv_safe(d.title),
                 d.decision_type.name,
                 "" if d.amount is None else f"{d.amount:f}",
                 d.status,
                 d.decided_on.isoformat(),
-                _csv_safe(d.decided_by.name if d.decided_by else d.decided_by_body),
+                csv_safe(d.decided_by.name if d.decided_by else d.decided_by_body),
                 {True: "within", False: "outside", None: "not checked"}[d.within_rights],
-                _csv_safe(d.rights_reason),
+                csv_safe(d.rights_reason),
                 d.review_by.isoformat() if d.review_by else "",
                 d.supersedes_id or "",
                 d.logged_by.get_username() if d.logged_by else "",
             ]
         )
     return response
-
-
-def _csv_safe(text: str) -> str:
-    """Stop a spreadsheet reading user text as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @require_http_methods(["GET", "POST"])

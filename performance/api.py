@@ -12,6 +12,7 @@ from performance.importers.base import run_rows
 from performance.importers.measurements import MeasurementsKind
 from performance.models import ApiToken, ImportRun
 from performance.portfolio import PortfolioFilters, portfolio, totals
+from performance.queries import data_span
 from performance.rollups import cached_summary
 from performance.summary import Summary
 from performance.windows import window_from
@@ -204,8 +205,9 @@ def _reader_services(request: HttpRequest):
     return services.filter(restricted=False) | services.filter(pk=token.service_id)
 
 
-def _window(request: HttpRequest):
-    window, problems = window_from(request.GET, timezone.localdate())
+def _window(request: HttpRequest, services):
+    """The window asked for; by default the latest data of ``services``."""
+    window, problems = window_from(request.GET, timezone.localdate(), data_span(services))
     if problems:
         raise HttpError(400, " ".join(problems))
     return window
@@ -219,11 +221,11 @@ def _window(request: HttpRequest):
 )
 def get_summary(request: HttpRequest, slug: str):
     """Figures as DESIGN.md "Metrics" defines them, for ?from=YYYY-MM-DD&to=YYYY-MM-DD
-    (default: the last 12 complete months)."""
+    (default: the latest data, the twelve months to the latest month of data)."""
     service = _reader_services(request).filter(slug=slug).select_related("organisation").first()
     if service is None:
         raise HttpError(404, f"There is no service “{slug}”.")
-    return summary_json(cached_summary(service, _window(request)))
+    return summary_json(cached_summary(service, _window(request, [service])))
 
 
 @api.get(
@@ -233,13 +235,13 @@ def get_summary(request: HttpRequest, slug: str):
     summary="Every service's figures, with honest totals",
 )
 def get_portfolio(request: HttpRequest, organisation: str | None = None):
-    window = _window(request)
     filters = PortfolioFilters()
     if organisation:
         filters.organisation = Organisation.objects.filter(slug=organisation).first()
         if filters.organisation is None:
             raise HttpError(400, f"There is no organisation “{organisation}”.")
     allowed = set(_reader_services(request).values_list("pk", flat=True))
+    window = _window(request, allowed)
     rows = portfolio(request.user, window, filters, "service", within=allowed)
     total = totals(rows)
     return {

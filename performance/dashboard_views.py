@@ -9,19 +9,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.queries import reviews_due, service_decision_summary
 from performance.dashboard import cost_per_transaction_trend, kpi_tiles
-from performance.models import ChangeInitiative, CostLine, ReviewNarrative
+from performance.forms import DataQualityFilterForm
+from performance.models import ChangeInitiative, CostLine, DataQualityFinding, ReviewNarrative
 from performance.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
-from performance.queries import friction_summary, in_window
+from performance.queries import findings_list, friction_summary, in_window, window_for
 from performance.rollups import cached_summaries, cached_summary
-from performance.windows import presets, window_from
+from servicelead.exports import Echo, csv_safe
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
@@ -29,12 +29,6 @@ from services.models import Directorate, Organisation
 from services.queries import directorate_and_descendants, visible_services
 
 PORTFOLIO_PAGE_SIZE = 50
-
-
-def _window(request: HttpRequest) -> dict:
-    today = timezone.localdate()
-    window, problems = window_from(request.GET, today)
-    return {"window": window, "window_problems": problems, "presets": presets(today)}
 
 
 class NarrativeForm(GovukFormMixin, forms.Form):
@@ -49,7 +43,7 @@ class NarrativeForm(GovukFormMixin, forms.Form):
 
 def _dashboard_context(request: HttpRequest, slug: str) -> dict:
     service = service_for_user(request.user, slug)
-    context = _window(request)
+    context = window_for(request.GET, [service])
     window = context["window"]
     now = cached_summary(service, window)
     before = cached_summary(service, window.previous())
@@ -76,6 +70,7 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
         ).order_by("title"),
         "narrative": narrative,
         "can_lead": user_can(request.user, LEAD, service),
+        "findings": service.findings.count(),
     }
 
 
@@ -122,7 +117,7 @@ class PortfolioFilterForm(CatalogueFilterForm):
 
 
 def _portfolio(request: HttpRequest):
-    context = _window(request)
+    context = window_for(request.GET, visible_services(request.user))
     form = PortfolioFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
@@ -255,8 +250,6 @@ def _share_page(
 ) -> HttpResponse:
     """The services a part of the organisation takes part in, its share of what each costs,
     and the hand-offs that cross its boundary."""
-    context = _window(request)
-    window = context["window"]
     services = list(
         visible_services(request.user)
         .filter(**{f"stages__team__{k}": v for k, v in teams_q.items()})
@@ -264,6 +257,8 @@ def _share_page(
         .select_related("organisation")
         .order_by("name")
     )
+    context = window_for(request.GET, services)
+    window = context["window"]
     figures = cached_summaries(services, window)
     # What this part pays, in each service's own currency (other currencies are never added in).
     paid = {
@@ -328,3 +323,76 @@ def directorate_share(request: HttpRequest, pk: int) -> HttpResponse:
         teams_q={"directorate_id__in": ids},
         subject=directorate,
     )
+
+
+# --- Data quality ---------------------------------------------------------------------------
+
+
+def _findings(request: HttpRequest):
+    form = DataQualityFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()  # invalid filters are reported on the form and ignored
+    data = form.cleaned_data if form.is_bound else {}
+    found, counts = findings_list(
+        visible_services(request.user),
+        kind=data.get("kind") or "",
+        organisation=data.get("organisation"),
+        service=data.get("service") or "",
+    )
+    return form, found, counts
+
+
+@require_GET
+def data_quality(request: HttpRequest) -> HttpResponse:
+    """What the imports found questionable in the data, across every service one may see."""
+    form, found, counts = _findings(request)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    service = form.cleaned_data.get("service") if form.is_bound else ""
+    context = {
+        "form": form,
+        "page": page,
+        "counts": counts,
+        "total": sum(n for _, _, n in counts),
+        "query": query.urlencode(),
+        "service": visible_services(request.user).filter(slug=service).first() if service else None,
+    }
+    template = (
+        "performance/_data_quality_results.html"
+        if request.htmx
+        else "performance/data_quality.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def data_quality_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The findings the page shows (every page), as CSV."""
+    _, found, _ = _findings(request)
+    labels = dict(DataQualityFinding.Kind.choices)
+
+    def lines():
+        buffer = Echo()
+        writer = csv.writer(buffer)
+        yield writer.writerow(
+            ["service", "service name", "organisation", "kind", "finding", "where", "found"]
+        )
+        for f in found.iterator(chunk_size=1000):
+            yield writer.writerow(
+                [
+                    f.service.slug,
+                    csv_safe(f.service.name),
+                    csv_safe(f.service.organisation.name),
+                    labels.get(f.kind, f.kind),
+                    csv_safe(f.message),
+                    f.location,
+                    f.found_at.date().isoformat(),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="data-quality.csv"'
+    return response

@@ -3,10 +3,10 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q
 
-from performance.models import ChangeInitiative, FrictionPoint, Handoff
+from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
 from servicelead.forms import GovukFormMixin
 from services.forms import TeamChoiceField
-from services.models import Service, Team
+from services.models import Organisation, Service, Team
 from services.queries import directorate_choices
 
 NARROW = {"class": "govuk-input--width-5", "inputmode": "decimal"}
@@ -137,3 +137,18 @@ class FrictionFilterForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["directorate"].choices = [("", "Any directorate"), *directorate_choices()]
+
+
+class DataQualityFilterForm(GovukFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of finding",
+        required=False,
+        choices=[("", "Any kind"), *DataQualityFinding.Kind.choices],
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All organisations",
+    )
+    service = forms.SlugField(required=False, widget=forms.HiddenInput)

@@ -1,11 +1,9 @@
 """The flow, friction and change panel on the service page."""
 
 from django.http import HttpRequest
-from django.utils import timezone
 
 from performance.models import ChangeInitiative
-from performance.queries import friction_summary, service_flow
-from performance.windows import DEFAULT_PRESET, presets
+from performance.queries import friction_summary, service_flow, window_for
 from services import panels
 from services.access import CONTRIBUTE, LEAD, user_can
 from services.models import Service
@@ -13,7 +11,9 @@ from services.models import Service
 
 @panels.register
 def flow_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
-    label, window = presets(timezone.localdate())[DEFAULT_PRESET]
+    choice = window_for({}, [service])
+    window = choice["window"]
+    label = choice["presets"][window.preset][0]
     return "performance/_service_panel.html", {
         "service": service,
         "window": window,
@@ -25,4 +25,5 @@ def flow_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
         ).count(),
         "can_log": user_can(request.user, CONTRIBUTE, service),
         "can_lead": user_can(request.user, LEAD, service),
+        "findings": service.findings.count(),
     }

@@ -11,23 +11,26 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Max,
     Q,
     QuerySet,
     Sum,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from performance.flow import FlowFigures, HandoffFigures, StageFigures, flow_figures
 from performance.models import (
     ChangeInitiative,
+    DataQualityFinding,
     FrictionPoint,
     Handoff,
     HandoffLog,
     Measurement,
     StageLog,
 )
-from performance.windows import Window
+from performance.windows import FINANCIAL_YEAR_STARTS, DataSpan, Window, presets, window_from
 from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team
 from services.queries import TEAM_PATH, User, visible_services
@@ -391,3 +394,51 @@ def change_list(service: Service) -> QuerySet[ChangeInitiative]:
         .prefetch_related("affected_stages", "delivering_teams")
         .order_by("status", "-starts_on", "title")
     )
+
+
+def findings_list(services, *, kind: str = "", organisation=None, service: str = ""):
+    """Data-quality findings about ``services`` (already what the user may see), filtered."""
+    found = DataQualityFinding.objects.filter(service__in=services).select_related(
+        "service__organisation"
+    )
+    if organisation is not None:
+        found = found.filter(service__organisation=organisation)
+    if service:
+        found = found.filter(service__slug=service)
+    by_kind = dict(found.values_list("kind").annotate(n=Count("pk")).order_by())
+    if kind:
+        found = found.filter(kind=kind)
+    counts = [
+        (key, label, by_kind[key])
+        for key, label in DataQualityFinding.Kind.choices
+        if key in by_kind
+    ]
+    return found.order_by("service__name", "kind", "subject"), counts
+
+
+def data_span(services) -> DataSpan:
+    """Where the data of ``services`` lies, in two queries: the latest period end that at
+    least half of the services with data have reached (one service reporting early, or a
+    year still in progress, does not move everyone's window), and the financial years
+    that have data."""
+    measured = Measurement.objects.filter(metric__service__in=services)
+    lasts = sorted(
+        measured.values("metric__service_id")
+        .annotate(last=Max("period_end"))
+        .order_by()
+        .values_list("last", flat=True)
+    )
+    months = measured.dates("period_start", "month")
+    years = {m.year if m.month >= FINANCIAL_YEAR_STARTS else m.year - 1 for m in months}
+    return DataSpan(
+        latest=lasts[(len(lasts) - 1) // 2] if lasts else None, financial_years=sorted(years)
+    )
+
+
+def window_for(params, services) -> dict:
+    """The window a page's query string asks for (by default the latest data of
+    ``services``, the ones in view), its problems, and the presets to offer."""
+    today = timezone.localdate()
+    span = data_span(services)
+    window, problems = window_from(params, today, span)
+    return {"window": window, "window_problems": problems, "presets": presets(today, span)}

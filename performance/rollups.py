@@ -9,6 +9,7 @@ import logging
 from django.core.cache import cache
 from django.utils import timezone
 
+from performance.queries import data_span
 from performance.summary import Summary, summaries
 from performance.windows import Window, presets
 from services import versions
@@ -47,7 +48,8 @@ def refresh(service_ids: list[int]) -> int:
     services = list(Service.objects.filter(pk__in=service_ids).select_related("organisation"))
     current = versions.versions(s.pk for s in services)
     stored = 0
-    for _, window in presets(timezone.localdate()).values():
+    # Every preset, the latest data and each financial year with data among them included.
+    for _, window in presets(timezone.localdate(), data_span(services)).values():
         computed = summaries(services, window)
         _store({_key(pk, current[pk], window): s for pk, s in computed.items()})
         stored += len(computed)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("services/<slug:slug>/review-pack/", dashboard_views.review_pack, name="review_pack"),
     path("portfolio/", dashboard_views.portfolio_page, name="portfolio"),
     path("portfolio.csv", dashboard_views.portfolio_csv, name="portfolio_csv"),
+    path("data-quality/", dashboard_views.data_quality, name="data_quality"),
+    path("data-quality.csv", dashboard_views.data_quality_csv, name="data_quality_csv"),
     path(
         "organisations/<slug:slug>/share/",
         dashboard_views.organisation_share,

@@ -35,8 +35,8 @@ from performance.queries import (
     service_flow,
     team_week,
     week_of,
+    window_for,
 )
-from performance.windows import presets, window_from
 from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
 from services.models import Directorate
 from services.queries import directorate_and_descendants, visible_services
@@ -174,16 +174,10 @@ def team_log_row(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 # --- Flow -----------------------------------------------------------------------------------
 
 
-def _window_context(request: HttpRequest) -> dict:
-    today = timezone.localdate()
-    window, problems = window_from(request.GET, today)
-    return {"window": window, "window_problems": problems, "presets": presets(today)}
-
-
 @require_GET
 def flow_page(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_for_user(request.user, slug)
-    context = _window_context(request)
+    context = window_for(request.GET, [service])
     flow = service_flow(service, context["window"])
     return render(
         request,

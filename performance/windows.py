@@ -1,11 +1,13 @@
 """Windows of whole days that figures are computed over, and how a URL names them.
 
 A window is ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` in the URL, so any view can be shared and
-bookmarked; presets (last month, last quarter, this financial year, last 12 months) are links
-that fill those in. A record counts in a window when its period lies inside it.
+bookmarked; presets are links that fill those in: "latest data" (the default wherever the
+services in view have data), last month, last quarter, this financial year, the last 12
+months, and every past financial year that has data. A record counts in a window when its
+period lies inside it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.http import QueryDict
@@ -49,43 +51,92 @@ class Window:
         return Window(end - timedelta(days=self.days - 1), end)
 
 
-def presets(today: date) -> dict[str, tuple[str, Window]]:
+def _financial_year(start_year: int) -> Window:
+    start = date(start_year, FINANCIAL_YEAR_STARTS, 1)
+    return Window(start, _add_months(start, 12) - timedelta(days=1), f"fy{start_year}")
+
+
+def _fy_label(start_year: int) -> str:
+    return f"Financial year {start_year}–{str(start_year + 1)[2:]}"
+
+
+@dataclass(frozen=True)
+class DataSpan:
+    """Where the data of the services in view lies (``queries.data_span`` reads it)."""
+
+    latest: date | None = None  # the end of the latest period most of them have reached
+    financial_years: list[int] = field(default_factory=list)  # start years with data
+
+
+def latest_data(span: DataSpan) -> Window | None:
+    """The twelve months ending with the month of the latest data (so an inventory
+    published for a past financial year opens on that year)."""
+    if span.latest is None:
+        return None
+    end_month = _month_start(span.latest)
+    return Window(
+        _add_months(end_month, -11), _add_months(end_month, 1) - timedelta(days=1), "latest"
+    )
+
+
+def presets(today: date, span: DataSpan | None = None) -> dict[str, tuple[str, Window]]:
     this_month = _month_start(today)
     last_month = _add_months(this_month, -1)
     quarter_start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
     last_quarter = _add_months(quarter_start, -3)
     fy_year = today.year if today.month >= FINANCIAL_YEAR_STARTS else today.year - 1
-    fy_start = date(fy_year, FINANCIAL_YEAR_STARTS, 1)
-    return {
+    options: dict[str, tuple[str, Window]] = {}
+    latest = latest_data(span or DataSpan())
+    if latest is not None:
+        year = latest.start.year
+        label = (
+            _fy_label(year)
+            if _span(latest) == _span(_financial_year(year))
+            else f"12 months to {latest.end:%B %Y}"
+        )
+        options["latest"] = (f"Latest data ({label[0].lower()}{label[1:]})", latest)
+    options |= {
         "month": ("Last month", Window(last_month, this_month - timedelta(days=1), "month")),
         "quarter": (
             "Last quarter",
             Window(last_quarter, quarter_start - timedelta(days=1), "quarter"),
         ),
-        "fy": (
-            f"Financial year {fy_year}–{str(fy_year + 1)[2:]}",
-            Window(fy_start, _add_months(fy_start, 12) - timedelta(days=1), "fy"),
-        ),
+        "fy": (_fy_label(fy_year), Window(*_span(_financial_year(fy_year)), "fy")),
         "12m": (
             "Last 12 months",
             Window(_add_months(this_month, -12), this_month - timedelta(days=1), "12m"),
         ),
     }
+    for year in sorted((span or DataSpan()).financial_years, reverse=True):
+        if year < fy_year:  # past years only: this one is "fy"
+            options[f"fy{year}"] = (_fy_label(year), _financial_year(year))
+    return options
 
 
-DEFAULT_PRESET = "12m"
+def _span(window: Window) -> tuple[date, date]:
+    return window.start, window.end
+
+
+FALLBACK_PRESET = "12m"  # the default where the services in view have no data
 MAX_DAYS = 366 * 10
 
 
-def window_from(params: QueryDict, today: date) -> tuple[Window, list[str]]:
+def default_preset(options: dict) -> str:
+    return "latest" if "latest" in options else FALLBACK_PRESET
+
+
+def window_from(
+    params: QueryDict, today: date, span: DataSpan | None = None
+) -> tuple[Window, list[str]]:
     """The window a request asks for, and any problems with what it asked (then the default)."""
-    options = presets(today)
+    options = presets(today, span)
+    default = options[default_preset(options)][1]
     preset = params.get("window", "")
     if preset in options:
         return options[preset][1], []
     raw_from, raw_to = params.get("from", ""), params.get("to", "")
     if not raw_from and not raw_to:
-        return options[DEFAULT_PRESET][1], []
+        return default, []
     problems = []
     try:
         start = date.fromisoformat(raw_from)
@@ -100,6 +151,6 @@ def window_from(params: QueryDict, today: date) -> tuple[Window, list[str]]:
     if not problems and (end - start).days > MAX_DAYS:
         problems.append("Choose a window of at most ten years.")
     if problems:
-        return options[DEFAULT_PRESET][1], problems
+        return default, problems
     match = next((key for key, (_, w) in options.items() if (w.start, w.end) == (start, end)), "")
     return Window(start, end, match or "custom"), []

@@ -161,6 +161,8 @@ ROUTES = {
     "performance:review_pack": Route("service", "read", ("GET", "POST"), post_access="lead"),
     "performance:portfolio": Route("global", "read"),
     "performance:portfolio_csv": Route("global", "read"),
+    "performance:data_quality": Route("global", "read"),
+    "performance:data_quality_csv": Route("global", "read"),
     "performance:organisation_share": Route("organisation", "read"),
     "performance:directorate_share": Route("directorate", "read"),
     # The JSON API answers for itself: JSON 401 without a token, never a sign-in redirect.

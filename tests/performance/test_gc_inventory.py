@@ -413,3 +413,18 @@ def test_full_inventory_figures_match_the_files():
     )
     assert stored == {slug: len(ids) for slug, ids in standards.items()}
     assert not Metric.objects.filter(target=0).exists()
+
+
+def test_the_portfolio_opens_on_the_latest_data_not_on_the_current_year(colleague_client):
+    from django.urls import reverse
+
+    import_gc_inventory(read_files(CASES))
+    page = colleague_client.get(reverse("performance:portfolio"))
+    # Four of five services end in 2023-24; one also has an unfinished 2024-25 row.
+    assert page.context["window"] == Window(date(2023, 4, 1), date(2024, 3, 31), "latest")
+    totals = page.context["totals"]
+    assert (totals.services_reporting, totals.services) == (5, 5)
+    assert totals.total_cost == {"CAD": Decimal("572001000.00")}
+    text = page.content.decode()
+    assert "Latest data (financial year 2023–24)" in text
+    assert "Financial year 2022–23" in text and "Financial year 2024–25" in text

@@ -362,9 +362,9 @@ def test_portfolio_runs_a_fixed_number_of_queries(
     query = {"from": "2026-01-01", "to": "2026-03-31"}
     colleague_client.get(url, query)
     cache.clear()  # computed from the database: a fixed number of grouped queries
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(22):
         colleague_client.get(url, query)
-    with django_assert_num_queries(6):  # read from the roll-up cache
+    with django_assert_num_queries(8):  # read from the roll-up cache
         colleague_client.get(url, query)
 
 
@@ -383,9 +383,9 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     leader_client.get(url)
     cache.clear()
     # two windows (this and the previous) of every panel: fixed, whatever the data
-    with django_assert_num_queries(46):
+    with django_assert_num_queries(49):
         leader_client.get(url)
-    with django_assert_num_queries(18):  # the summaries from the roll-up cache
+    with django_assert_num_queries(21):  # the summaries from the roll-up cache
         leader_client.get(url)
 
 

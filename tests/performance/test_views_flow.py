@@ -2,6 +2,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -245,7 +246,7 @@ def test_flow_page_runs_a_fixed_number_of_queries(
     url = reverse("performance:flow", args=["grants"])
     client.get(url)
     # session, user, org-admin check, access, stages, hand-offs, 2 sums, friction (3), metrics
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = client.get(url)
     window = response.context["window"]
     inside = HandoffLog.objects.filter(
@@ -298,8 +299,6 @@ def test_windows_presets_and_previous():
     assert Window(date(2026, 10, 1), date(2026, 10, 31)).previous() == Window(
         date(2026, 8, 31), date(2026, 9, 30)
     )
-    from django.http import QueryDict
-
     window, problems = window_from(QueryDict("from=2026-10-01&to=2026-10-31"), today)
     assert (window.preset, problems) == ("month", [])
     window, problems = window_from(QueryDict("from=2026-10-31&to=2026-10-01"), today)
@@ -479,3 +478,24 @@ def test_flow_page_of_a_journey_with_no_hand_offs_renders(colleague_client, stag
     text = page.content.decode()
     assert ("This service has no journey yet" in text) == (stages == 0)
     assert ("Stage 1: Stage 1" in text) == (stages == 1)
+
+
+def test_latest_data_is_the_default_and_every_past_financial_year_with_data_a_preset():
+    from performance.windows import DataSpan
+
+    today = date(2026, 11, 22)
+    span = DataSpan(latest=date(2024, 3, 31), financial_years=[2022, 2023, 2026])
+    options = presets(today, span)
+    assert options["latest"] == (
+        "Latest data (financial year 2023–24)",
+        Window(date(2023, 4, 1), date(2024, 3, 31), "latest"),
+    )
+    assert [k for k in options if k.startswith("fy")] == ["fy", "fy2023", "fy2022"]
+    assert options["fy2022"][1] == Window(date(2022, 4, 1), date(2023, 3, 31), "fy2022")
+    assert window_from(QueryDict(""), today, span)[0].preset == "latest"
+    assert window_from(QueryDict(""), today)[0].preset == "12m"  # no data: the last 12 months
+    monthly = presets(today, DataSpan(latest=date(2026, 10, 31)))["latest"]
+    assert monthly == (
+        "Latest data (12 months to October 2026)",
+        Window(date(2025, 11, 1), date(2026, 10, 31), "latest"),
+    )
