@@ -190,6 +190,17 @@ def summary_json(s: Summary) -> dict:
             "leaders": s.leaders,
             "hands_on_recommended": s.hands_on_recommended,
         },
+        "kpis": [
+            {
+                "metric": k.metric,
+                "name": k.name,
+                "value": _number(k.value),
+                "target": _number(k.target),
+                "higher_is_better": k.higher_is_better,
+                "status": k.status,
+            }
+            for k in s.kpis
+        ],
         "gaps": s.gaps,
     }
 

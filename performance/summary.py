@@ -240,8 +240,15 @@ class Summary:
     leaders: list[str] = field(default_factory=list)
     hands_on_recommended: bool | None = None
     gaps: list[str] = field(default_factory=list)
-    kpis_on_target: int = 0
-    kpis_with_target: int = 0
+    kpis: list["Kpi"] = field(default_factory=list)
+
+    @property
+    def kpis_with_target(self) -> int:
+        return sum(1 for k in self.kpis if k.target is not None)
+
+    @property
+    def kpis_on_target(self) -> int:
+        return sum(1 for k in self.kpis if k.status == "on_target")
 
     @property
     def cost_per_transaction(self) -> Decimal | None:
@@ -292,7 +299,7 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
     assessments = {
         a.service_id: a for a in ProportionalityAssessment.objects.filter(service_id__in=ids)
     }
-    targets = _target_statuses(ids, window, outcomes)
+    kpis = kpis_for(ids, window, outcomes)
     result = {}
     for service in services:
         stages = [f.stage for f in flows[service.pk].stages]
@@ -306,7 +313,6 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
                 f"Nobody holds the Decide right for {len(missing)} kind"
                 f"{'s' if len(missing) != 1 else ''} of decision: {', '.join(missing)}."
             )
-        on, with_target = targets.get(service.pk, (0, 0))
         summary = Summary(
             service=service,
             window=window,
@@ -321,8 +327,7 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
             leaders=[leader.person.name for leader in leaders[service.pk]],
             hands_on_recommended=assessment.hands_on_recommended if assessment else None,
             gaps=gaps,
-            kpis_on_target=on,
-            kpis_with_target=with_target,
+            kpis=kpis.get(service.pk, []),
         )
         if summary.stale:
             summary.gaps.append("Data is stale: nothing measured in the last two months.")
@@ -334,32 +339,88 @@ def summary(service: Service, window: Window) -> Summary:
     return summaries([service], window)[service.pk]
 
 
-def _target_statuses(ids: list[int], window: Window, outcomes: dict[int, Outcomes]):
-    """(on target, with a target) per service: standard rates from the window's figures,
-    a service's own metrics from their latest value in the window."""
-    statuses: dict[int, list[str]] = defaultdict(list)
-    metrics = list(Metric.objects.filter(service_id__in=ids, target__isnull=False))
-    latest = latest_values([m.pk for m in metrics if not m.is_standard], window)
-    for metric in metrics:
-        figures = outcomes[metric.service_id]
-        value = (
-            {
-                "completion_rate": figures.completion_rate,
-                "user_satisfaction": figures.user_satisfaction,
-                "transactions": figures.transactions,
-                "started": figures.started or None,
-                "contacts": figures.contacts,
-                "failure_demand_contacts": figures.failure_demand_contacts,
-            }.get(metric.key)
-            if metric.is_standard
-            else latest.get(metric.pk, (None, None))[0]
-        )
-        statuses[metric.service_id].append(
-            kpi_status(value, metric.target, metric.higher_is_better)
-        )
-    return {
-        service_id: (found.count("on_target"), len(found)) for service_id, found in statuses.items()
-    }
+@dataclass(frozen=True)
+class Kpi:
+    """One measure of a service in a window, against its target (CONTRACTS.md's ``kpis``)."""
+
+    metric: str
+    name: str
+    value: Decimal | None
+    target: Decimal | None
+    higher_is_better: bool
+    unit: str = ""
+
+    @property
+    def status(self) -> str:
+        return kpi_status(self.value, self.target, self.higher_is_better)
+
+
+# The standard measures every service has, in the order the dashboard shows them.
+STANDARD_KPIS = {
+    "transactions": "Completed transactions",
+    "digital_take_up": "Digital take-up",
+    "completion_rate": "Completion rate",
+    "user_satisfaction": "User satisfaction",
+}
+
+
+def kpis_for(ids: list[int], window: Window, outcomes: dict[int, Outcomes]):
+    """Every KPI of each service with data or a target in the window: the standard ones from
+    the window's figures (and any other standard metric given a target), a service's own
+    metrics from their latest value in the window. Two queries."""
+    metrics: dict[int, dict[str, Metric]] = defaultdict(dict)
+    for metric in Metric.objects.filter(service_id__in=ids):
+        metrics[metric.service_id][metric.key] = metric
+    own = [m.pk for found in metrics.values() for m in found.values() if not m.is_standard]
+    latest = latest_values(own, window)
+    result: dict[int, list[Kpi]] = {}
+    for service_id in ids:
+        figures, found = outcomes[service_id], metrics.get(service_id, {})
+        standard = {
+            "transactions": figures.transactions,
+            "digital_take_up": figures.digital_take_up,
+            "completion_rate": figures.completion_rate,
+            "user_satisfaction": figures.user_satisfaction,
+            "started": figures.started or None,
+            "contacts": figures.contacts,
+            "failure_demand_contacts": figures.failure_demand_contacts,
+        }
+        kpis = []
+        for key, value in standard.items():
+            metric = found.get(key)
+            target = metric.target if metric else None
+            if key not in STANDARD_KPIS and target is None:
+                continue  # the other standard metrics count as KPIs once given a target
+            if value is None and target is None:
+                continue
+            kpis.append(
+                Kpi(
+                    key,
+                    metric.name if metric else STANDARD_KPIS[key],
+                    value,
+                    target,
+                    metric.higher_is_better if metric else True,
+                    metric.unit if metric else "",
+                )
+            )
+        for metric in sorted(
+            (m for m in found.values() if not m.is_standard), key=lambda m: m.name
+        ):
+            value = latest.get(metric.pk, (None, None))[0]
+            if value is None and metric.target is None:
+                continue
+            kpis.append(
+                Kpi(
+                    metric.key,
+                    metric.name,
+                    value,
+                    metric.target,
+                    metric.higher_is_better,
+                    metric.unit,
+                )
+            )
+        result[service_id] = kpis
+    return result
 
 
 def latest_values(metric_ids: list[int], window: Window) -> dict[int, tuple[Decimal, date]]:

@@ -447,3 +447,36 @@ def test_api_bad_window_is_400(leader_client):
     response = leader_client.get("/api/v1/portfolio", {"from": "2026-02-30", "to": "2026-03-01"})
     assert response.status_code == 400
     assert "is not a date" in response.json()["detail"]
+
+
+def test_api_summary_lists_every_kpi_with_its_status(leader_client, service):
+    measure(service, "transactions", JAN, 100, "digital")
+    measure(service, "transactions", JAN, 300, "phone")
+    measure(service, "started", JAN, 500)
+    Metric.objects.filter(service=service, key="transactions").update(target=D(1000))
+    Metric.objects.create(
+        service=service, key="completion_rate", name="Completion rate", target=D("0.78")
+    )
+    waits = Metric.objects.create(
+        service=service, key="wait-days", name="Days to decide", higher_is_better=False
+    )
+    waits.target = D(10)
+    waits.save()
+    for period, days in [(JAN, 8), (FEB, "10.4")]:  # the latest in the window counts
+        Measurement.objects.create(
+            metric=waits, period_start=period[0], period_end=period[1], value=D(days)
+        )
+    Metric.objects.create(service=service, key="unused", name="Never measured")
+    api = leader_client.get(
+        "/api/v1/services/grants/summary", {"from": "2026-01-01", "to": "2026-03-31"}
+    ).json()
+    kpis = {
+        k["metric"]: (k["value"], k["target"], k["higher_is_better"], k["status"])
+        for k in api["kpis"]
+    }
+    assert kpis == {
+        "transactions": (400, 1000, True, "off_target"),
+        "digital_take_up": (0.25, None, True, "no_target"),
+        "completion_rate": (0.8, 0.78, True, "on_target"),  # 400 / 500
+        "wait-days": (10.4, 10, False, "within_5"),  # 10.4 ≤ 10 × 1.05
+    }
