@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser lint benchmark loadtest lock clean
+.PHONY: run test install browser lint benchmark loadtest check-gc lock clean
 
 run: install
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
@@ -30,6 +30,11 @@ browser:
 	  echo "Installing Chromium from the distribution's packages for the browser tests"; \
 	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
 	    || echo "Chromium could not be installed: the browser tests will be skipped."; }
+
+# The GC inventory checks, with every page of every one of its ~1,700 services walked
+# (minutes: outside CI). Needs the shared data folder beside the project.
+check-gc: install
+	GC_FULL_WALK=1 $(BIN)/pytest tests/test_every_page.py tests/performance/test_gc_inventory.py
 
 # Benchmarks and the load test print figures; they assert no times. See README.md.
 benchmark: install
