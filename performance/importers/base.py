@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from performance.actions import service_changed
-from performance.models import ImportRun
+from performance.actions import Finding, findings_record, service_changed
+from performance.models import DataQualityFinding, ImportRun
 from services import versions
 from services.models import Directorate, Organisation, Service, Stage, Team
 from services.queries import is_org_admin
@@ -101,6 +101,18 @@ def decode(data: bytes) -> str:
                 )
             ]
         ) from None
+
+
+def not_ended(service_id: int, what: str, start: date, end: date) -> Finding:
+    """A finding for a record of a period that had not ended when it was imported."""
+    return Finding(
+        service_id,
+        DataQualityFinding.Kind.PERIOD_NOT_ENDED,
+        f"{what} {start} to {end}",
+        f"{what} for {start} to {end} was imported on {timezone.localdate()}, before the "
+        "period ended: it may be partial.",
+        period=(start, end),
+    )
 
 
 def decimal_places(value: Decimal) -> int:
@@ -331,6 +343,12 @@ class CsvKind:
         """Write every parsed row (inside the caller's transaction)."""
         raise NotImplementedError
 
+    def findings(self, rows: list) -> tuple[list[Finding], set[str]]:
+        """What is questionable in the rows though valid (a period not yet ended, volumes
+        that contradict each other), and the subjects the rows are about: findings about
+        those subjects from earlier imports of this kind are replaced."""
+        return [], set()
+
     def service_id(self, parsed) -> int | None:
         """The service a parsed row is about, for each service's import history."""
         service = getattr(parsed, "service", None)
@@ -462,6 +480,21 @@ def run_rows(
             if not dry_run:
                 run.save()
             outcome = kind.apply(parsed, user, None if dry_run else run)
+            found, subjects = kind.findings(parsed)
+            if found:
+                outcome.notes.append(
+                    f"{len(found)} data-quality finding{'s' if len(found) != 1 else ''}: "
+                    + "; ".join(f.message for f in found[:5])
+                    + ("; …" if len(found) > 5 else "")
+                )
+            if subjects or found:
+                findings_record(
+                    source=f"csv:{kind.name}",
+                    findings=found,
+                    service_ids={pk for pk in map(kind.service_id, parsed) if pk is not None},
+                    subjects=subjects | {f.subject for f in found},
+                    run=None if dry_run else run,
+                )
             if dry_run:
                 transaction.set_rollback(True)
     except ImportRejected as rejected:

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
+from performance.actions import Finding
 from performance.importers import upsert
-from performance.importers.base import Cells, CsvKind, Lookups, Outcome, places_of
+from performance.importers.base import Cells, CsvKind, Lookups, Outcome, not_ended, places_of
 from performance.models import CostLine
 from services.models import Directorate, Organisation, Service, Team, site_currency
 
@@ -104,6 +107,17 @@ class CostsKind(CsvKind):
         return CostRow(
             service, start, end, amount, category, spend, organisation, directorate, team, currency
         )
+
+    def findings(self, rows: list[CostRow]) -> tuple[list[Finding], set[str]]:
+        """Cost of a period that had not ended when it was imported."""
+        today = timezone.localdate()
+        found, subjects = [], set()
+        for r in rows:
+            what = f"{r.category} {r.spend} cost paid by {r.organisation.name}"
+            subjects.add(f"{what} {r.period_start} to {r.period_end}")
+            if r.period_end > today:
+                found.append(not_ended(r.service.pk, what, r.period_start, r.period_end))
+        return found, subjects
 
     def keys(self, row: CostRow) -> list[tuple[str, tuple]]:
         return [("service, period, category, spend, payer and currency", row.key)]

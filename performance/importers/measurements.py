@@ -4,6 +4,7 @@ The same rows arrive through the JSON API (``POST /api/v1/services/{slug}/measur
 which builds them into this importer's rows and runs the same pipeline.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from performance.actions import Finding
 from performance.importers.base import (
     Cells,
     Counts,
@@ -19,12 +21,14 @@ from performance.importers.base import (
     Lookups,
     Outcome,
     closest,
+    not_ended,
     places_of,
 )
-from performance.models import Channel, Measurement, Metric
+from performance.models import Channel, DataQualityFinding, Measurement, Metric
 from services.models import Service
 
 CHANNELS = Channel.values
+Kind = DataQualityFinding.Kind
 COUNTS = {"transactions", "started", "contacts", "failure_demand_contacts"}
 VALUE_PLACES = places_of(Measurement, "value")
 RANGES = {
@@ -91,6 +95,35 @@ class MeasurementsKind(CsvKind):
         if cells.failed:
             return None
         return MeasurementRow(service, key, start, end, value, channel)
+
+    def findings(self, rows: list[MeasurementRow]) -> tuple[list[Finding], set[str]]:
+        """A period that had not ended when it was imported; more transactions completed
+        than started, or more failure-demand contacts than contacts, in one period."""
+        today = timezone.localdate()
+        found, subjects = [], set()
+        totals: dict[tuple, Decimal] = defaultdict(Decimal)
+        for r in rows:
+            period = f"{r.period_start} to {r.period_end}"
+            subjects.add(f"{r.metric} {period}")
+            totals[(r.service.pk, r.metric, r.period_start, r.period_end)] += r.value
+            if r.period_end > today:
+                found.append(not_ended(r.service.pk, r.metric, r.period_start, r.period_end))
+        for (service_id, metric, start, end), value in totals.items():
+            whole = {"transactions": "started", "failure_demand_contacts": "contacts"}.get(metric)
+            total = totals.get((service_id, whole, start, end)) if whole else None
+            if total is not None:
+                subjects.add(f"volumes {start} to {end}")  # both in this file: checked again
+            if total is not None and value > total:
+                found.append(
+                    Finding(
+                        service_id,
+                        Kind.VOLUMES_CONTRADICT,
+                        f"volumes {start} to {end}",
+                        f"{start} to {end}: {value:,} {metric} but only {total:,} {whole}.",
+                        period=(start, end),
+                    )
+                )
+        return found, subjects
 
     def keys(self, row: MeasurementRow) -> list[tuple[str, tuple]]:
         return [

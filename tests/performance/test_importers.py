@@ -11,7 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from performance.importers import KINDS, ImportRejected, run_import
-from performance.models import CostLine, HandoffLog, ImportRun, Measurement, Metric, StageLog
+from performance.models import (
+    CostLine,
+    DataQualityFinding,
+    HandoffLog,
+    ImportRun,
+    Measurement,
+    Metric,
+    StageLog,
+)
 from services.models import Directorate, Organisation, Service, Stage, Team
 from tests.factories import ServiceFactory, StageFactory, TeamFactory
 
@@ -568,3 +576,50 @@ def test_stage_positions_stay_valid_after_a_stages_import(grants):
     positions = sorted(Stage.objects.filter(service=grants).values_list("position", flat=True))
     assert len(set(positions)) == len(positions)
     assert Service.objects.get(pk=grants.pk).stages.get(name="Apply").position == 3
+
+
+# --- Data-quality findings ----------------------------------------------------------------
+
+
+def test_measurements_that_contradict_each_other_are_imported_and_flagged(grants):
+    text = MEASUREMENTS + (
+        "grants,transactions,2026-01-01,2026-01-31,90,digital\n"
+        "grants,transactions,2026-01-01,2026-01-31,30,phone\n"
+        "grants,started,2026-01-01,2026-01-31,100,\n"
+    )
+    outcome = run("measurements", text)
+    assert counts(outcome) == (3, 0, 0)
+    finding = DataQualityFinding.objects.get()
+    assert (finding.kind, finding.service.slug) == ("volumes_contradict", "grants")
+    assert finding.message == "2026-01-01 to 2026-01-31: 120 transactions but only 100 started."
+    assert "1 data-quality finding" in outcome.notes[0]
+    # The corrected file replaces the finding; importing it again changes nothing.
+    corrected = text.replace(",100,\n", ",150,\n")
+    run("measurements", corrected)
+    assert not DataQualityFinding.objects.exists()
+    assert counts(run("measurements", corrected)) == (0, 0, 3)
+
+
+def test_a_period_not_yet_ended_is_flagged(grants):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    later = today + timedelta(days=400)
+    text = MEASUREMENTS + f"grants,transactions,{today},{later},5,digital\n"
+    run("measurements", text)
+    assert DataQualityFinding.objects.get().kind == "period_not_ended"
+    costs = COSTS + f"grants,{today},{later},10,staff,run,Dept,,,\n"
+    run("costs", costs)
+    assert DataQualityFinding.objects.filter(kind="period_not_ended").count() == 2
+
+
+def test_a_dry_run_records_no_finding(grants):
+    text = MEASUREMENTS + (
+        "grants,transactions,2026-01-01,2026-01-31,120,digital\n"
+        "grants,started,2026-01-01,2026-01-31,100,\n"
+    )
+    outcome = run("measurements", text, dry_run=True)
+    assert "1 data-quality finding" in outcome.notes[0]
+    assert not DataQualityFinding.objects.exists()
