@@ -1,5 +1,6 @@
 """Reads for flow, friction and change, computed in the database and filtered to the user."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -186,14 +187,28 @@ def handover_matrix(flow: FlowFigures) -> HandoverMatrix:
     return matrix
 
 
-def metric_sums(service: Service, window: Window, keys: Iterable[str]) -> dict[str, Decimal]:
-    """Σ of each metric's measurements over the window (all channels)."""
+def share_over_common_periods(part: dict, whole: dict) -> Decimal | None:
+    """Σ part ÷ Σ whole over the periods that give both (each a {period: value}): a period
+    without one of them tells nothing about the share, so it is left out, never read as 0."""
+    common = [period for period in part if period in whole]
+    total = sum((whole[p] for p in common), ZERO)
+    if not total:
+        return None
+    return sum((part[p] for p in common), ZERO) / total
+
+
+def metric_periods(service: Service, window: Window, keys: Iterable[str]) -> dict[str, dict]:
+    """Each metric's Σ over channels per period in the window: {key: {period: value}}."""
     rows = (
         Measurement.objects.filter(in_window(window), metric__service=service, metric__key__in=keys)
-        .values("metric__key")
+        .values("metric__key", "period_start", "period_end")
         .annotate(total=Sum("value"))
+        .order_by()
     )
-    return {row["metric__key"]: row["total"] for row in rows}
+    found: dict[str, dict] = defaultdict(dict)
+    for row in rows:
+        found[row["metric__key"]][(row["period_start"], row["period_end"])] = row["total"]
+    return found
 
 
 @dataclass
@@ -223,12 +238,9 @@ def friction_summary(service: Service, window: Window) -> FrictionSummary:
     by_category = dict(
         not_resolved.values_list("category").annotate(n=Count("pk")).order_by("category")
     )
-    sums = metric_sums(service, window, ["contacts", "failure_demand_contacts"])
-    contacts = sums.get("contacts")
-    share = (
-        sums.get("failure_demand_contacts", ZERO) / contacts
-        if contacts and "failure_demand_contacts" in sums
-        else None
+    periods = metric_periods(service, window, ["contacts", "failure_demand_contacts"])
+    share = share_over_common_periods(
+        periods.get("failure_demand_contacts", {}), periods.get("contacts", {})
     )
     return FrictionSummary(
         open=totals["count"],

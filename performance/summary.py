@@ -17,7 +17,7 @@ from decisions.models import Decision
 from decisions.queries import rights_matrix_rows_missing
 from performance.flow import FlowFigures
 from performance.models import CostLine, FrictionPoint, Measurement, Metric
-from performance.queries import flows_for, in_window
+from performance.queries import flows_for, in_window, share_over_common_periods
 from performance.windows import Window
 from services.gaps import accountability_gaps
 from services.models import ProportionalityAssessment, Service, ServiceLeader
@@ -84,11 +84,7 @@ class Outcomes:
             return self.started_periods_transactions / self.started
         return self.completion_rate_supplied
 
-    @property
-    def failure_demand_share(self) -> Decimal | None:
-        if self.failure_demand_contacts is None:
-            return None
-        return ratio(self.failure_demand_contacts, self.contacts)
+    failure_demand_share: Decimal | None = None  # over the periods that give both
 
 
 def _weighted_mean(values: dict, weights: dict) -> Decimal | None:
@@ -153,6 +149,9 @@ def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
             outcomes.contacts = sum(keys["contacts"].values(), ZERO)
         if "failure_demand_contacts" in keys:
             outcomes.failure_demand_contacts = sum(keys["failure_demand_contacts"].values(), ZERO)
+        outcomes.failure_demand_share = share_over_common_periods(
+            keys.get("failure_demand_contacts", {}), keys.get("contacts", {})
+        )
         result[service_id] = outcomes
     return result
 

@@ -480,3 +480,14 @@ def test_api_summary_lists_every_kpi_with_its_status(leader_client, service):
         "completion_rate": (0.8, 0.78, True, "on_target"),  # 400 / 500
         "wait-days": (10.4, 10, False, "within_5"),  # 10.4 ≤ 10 × 1.05
     }
+
+
+def test_failure_demand_share_counts_only_periods_that_give_both(service):
+    # Contacts in January, February and March; failure demand only for February.
+    measure(service, "contacts", JAN, 1000)
+    measure(service, "contacts", FEB, 400)
+    measure(service, "contacts", MAR, 600)
+    measure(service, "failure_demand_contacts", FEB, 100)
+    s = summary(service, Q1)
+    assert s.outcomes.failure_demand_share == D(100) / D(400)  # not 100 / 2,000
+    assert s.outcomes.contacts == D(2000)
