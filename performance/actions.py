@@ -19,6 +19,7 @@ from performance.models import (
     FrictionPoint,
     Handoff,
     HandoffLog,
+    Metric,
     StageLog,
 )
 from performance.outbox import enqueue
@@ -180,6 +181,7 @@ class Finding:
     message: str
     location: str = ""
     period: tuple[date, date] | None = None
+    metric_key: str = ""  # the service's measure it questions, if one
 
 
 def findings_record(
@@ -198,6 +200,13 @@ def findings_record(
         existing = existing.filter(subject__in=subjects)
     current = {(f.service_id, f.kind, f.subject): f for f in existing}
     wanted = {(f.service_id, f.kind, f.subject): f for f in findings}
+    metric_ids = {
+        (service_id, key): pk
+        for pk, service_id, key in Metric.objects.filter(
+            service_id__in={f.service_id for f in findings if f.metric_key},
+            key__in={f.metric_key for f in findings if f.metric_key},
+        ).values_list("pk", "service_id", "key")
+    }
     counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
     create, update = [], []
     for key, finding in wanted.items():
@@ -207,6 +216,7 @@ def findings_record(
             "location": finding.location[:200],
             "period_start": start,
             "period_end": end,
+            "metric_id": metric_ids.get((finding.service_id, finding.metric_key)),
         }
         found = current.get(key)
         if found is None:
@@ -234,6 +244,8 @@ def findings_record(
     counts["removed"] = len(gone)
     DataQualityFinding.objects.bulk_create(create, batch_size=1000)
     DataQualityFinding.objects.bulk_update(
-        update, ["message", "location", "period_start", "period_end", "import_run"], batch_size=1000
+        update,
+        ["message", "location", "period_start", "period_end", "metric", "import_run"],
+        batch_size=1000,
     )
     return counts

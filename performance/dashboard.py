@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import dateformat
 
-from performance.models import Measurement, Metric
+from performance.models import DataQualityFinding, Measurement, Metric
 from performance.summary import (
     STATUS_LABELS,
     Summary,
@@ -43,6 +43,7 @@ class Tile:
     status: str
     status_label: str
     spark: Spark | None
+    questioned: str = ""  # a data-quality finding about this figure in the window
 
 
 def fmt(value: Decimal | None, kind: str) -> str:
@@ -182,6 +183,14 @@ def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
     latest_now = latest_values([m.pk for m in own], now.window)
     latest_before = latest_values([m.pk for m in own], before.window)
     own_series = last_twelve([m.pk for m in own], now.window.end)
+    questioned = dict(
+        DataQualityFinding.objects.filter(
+            metric__in=own,
+            period_start__gte=now.window.start,
+            period_end__lte=now.window.end,
+        ).values_list("metric_id", "kind")
+    )
+    kinds = dict(DataQualityFinding.Kind.choices)
     for metric in sorted(own, key=lambda m: m.name):
         value, period_end = latest_now.get(metric.pk, (None, None))
         previous = latest_before.get(metric.pk, (None, None))[0]
@@ -204,6 +213,7 @@ def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
                 status=status,
                 status_label=STATUS_LABELS[status],
                 spark=spark(own_series.get(metric.pk, []), "number"),
+                questioned=kinds.get(questioned.get(metric.pk), ""),
             )
         )
     return tiles

@@ -610,6 +610,14 @@ class DataQualityFinding(models.Model):
         TARGET_AS_PERCENTAGE = "target_as_percentage", "Target given as a percentage"
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="findings")
+    metric = models.ForeignKey(
+        Metric,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="findings",
+        help_text="The measure whose figures it questions, if one.",
+    )
     source = models.CharField(max_length=40, help_text="The import that found it.")
     kind = models.CharField(max_length=40, choices=Kind.choices)
     subject = models.CharField(max_length=200, help_text="What is questioned, e.g. a programme.")

@@ -108,8 +108,10 @@ def presets(today: date, span: DataSpan | None = None) -> dict[str, tuple[str, W
         ),
     }
     for year in sorted((span or DataSpan()).financial_years, reverse=True):
-        if year < fy_year:  # past years only: this one is "fy"
-            options[f"fy{year}"] = (_fy_label(year), _financial_year(year))
+        window = _financial_year(year)
+        # Past years only (this one is "fy"), and not the year "latest data" already is.
+        if year < fy_year and (latest is None or _span(latest) != _span(window)):
+            options[f"fy{year}"] = (_fy_label(year), window)
     return options
 
 

@@ -804,6 +804,7 @@ class GcLoad:
                 "meeting the target: more than all of them. Kept as published.",
                 location=location,
                 period=period,
+                metric_key=f"standard-{slugify(key)}"[:80],
             )
         target = number(row.get("target", ""))
         met = row.get("target_met", "").strip().upper()
@@ -823,6 +824,7 @@ class GcLoad:
                 f"against target {target} says otherwise.",
                 location=location,
                 period=period,
+                metric_key=f"standard-{slugify(key)}"[:80],
             )
         if total and not service_has_volumes:
             self.find(

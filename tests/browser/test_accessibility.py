@@ -63,6 +63,7 @@ def main_pages() -> dict[str, str]:
         "flow": f"{SERVICE}/flow/",
         "review pack": f"{SERVICE}/review-pack/",
         "portfolio": "/portfolio/",
+        "data quality": "/data-quality/",
         "friction register": f"{SERVICE}/friction/",
         "friction everywhere": "/friction/",
         "new friction point": f"{SERVICE}/friction/new/",
@@ -93,6 +94,32 @@ def test_every_main_page(visit):
         except AssertionError as error:
             failures.append(str(error))
     assert not failures, "\n\n".join(failures)
+
+
+def test_gc_services_with_findings_in_their_own_currency(visit):
+    """Imported GC services: programme spending in CAD, findings beside the figures, a
+    service without a journey; the data-quality page filtered and unfiltered."""
+    from performance.importers.gc_inventory import import_gc_inventory, read_files
+    from tests.performance.test_gc_inventory import CASES
+
+    import_gc_inventory(read_files(CASES))
+    visitor = visit()
+    page = visitor.page
+    visitor.sign_in("admin")
+    for name, url in {
+        "GC dashboard": "/services/gc-d1/dashboard/",
+        "GC flow without a journey": "/services/gc-d3/flow/",
+        "GC service": "/services/gc-l1/",
+        "data quality with findings": "/data-quality/",
+        "data quality of one service": "/data-quality/?service=gc-d1",
+    }.items():
+        response = page.goto(url)
+        assert response.status == 200, f"{name}: {url} answered {response.status}"
+        visitor.check_accessibility(name)
+        visitor.screenshot(name.replace(" ", "-"))
+    page.goto("/services/gc-d1/dashboard/")
+    expect(page.get_by_text("Data quality:")).to_be_visible()
+    expect(page.get_by_text("Of which programme spending")).to_be_visible()
 
 
 def test_the_rights_matrix_edited_in_place(visit):

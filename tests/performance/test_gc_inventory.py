@@ -428,3 +428,4 @@ def test_the_portfolio_opens_on_the_latest_data_not_on_the_current_year(colleagu
     text = page.content.decode()
     assert "Latest data (financial year 2023–24)" in text
     assert "Financial year 2022–23" in text and "Financial year 2024–25" in text
+    assert text.count("Financial year 2023–24") == 0  # it is the latest data

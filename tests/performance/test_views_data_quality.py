@@ -79,3 +79,18 @@ def test_dashboard_and_service_page_say_how_many_findings(colleague_client, impo
     assert DataQualityFinding.objects.filter(service__slug="gc-c1").count() == 0
     text = colleague_client.get(reverse("performance:dashboard", args=["gc-c1"])).content.decode()
     assert "Data quality:" not in text
+
+
+def test_a_figure_a_finding_questions_is_marked_on_its_tile(client, imported):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(reverse("performance:dashboard", args=["gc-d1"]))
+    tile = next(t for t in page.context["tiles"] if t.name == "Resolve within a day")
+    assert (tile.status, tile.questioned) == ("on_target", "Performance over 100 %")
+    assert "Questioned" in page.content.decode()
+    earlier = client.get(
+        reverse("performance:dashboard", args=["gc-d1"]), {"from": "2022-04-01", "to": "2023-03-31"}
+    )
+    tile = next(t for t in earlier.context["tiles"] if t.name == "Resolve within a day")
+    assert (tile.status, tile.questioned) == ("off_target", "")  # 0.5 in 2022-23: no finding
