@@ -19,8 +19,12 @@ log = logging.getLogger(__name__)
 TIMEOUT = 26 * 3600  # the nightly refresh comes round before anything expires
 
 
+# Bumped whenever ``Summary`` changes shape, so no page reads a roll-up pickled before.
+SHAPE = 2
+
+
 def _key(service_id: int, version: int, window: Window) -> str:
-    return f"summary:{service_id}:{version}:{window.start}:{window.end}"
+    return f"summary:{SHAPE}:{service_id}:{version}:{window.start}:{window.end}"
 
 
 def cached_summaries(services: list[Service], window: Window) -> dict[int, Summary]:

@@ -70,6 +70,7 @@ class Outcomes:
     user_satisfaction: Decimal | None = None
     contacts: Decimal | None = None
     failure_demand_contacts: Decimal | None = None
+    failure_demand_share: Decimal | None = None  # over the periods that give both
     last_period_end: date | None = None
 
     @property
@@ -83,8 +84,6 @@ class Outcomes:
         if self.started:
             return self.started_periods_transactions / self.started
         return self.completion_rate_supplied
-
-    failure_demand_share: Decimal | None = None  # over the periods that give both
 
 
 def _weighted_mean(values: dict, weights: dict) -> Decimal | None:
@@ -165,9 +164,8 @@ class Costs:
     run: Decimal = ZERO
     change: Decimal = ZERO
     allocated: Decimal = ZERO
-    programme: Decimal | None = (
-        None  # programme spending: part of the total, not of the cost to serve
-    )
+    # Programme spending: part of the total, not of the cost to serve.
+    programme: Decimal | None = None
     by_organisation: dict[str, Decimal] = field(default_factory=dict)
     by_directorate: dict[str, Decimal] = field(default_factory=dict)
     other_currencies: dict[str, Decimal] = field(default_factory=dict)
