@@ -66,7 +66,11 @@ def signed_change(now: Decimal | None, before: Decimal | None, kind: str) -> str
         return f"{delta * 100:+.1f} points"
     if kind == "count":
         return f"{delta:+,.0f}"
-    return f"{delta:+,.1f}"
+    if kind == "score":
+        return f"{delta:+,.1f}"
+    # Any other number: as precise as it is given (to 4 places), so 0.9865 → 0.9458 shows
+    # −0.0407, never −0.0.
+    return f"{delta:+,.4f}".rstrip("0").rstrip(".")
 
 
 def spark(series: list[tuple[date, Decimal | None]], kind: str) -> Spark | None:

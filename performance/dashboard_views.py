@@ -26,7 +26,7 @@ from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
 from services.models import Directorate, Organisation
-from services.queries import directorate_and_descendants, visible_services
+from services.queries import catalogue, directorate_and_descendants, visible_services
 
 PORTFOLIO_PAGE_SIZE = 50
 
@@ -117,7 +117,6 @@ class PortfolioFilterForm(CatalogueFilterForm):
 
 
 def _portfolio(request: HttpRequest):
-    context = window_for(request.GET, visible_services(request.user))
     form = PortfolioFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
@@ -128,6 +127,8 @@ def _portfolio(request: HttpRequest):
         hands_on_gap=bool(data.get("hands_on_gap")),
         stale=bool(data.get("stale")),
     )
+    # The services in view are the filtered ones: their data sets the default window.
+    context = window_for(request.GET, catalogue(request.user, base))
     sort = request.GET.get("sort", "service")
     rows = portfolio(request.user, context["window"], filters, sort)
     return context, form, sort, rows
@@ -349,6 +350,8 @@ def data_quality(request: HttpRequest) -> HttpResponse:
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    other_filters = query.copy()
+    other_filters.pop("kind", None)
     service = form.cleaned_data.get("service") if form.is_bound else ""
     context = {
         "form": form,
@@ -356,6 +359,8 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "total": sum(n for _, _, n in counts),
         "query": query.urlencode(),
+        "other_filters": other_filters.urlencode(),
+        "kind": form.cleaned_data.get("kind") if form.is_bound else "",
         "service": visible_services(request.user).filter(slug=service).first() if service else None,
     }
     template = (

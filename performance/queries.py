@@ -24,6 +24,7 @@ from django.utils import timezone
 from performance.flow import FlowFigures, HandoffFigures, StageFigures, flow_figures
 from performance.models import (
     ChangeInitiative,
+    CostLine,
     DataQualityFinding,
     FrictionPoint,
     Handoff,
@@ -429,19 +430,23 @@ def findings_list(services, *, kind: str = "", organisation=None, service: str =
 
 
 def data_span(services) -> DataSpan:
-    """Where the data of ``services`` lies, in two queries: the latest period end that at
-    least half of the services with data have reached (one service reporting early, or a
-    year still in progress, does not move everyone's window), and the financial years
-    that have data."""
+    """Where the data (measurements and cost lines) of ``services`` lies, in four queries:
+    the latest period end that at least half of the services with data have reached (one
+    service reporting early, or a year still in progress, does not move everyone's
+    window), and the financial years that have data."""
     measured = Measurement.objects.filter(metric__service__in=services)
-    lasts = sorted(
-        measured.values("metric__service_id")
-        .annotate(last=Max("period_end"))
-        .order_by()
-        .values_list("last", flat=True)
+    costed = CostLine.objects.filter(service__in=services)
+    last: dict[int, date] = {}
+    for records, service in [(measured, "metric__service_id"), (costed, "service_id")]:
+        for service_id, end in (
+            records.values_list(service).annotate(last=Max("period_end")).order_by()
+        ):
+            last[service_id] = max(end, last.get(service_id, end))
+    months = set(measured.dates("period_start", "month")) | set(
+        costed.dates("period_start", "month")
     )
-    months = measured.dates("period_start", "month")
     years = {m.year if m.month >= FINANCIAL_YEAR_STARTS else m.year - 1 for m in months}
+    lasts = sorted(last.values())
     return DataSpan(
         latest=lasts[(len(lasts) - 1) // 2] if lasts else None, financial_years=sorted(years)
     )

@@ -94,7 +94,7 @@ def presets(today: date, span: DataSpan | None = None) -> dict[str, tuple[str, W
             if _span(latest) == _span(_financial_year(year))
             else f"12 months to {latest.end:%B %Y}"
         )
-        options["latest"] = (f"Latest data ({label[0].lower()}{label[1:]})", latest)
+        options["latest"] = (f"Latest data: {label[0].lower()}{label[1:]}", latest)
     options |= {
         "month": ("Last month", Window(last_month, this_month - timedelta(days=1), "month")),
         "quarter": (

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +103,12 @@ def number(raw: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
+
+
+def visible(text: str) -> str:
+    """Text without the invisible format characters the files carry (zero-width spaces
+    before some names, which sort them last), stripped."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 
 def codes(raw: str) -> list[str]:
@@ -429,7 +436,7 @@ class GcLoad:
         wanted = {}
         for row in rows:
             code = row["owner_org"].strip()
-            wanted.setdefault(code, row["owner_org_title"].split(" | ")[0].strip() or code)
+            wanted.setdefault(code, visible(row["owner_org_title"].split(" | ")[0]) or code)
         by_slug = {o.slug: o for o in Organisation.objects.all()}
         by_name = {o.name: o for o in by_slug.values()}
         result = {}
@@ -542,10 +549,10 @@ class GcLoad:
                 if part
             )
             values = {
-                "name": (row.get("service_name_en") or row["service_id"]).strip()[:300],
+                "name": visible(row.get("service_name_en") or row["service_id"])[:300],
                 "organisation_id": organisations[row["owner_org"].strip()].pk,
                 "kind": Service.Kind.TRANSACTIONAL if "EXTERN" in scope else Service.Kind.INTERNAL,
-                "purpose": row.get("service_description_en", "").strip(),
+                "purpose": visible(row.get("service_description_en", "")),
                 "serves": serves,
             }
             service = existing.get(slug)

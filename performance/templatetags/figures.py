@@ -44,7 +44,8 @@ def bar_width(value: Decimal | None, largest: Decimal | None) -> int:
 
 @register.filter
 def share_of(part: Decimal | None, whole: Decimal | None) -> str:
-    """``part`` as a percentage of ``whole``."""
-    if part is None or not whole:
+    """``part`` as a percentage of ``whole``; none of a whole that is not positive (a
+    negative total, from recoveries, has no meaningful shares)."""
+    if part is None or whole is None or whole <= 0:
         return NO_DATA
     return f"{Decimal(part) / Decimal(whole) * 100:.0f}%"

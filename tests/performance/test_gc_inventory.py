@@ -426,6 +426,44 @@ def test_the_portfolio_opens_on_the_latest_data_not_on_the_current_year(colleagu
     assert (totals.services_reporting, totals.services) == (5, 5)
     assert totals.total_cost == {"CAD": Decimal("572001000.00")}
     text = page.content.decode()
-    assert "Latest data (financial year 2023–24)" in text
+    assert "Latest data: financial year 2023–24" in text
     assert "Financial year 2022–23" in text and "Financial year 2024–25" in text
     assert text.count("Financial year 2023–24") == 0  # it is the latest data
+
+
+def test_the_services_in_view_set_the_window_and_cost_alone_counts_as_data(colleague_client):
+    from django.urls import reverse
+
+    from tests.factories import OrganisationFactory, ServiceFactory
+
+    import_gc_inventory(read_files(CASES))
+    mine = ServiceFactory(organisation=OrganisationFactory(slug="housing"))
+    CostLine.objects.create(
+        service=mine,
+        period_start=date(2026, 9, 1),
+        period_end=date(2026, 9, 30),
+        amount=Decimal(500),
+        currency="GBP",
+        category="staff",
+        spend="run",
+        organisation=mine.organisation,
+    )
+    url = reverse("performance:portfolio")
+    assert colleague_client.get(url).context["window"].end == date(2024, 3, 31)  # most GC
+    filtered = colleague_client.get(url, {"organisation": "housing"})
+    assert filtered.context["window"] == Window(date(2025, 10, 1), date(2026, 9, 30), "latest")
+    assert filtered.context["totals"].total_cost == {"GBP": Decimal(500)}
+    dashboard = colleague_client.get(reverse("performance:dashboard", args=[mine.slug]))
+    assert dashboard.context["window"].end == date(2026, 9, 30)
+
+
+def test_invisible_characters_are_dropped_from_names(tmp_path):
+    for name in ["ss_2024.csv", "rbpo.csv", "org_var.csv"]:
+        (tmp_path / name).write_bytes((CASES / name).read_bytes())
+    text = (CASES / "si_2024.csv").read_text(encoding="utf-8")
+    (tmp_path / "si_2024.csv").write_text(
+        text.replace("Archives reference requests", "\u200bArchives reference requests"),
+        encoding="utf-8",
+    )
+    import_gc_inventory(read_files(tmp_path))
+    assert Service.objects.get(slug="gc-l1").name == "Archives reference requests"

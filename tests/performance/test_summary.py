@@ -362,9 +362,9 @@ def test_portfolio_runs_a_fixed_number_of_queries(
     query = {"from": "2026-01-01", "to": "2026-03-31"}
     colleague_client.get(url, query)
     cache.clear()  # computed from the database: a fixed number of grouped queries
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(24):
         colleague_client.get(url, query)
-    with django_assert_num_queries(8):  # read from the roll-up cache
+    with django_assert_num_queries(10):  # read from the roll-up cache
         colleague_client.get(url, query)
 
 
@@ -383,9 +383,9 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     leader_client.get(url)
     cache.clear()
     # two windows (this and the previous) of every panel: fixed, whatever the data
-    with django_assert_num_queries(49):
+    with django_assert_num_queries(51):
         leader_client.get(url)
-    with django_assert_num_queries(21):  # the summaries from the roll-up cache
+    with django_assert_num_queries(23):  # the summaries from the roll-up cache
         leader_client.get(url)
 
 
@@ -491,3 +491,14 @@ def test_failure_demand_share_counts_only_periods_that_give_both(service):
     s = summary(service, Q1)
     assert s.outcomes.failure_demand_share == D(100) / D(400)  # not 100 / 2,000
     assert s.outcomes.contacts == D(2000)
+
+
+def test_changes_keep_the_precision_of_the_figures_and_shares_of_a_negative_total_are_none():
+    from performance.dashboard import signed_change
+    from performance.templatetags.figures import share_of
+
+    assert signed_change(D("0.9458"), D("0.9865"), "number") == "-0.0407"
+    assert signed_change(D("12"), D("10.5"), "number") == "+1.5"
+    assert signed_change(D("80.74"), D("80"), "score") == "+0.7"
+    assert share_of(D(1296703), D(-2115622)) == "No data"
+    assert share_of(D(25), D(100)) == "25%"

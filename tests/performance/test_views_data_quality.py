@@ -94,3 +94,11 @@ def test_a_figure_a_finding_questions_is_marked_on_its_tile(client, imported):
     )
     tile = next(t for t in earlier.context["tiles"] if t.name == "Resolve within a day")
     assert (tile.status, tile.questioned) == ("off_target", "")  # 0.5 in 2022-23: no finding
+
+
+def test_an_empty_kind_says_so_and_kind_links_do_not_repeat(colleague_client, imported):
+    page = colleague_client.get(URL, {"kind": "volumes_contradict"})
+    text = page.content.decode()
+    assert "No findings of this kind here." in text
+    assert "kind=volumes_contradict&amp;kind=" not in text
+    assert 'href="?kind=service_id_reused"' in text

@@ -246,7 +246,7 @@ def test_flow_page_runs_a_fixed_number_of_queries(
     url = reverse("performance:flow", args=["grants"])
     client.get(url)
     # session, user, org-admin check, access, stages, hand-offs, 2 sums, friction (3), metrics
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         response = client.get(url)
     window = response.context["window"]
     inside = HandoffLog.objects.filter(
@@ -487,7 +487,7 @@ def test_latest_data_is_the_default_and_every_past_financial_year_with_data_a_pr
     span = DataSpan(latest=date(2024, 3, 31), financial_years=[2021, 2022, 2023, 2026])
     options = presets(today, span)
     assert options["latest"] == (
-        "Latest data (financial year 2023–24)",
+        "Latest data: financial year 2023–24",
         Window(date(2023, 4, 1), date(2024, 3, 31), "latest"),
     )
     # 2023-24 is the latest data already; 2026-27 is this financial year ("fy").
@@ -497,6 +497,6 @@ def test_latest_data_is_the_default_and_every_past_financial_year_with_data_a_pr
     assert window_from(QueryDict(""), today)[0].preset == "12m"  # no data: the last 12 months
     monthly = presets(today, DataSpan(latest=date(2026, 10, 31)))["latest"]
     assert monthly == (
-        "Latest data (12 months to October 2026)",
+        "Latest data: 12 months to October 2026",
         Window(date(2025, 11, 1), date(2026, 10, 31), "latest"),
     )
