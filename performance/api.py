@@ -12,8 +12,7 @@ from performance.importers.base import run_rows
 from performance.importers.measurements import MeasurementsKind
 from performance.models import ApiToken, ImportRun
 from performance.portfolio import PortfolioFilters, portfolio, totals
-from performance.queries import data_span
-from performance.rollups import cached_summary
+from performance.rollups import cached_data_span, cached_summary
 from performance.summary import Summary
 from performance.windows import window_from
 from services.models import Organisation, Service
@@ -218,7 +217,7 @@ def _reader_services(request: HttpRequest):
 
 def _window(request: HttpRequest, services):
     """The window asked for; by default the latest data of ``services``."""
-    window, problems = window_from(request.GET, timezone.localdate(), data_span(services))
+    window, problems = window_from(request.GET, timezone.localdate(), cached_data_span(services))
     if problems:
         raise HttpError(400, " ".join(problems))
     return window

@@ -19,8 +19,8 @@ from performance.dashboard import cost_per_transaction_trend, kpi_tiles
 from performance.forms import DataQualityFilterForm
 from performance.models import ChangeInitiative, CostLine, DataQualityFinding, ReviewNarrative
 from performance.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
-from performance.queries import findings_list, friction_summary, in_window, window_for
-from performance.rollups import cached_summaries, cached_summary
+from performance.queries import findings_list, friction_summary, in_window
+from performance.rollups import cached_summaries, cached_summary, window_for
 from servicelead.exports import Echo, csv_safe
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can

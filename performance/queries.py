@@ -19,7 +19,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from performance.flow import FlowFigures, HandoffFigures, StageFigures, flow_figures
 from performance.models import (
@@ -32,7 +31,7 @@ from performance.models import (
     Measurement,
     StageLog,
 )
-from performance.windows import FINANCIAL_YEAR_STARTS, DataSpan, Window, presets, window_from
+from performance.windows import FINANCIAL_YEAR_STARTS, DataSpan, Window
 from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team
 from services.queries import TEAM_PATH, User, visible_services
@@ -450,12 +449,3 @@ def data_span(services) -> DataSpan:
     return DataSpan(
         latest=lasts[(len(lasts) - 1) // 2] if lasts else None, financial_years=sorted(years)
     )
-
-
-def window_for(params, services) -> dict:
-    """The window a page's query string asks for (by default the latest data of
-    ``services``, the ones in view), its problems, and the presets to offer."""
-    today = timezone.localdate()
-    span = data_span(services)
-    window, problems = window_from(params, today, span)
-    return {"window": window, "window_problems": problems, "presets": presets(today, span)}

@@ -1,17 +1,20 @@
 """Roll-ups: whole-service summaries kept in the cache (Redis in production), per service and
 window, under the service's version number, so any write to a service makes its next read
 fresh. Tasks refresh them after writes and every night; a miss, or a cache that is down,
-means computing them on the spot, never an error page.
+means computing them on the spot, never an error page. Where the services' data lies (which
+sets a page's default window) is kept the same way.
 """
 
+import hashlib
 import logging
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from performance.queries import data_span
 from performance.summary import Summary, summaries
-from performance.windows import Window, presets
+from performance.windows import DataSpan, Window, presets, window_from
 from services import versions
 from services.models import Service
 
@@ -65,3 +68,34 @@ def _store(entries: dict) -> None:
         cache.set_many(entries, timeout=TIMEOUT)
     except Exception:
         log.warning("Could not store roll-ups in the cache", exc_info=True)
+
+
+def cached_data_span(services) -> DataSpan:
+    """``queries.data_span`` of these services, from the cache while none of them changed."""
+    if isinstance(services, QuerySet):
+        services = services.values_list("pk", flat=True)
+    ids = sorted(getattr(s, "pk", s) for s in services)  # services or their ids
+    current = versions.versions(ids)
+    if "unavailable" in current.values():
+        return data_span(ids)
+    key = (
+        "span:" + hashlib.sha256(",".join(f"{pk}:{current[pk]}" for pk in ids).encode()).hexdigest()
+    )
+    try:
+        found = cache.get(key)
+    except Exception:
+        log.warning("The roll-up cache is unreachable; computing instead", exc_info=True)
+        found = None
+    if found is None:
+        found = data_span(ids)
+        _store({key: found})
+    return found
+
+
+def window_for(params, services) -> dict:
+    """The window a page's query string asks for (by default the latest data of
+    ``services``, the ones in view), its problems, and the presets to offer."""
+    today = timezone.localdate()
+    span = cached_data_span(services)
+    window, problems = window_from(params, today, span)
+    return {"window": window, "window_problems": problems, "presets": presets(today, span)}

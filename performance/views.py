@@ -35,8 +35,8 @@ from performance.queries import (
     service_flow,
     team_week,
     week_of,
-    window_for,
 )
+from performance.rollups import window_for
 from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
 from services.models import Directorate
 from services.queries import directorate_and_descendants, visible_services

@@ -362,9 +362,9 @@ def test_portfolio_runs_a_fixed_number_of_queries(
     query = {"from": "2026-01-01", "to": "2026-03-31"}
     colleague_client.get(url, query)
     cache.clear()  # computed from the database: a fixed number of grouped queries
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         colleague_client.get(url, query)
-    with django_assert_num_queries(10):  # read from the roll-up cache
+    with django_assert_num_queries(7):  # read from the roll-up cache
         colleague_client.get(url, query)
 
 
@@ -385,7 +385,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     # two windows (this and the previous) of every panel: fixed, whatever the data
     with django_assert_num_queries(51):
         leader_client.get(url)
-    with django_assert_num_queries(23):  # the summaries from the roll-up cache
+    with django_assert_num_queries(19):  # the summaries from the roll-up cache
         leader_client.get(url)
 
 
