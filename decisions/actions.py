@@ -39,7 +39,7 @@ def decision_type_save(
     *, decision_type: DecisionType, user: AbstractBaseUser, limits: list[Decimal | None]
 ) -> DecisionType:
     """Save a decision type and make its bands exactly ``limits`` (None: no upper limit)."""
-    versions.bump_on_commit([versions.ALL])  # every service's rights gaps may change
+    versions.changed_all()  # every service's rights gaps may change
     decision_type.full_clean()
     decision_type._history_user = user
     decision_type.save()
@@ -99,7 +99,7 @@ def rights_cell_update(
     token: str,
 ) -> None:
     """Remove some holders of one RAPID role and add one; Decide keeps a single holder."""
-    versions.bump_on_commit([service.pk])
+    versions.changed([service.pk])
     Service.objects.select_for_update().filter(pk=service.pk).first()
     if rights_cell_token(service, decision_type, band, role) != token:
         latest = (
@@ -149,7 +149,7 @@ def rights_cell_update(
 
 
 def _check_and_save(decision: Decision, user: AbstractBaseUser) -> None:
-    versions.bump_on_commit([decision.service_id])
+    versions.changed([decision.service_id])
     check = rights_check(decision)
     decision.within_rights, decision.rights_reason = check.within, check.reason
     decision.updated_by = user
@@ -226,6 +226,6 @@ def decision_delete(*, decision: Decision, user: AbstractBaseUser) -> None:
         raise ValidationError(
             "Another decision supersedes this one; change or delete that decision first."
         )
-    versions.bump_on_commit([decision.service_id])
+    versions.changed([decision.service_id])
     decision._history_user = user
     decision.delete()

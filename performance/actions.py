@@ -22,17 +22,14 @@ from performance.models import (
     Metric,
     StageLog,
 )
-from performance.outbox import enqueue
 from services import versions
 from services.models import Service, Stage, Team
 
 
 def service_changed(service_ids) -> None:
-    """The services' figures changed: stale their cached roll-ups once this transaction
-    commits, and have a worker compute fresh ones."""
-    ids = sorted(set(service_ids))
-    versions.bump_on_commit(ids)
-    enqueue("performance.tasks.refresh_service_summaries", service_ids=ids)
+    """The services' figures changed: their roll-ups are behind from this transaction's
+    commit, and a worker is asked for fresh ones (``performance.rollups``)."""
+    versions.changed(service_ids)
 
 
 def _may_overwrite(user, service, log) -> None:

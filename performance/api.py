@@ -12,8 +12,8 @@ from performance.importers.base import run_rows
 from performance.importers.measurements import MeasurementsKind
 from performance.models import ApiToken, ImportRun
 from performance.portfolio import PortfolioFilters, portfolio, totals
-from performance.rollups import cached_data_span, cached_summary
-from performance.summary import Summary
+from performance.rollups import cached_summary, data_span
+from performance.summary import money, number, summary_json
 from performance.windows import window_from
 from services.models import Organisation, Service
 from services.queries import visible_services
@@ -129,81 +129,6 @@ def post_measurements(request: HttpRequest, slug: str, payload: list[Measurement
 # --- Reads: whole-service figures ------------------------------------------------------------
 
 
-def _money(value) -> str | None:
-    return None if value is None else f"{value:.2f}"
-
-
-def _number(value) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if value == int(value) else float(value)
-
-
-def summary_json(s: Summary) -> dict:
-    """CONTRACTS.md section 3's summary: numbers as numbers, money as decimal strings."""
-    flow = s.flow
-    bottleneck = flow.bottleneck
-    return {
-        "service": s.service.slug,
-        "from": s.window.start.isoformat(),
-        "to": s.window.end.isoformat(),
-        "transactions": _number(s.outcomes.transactions),
-        "digital_take_up": _number(s.outcomes.digital_take_up),
-        "completion_rate": _number(s.outcomes.completion_rate),
-        "user_satisfaction": _number(s.outcomes.user_satisfaction),
-        "total_cost": _money(s.costs.total),
-        "run_cost": _money(s.costs.run) if s.costs.total is not None else None,
-        "change_cost": _money(s.costs.change) if s.costs.total is not None else None,
-        "cost_per_transaction": _money(s.cost_per_transaction),
-        "programme_spending": _money(s.costs.programme),
-        "currency": s.costs.currency,
-        "costs_in_other_currencies": {k: _money(v) for k, v in s.costs.other_currencies.items()},
-        "cost_by_organisation": {k: _money(v) for k, v in s.costs.by_organisation.items()},
-        "cost_by_directorate": {k: _money(v) for k, v in s.costs.by_directorate.items()},
-        "flow": {
-            "process_time_hours": _number(flow.process_time_hours),
-            "lead_time_hours": _number(flow.lead_time_hours),
-            "flow_efficiency": _number(flow.flow_efficiency),
-            "rolled_complete_accurate": _number(flow.rolled_complete_accurate),
-            "handoffs": flow.handoff_counts,
-            "bottleneck": {
-                "from_stage": bottleneck.from_stage.name,
-                "to_stage": bottleneck.to_stage.name,
-                "median_wait_hours": _number(bottleneck.median_wait_hours),
-            }
-            if bottleneck
-            else None,
-        },
-        "friction": {
-            "open": s.friction_open,
-            "open_high": s.friction_open_high,
-            "failure_demand_share": _number(s.outcomes.failure_demand_share),
-        },
-        "decisions": {
-            "logged": s.decisions_logged,
-            "outside_rights": s.decisions_outside_rights,
-            "rights_gaps": s.rights_gaps,
-        },
-        "leadership": {
-            "model": s.service.leadership_model,
-            "leaders": s.leaders,
-            "hands_on_recommended": s.hands_on_recommended,
-        },
-        "kpis": [
-            {
-                "metric": k.metric,
-                "name": k.name,
-                "value": _number(k.value),
-                "target": _number(k.target),
-                "higher_is_better": k.higher_is_better,
-                "status": k.status,
-            }
-            for k in s.kpis
-        ],
-        "gaps": s.gaps,
-    }
-
-
 def _reader_services(request: HttpRequest):
     """What the caller may read: a signed-in person's services, or a token's."""
     token = request.auth if isinstance(request.auth, ApiToken) else None
@@ -217,7 +142,7 @@ def _reader_services(request: HttpRequest):
 
 def _window(request: HttpRequest, services):
     """The window asked for; by default the latest data of ``services``."""
-    window, problems = window_from(request.GET, timezone.localdate(), cached_data_span(services))
+    window, problems = window_from(request.GET, timezone.localdate(), data_span(services))
     if problems:
         raise HttpError(400, " ".join(problems))
     return window
@@ -241,7 +166,7 @@ def get_summary(request: HttpRequest, slug: str):
 @api.get(
     "/portfolio",
     auth=[TokenAuth(), django_auth],
-    response={200: dict, 400: Detail, 401: Detail},
+    response={200: dict, 400: Detail, 401: Detail, 503: Detail},
     summary="Every service's figures, with honest totals",
 )
 def get_portfolio(request: HttpRequest, organisation: str | None = None):
@@ -250,10 +175,17 @@ def get_portfolio(request: HttpRequest, organisation: str | None = None):
         filters.organisation = Organisation.objects.filter(slug=organisation).first()
         if filters.organisation is None:
             raise HttpError(400, f"There is no organisation “{organisation}”.")
-    allowed = set(_reader_services(request).values_list("pk", flat=True))
+    allowed = _reader_services(request)
     window = _window(request, allowed)
-    rows = portfolio(request.user, window, filters, "service", within=allowed)
-    total = totals(rows)
+    found = portfolio(request.user, window, filters, "service", within=allowed)
+    if found.freshness.missing:
+        raise HttpError(
+            503,
+            f"The figures for {window.start} to {window.end} are still being worked out "
+            f"({found.freshness.done} of {found.freshness.total} services done); "
+            "try again in a minute.",
+        )
+    total = totals(found.rows)
     return {
         "from": window.start.isoformat(),
         "to": window.end.isoformat(),
@@ -263,19 +195,17 @@ def get_portfolio(request: HttpRequest, organisation: str | None = None):
                 "name": row.service.name,
                 "organisation": row.service.organisation.name,
                 "phase": row.service.phase,
-                **{
-                    k: v for k, v in summary_json(row).items() if k not in {"service", "from", "to"}
-                },
+                **{k: v for k, v in row.figures.items() if k not in {"service", "from", "to"}},
             }
-            for row in rows
+            for row in found.rows.iterator(chunk_size=1000)
         ],
         "totals": {
             "services": total.services,
             "services_reporting": total.services_reporting,
-            "transactions": _number(total.transactions),
+            "transactions": number(total.transactions),
             # Money per currency: never added across currencies.
-            "total_cost": {c: _money(v) for c, v in total.total_cost.items()},
-            "cost_per_transaction": {c: _money(v) for c, v in total.cost_per_transaction.items()},
-            "digital_take_up": _number(total.digital_take_up),
+            "total_cost": {c: money(v) for c, v in total.total_cost.items()},
+            "cost_per_transaction": {c: money(v) for c, v in total.cost_per_transaction.items()},
+            "digital_take_up": number(total.digital_take_up),
         },
     }

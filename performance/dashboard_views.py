@@ -130,8 +130,7 @@ def _portfolio(request: HttpRequest):
     # The services in view are the filtered ones: their data sets the default window.
     context = window_for(request.GET, catalogue(request.user, base))
     sort = request.GET.get("sort", "service")
-    rows = portfolio(request.user, context["window"], filters, sort)
-    return context, form, sort, rows
+    return context, form, sort, portfolio(request.user, context["window"], filters, sort)
 
 
 def _sort_links(request: HttpRequest, sort: str) -> list[tuple[str, str, str, str]]:
@@ -150,20 +149,21 @@ def _sort_links(request: HttpRequest, sort: str) -> list[tuple[str, str, str, st
 
 @require_GET
 def portfolio_page(request: HttpRequest) -> HttpResponse:
-    context, form, sort, rows = _portfolio(request)
-    page = Paginator(rows, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
+    context, form, sort, found = _portfolio(request)
     query = request.GET.copy()
     query.pop("page", None)
-    export = request.GET.copy()
-    export.pop("page", None)
     context |= {
         "form": form,
-        "page": page,
-        "totals": totals(rows),
-        "columns": _sort_links(request, sort),
+        "freshness": found.freshness,
         "query": query.urlencode(),
-        "export_query": export.urlencode(),
+        "export_query": query.urlencode(),
     }
+    if not found.freshness.missing:  # else the page shows the progress of working them out
+        context |= {
+            "page": Paginator(found.rows, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page")),
+            "totals": totals(found.rows),
+            "columns": _sort_links(request, sort),
+        }
     template = "performance/_portfolio_table.html" if request.htmx else "performance/portfolio.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -180,66 +180,81 @@ def _cell(value) -> str:
 
 @require_GET
 def portfolio_csv(request: HttpRequest) -> HttpResponse:
-    """Exactly the table: the same columns, filters and order, every page, and the totals.
-    Money stays a plain number with its currency in the last column; the totals give one
-    row of money per currency, never added across them."""
-    context, _, _, rows = _portfolio(request)
+    """Exactly the table: the same columns, filters and order, every page, and the totals,
+    streamed. Money stays a plain number with its currency in the last column; the totals
+    give one row of money per currency, never added across them."""
+    context, _, _, found = _portfolio(request)
     window = context["window"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    if found.freshness.missing:
+        return HttpResponse(
+            f"The figures for {window.label} are still being worked out "
+            f"({found.freshness.total - found.freshness.missing} of "
+            f"{found.freshness.total} services done). Try again in a minute.",
+            status=503,
+            headers={"Retry-After": "30"},
+            content_type="text/plain; charset=utf-8",
+        )
+
+    def lines():
+        writer = csv.writer(Echo())
+        yield writer.writerow([heading for heading, _ in COLUMNS.values()] + ["Currency"])
+        for row in found.rows.iterator(chunk_size=1000):
+            service = row.service
+            yield writer.writerow(
+                [
+                    csv_safe(service.name),
+                    csv_safe(service.organisation.name),
+                    service.get_phase_display(),
+                    service.get_leadership_model_display(),
+                    {True: "yes", False: "no", None: ""}[row.hands_on_recommended],
+                    _cell(row.transactions),
+                    _cell(row.total_cost),
+                    _cell(row.cost_per_transaction and round(row.cost_per_transaction, 2)),
+                    _cell(row.digital_take_up and round(row.digital_take_up, 4)),
+                    f"{row.kpis_on_target} of {row.kpis_with_target}"
+                    if row.kpis_with_target
+                    else "",
+                    row.cross_directorate,
+                    row.cross_organisation,
+                    _cell(row.bottleneck_wait_hours and round(row.bottleneck_wait_hours, 1)),
+                    row.friction_open_high,
+                    row.decisions_outside_rights,
+                    _cell(row.last_period_end),
+                    row.currency,
+                ]
+            )
+        total = totals(found.rows)
+        blank = [""] * (len(COLUMNS) - 9)
+        yield writer.writerow(
+            [
+                f"Totals: {total.services_reporting} of {total.services} services reporting",
+                *[""] * 4,
+                _cell(total.transactions),
+                "",
+                "",
+                _cell(total.digital_take_up and round(total.digital_take_up, 4)),
+                *blank,
+                "",
+            ]
+        )
+        for currency, amount in total.total_cost.items():
+            per_transaction = total.cost_per_transaction.get(currency)
+            yield writer.writerow(
+                [
+                    f"Totals in {currency}",
+                    *[""] * 5,
+                    _cell(amount),
+                    _cell(per_transaction and round(per_transaction, 2)),
+                    "",
+                    *blank,
+                    currency,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="portfolio-{window.start}-{window.end}.csv"'
     )
-    writer = csv.writer(response)
-    writer.writerow([heading for heading, _ in COLUMNS.values()] + ["Currency"])
-    blank = [""] * (len(COLUMNS) - 9)
-    for row in rows:
-        writer.writerow(
-            [
-                row.service.name,
-                row.service.organisation.name,
-                row.service.get_phase_display(),
-                row.service.get_leadership_model_display(),
-                {True: "yes", False: "no", None: ""}[row.hands_on_recommended],
-                _cell(row.outcomes.transactions),
-                _cell(row.costs.total),
-                _cell(row.cost_per_transaction and round(row.cost_per_transaction, 2)),
-                _cell(row.outcomes.digital_take_up and round(row.outcomes.digital_take_up, 4)),
-                f"{row.kpis_on_target} of {row.kpis_with_target}" if row.kpis_with_target else "",
-                row.flow.handoff_counts["cross_directorate"],
-                row.flow.handoff_counts["cross_organisation"],
-                _cell(row.flow.bottleneck and round(row.flow.bottleneck.median_wait_hours, 1)),
-                row.friction_open_high,
-                row.decisions_outside_rights,
-                _cell(row.outcomes.last_period_end),
-                row.costs.currency,
-            ]
-        )
-    total = totals(rows)
-    writer.writerow(
-        [
-            f"Totals: {total.services_reporting} of {total.services} services reporting",
-            *[""] * 4,
-            _cell(total.transactions),
-            "",
-            "",
-            _cell(total.digital_take_up and round(total.digital_take_up, 4)),
-            *blank,
-            "",
-        ]
-    )
-    for currency, amount in total.total_cost.items():
-        per_transaction = total.cost_per_transaction.get(currency)
-        writer.writerow(
-            [
-                f"Totals in {currency}",
-                *[""] * 5,
-                _cell(amount),
-                _cell(per_transaction and round(per_transaction, 2)),
-                "",
-                *blank,
-                currency,
-            ]
-        )
     return response
 
 

@@ -25,6 +25,7 @@ from performance.models import (
     StageLog,
 )
 from performance.queries import journey_handoffs, week_of
+from servicelead.bulk import copy_rows
 from services.demo import SERVICES
 from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team
@@ -253,6 +254,7 @@ def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -
     have_stage = set(
         StageLog.objects.filter(stage__in=all_stages).values_list("stage_id", "period_start")
     )
+    now = timezone.now()
     new_handoff_logs, new_stage_logs = [], []
     for stages in stages_by_service.values():
         slug = stages[0].service.slug
@@ -265,12 +267,13 @@ def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -
                     continue
                 seasonal = 1 + 0.2 * ((n % 13) - 6) / 6
                 new_stage_logs.append(
-                    StageLog(
-                        stage=stage,
-                        period_start=week,
-                        period_end=week + timedelta(days=6),
-                        completed=max(0, int(volume * seasonal * rng.uniform(0.85, 1.15))),
-                        median_process_hours=Decimal(f"{base * rng.uniform(0.8, 1.2):.1f}"),
+                    (
+                        stage.pk,
+                        week,
+                        week + timedelta(days=6),
+                        max(0, int(volume * seasonal * rng.uniform(0.85, 1.15))),
+                        f"{base * rng.uniform(0.8, 1.2):.1f}",
+                        now,
                     )
                 )
         for a, b in zip(stages, stages[1:], strict=False):
@@ -299,28 +302,50 @@ def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -
                 # The shared queue (an active change) starts to help in the last quarter.
                 easing = 0.75 if bottleneck and n > len(weeks) - 13 else 1
                 new_handoff_logs.append(
-                    HandoffLog(
-                        handoff=handoff,
-                        period_start=week,
-                        period_end=week + timedelta(days=6),
-                        handed_over=handed,
-                        returned=min(handed, int(handed * returns * rng.uniform(0.6, 1.4))),
-                        median_wait_hours=Decimal(f"{wait * easing * rng.uniform(0.8, 1.2):.1f}"),
+                    (
+                        handoff.pk,
+                        week,
+                        week + timedelta(days=6),
+                        handed,
+                        min(handed, int(handed * returns * rng.uniform(0.6, 1.4))),
+                        f"{wait * easing * rng.uniform(0.8, 1.2):.1f}",
+                        now,
                     )
                 )
-    create = _with_history if recorded else _plain
-    create(HandoffLog, new_handoff_logs)
-    create(StageLog, new_stage_logs)
+    create = _with_history if recorded else copy_rows
+    create(HandoffLog, HANDOFF_LOG_FIELDS, new_handoff_logs)
+    create(StageLog, STAGE_LOG_FIELDS, new_stage_logs)
     return len(new_handoff_logs), len(new_stage_logs)
 
 
-def _with_history(model, objects: list) -> None:
-    if objects:
-        bulk_create_with_history(objects, model, batch_size=2000, default_change_reason="seed_demo")
+HANDOFF_LOG_FIELDS = (
+    "handoff_id",
+    "period_start",
+    "period_end",
+    "handed_over",
+    "returned",
+    "median_wait_hours",
+    "updated_at",
+)
+STAGE_LOG_FIELDS = (
+    "stage_id",
+    "period_start",
+    "period_end",
+    "completed",
+    "median_process_hours",
+    "updated_at",
+)
 
 
-def _plain(model, objects: list) -> None:
-    model.objects.bulk_create(objects, batch_size=5000)
+def _with_history(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """The demo's rows, saved with their audit history."""
+    if rows:
+        bulk_create_with_history(
+            [model(**dict(zip(fields, row, strict=True))) for row in rows],
+            model,
+            batch_size=2000,
+            default_change_reason="seed_demo",
+        )
 
 
 def _seed_friction() -> int:
@@ -464,41 +489,60 @@ def _seed_outcomes(services: list[Service], *, run: ImportRun | None = None) -> 
             "metric_id", "period_start", "channel"
         )
     )
-    new = [
-        Measurement(
-            metric=metrics[(s.pk, key)],
-            period_start=start,
-            period_end=end,
-            channel=channel,
-            value=value,
-        )
-        for s, key, start, end, channel, value in wanted
-        if (metrics[(s.pk, key)].pk, start, channel) not in have
-    ]
-    costs = _cost_lines(services, months)
-    if not (new or costs):
-        return 0, 0
+    now = timezone.now()
     recorded = run is None
     if recorded:
         run = ImportRun.objects.create(
             kind="seed_demo outcomes",
             source="command",
             outcome=ImportRun.Outcome.APPLIED,
-            rows=len(new) + len(costs),
-            created=len(new) + len(costs),
-            finished_at=timezone.now(),
+            finished_at=now,
+        )
+    new = [
+        (metrics[(s.pk, key)].pk, start, end, channel, value, run.pk, now)
+        for s, key, start, end, channel, value in wanted
+        if (metrics[(s.pk, key)].pk, start, channel) not in have
+    ]
+    costs = [(*line, run.pk, now) for line in _cost_lines(services, months)]
+    if not (new or costs):
+        if recorded:
+            run.delete()
+        return 0, 0
+    if recorded:
+        ImportRun.objects.filter(pk=run.pk).update(
+            rows=len(new) + len(costs), created=len(new) + len(costs)
         )
     run.services.add(*services)
-    for row in (*new, *costs):
-        row.import_run = run
-    Measurement.objects.bulk_create(new, batch_size=5000)
-    if recorded:
-        bulk_create_with_history(
-            costs, CostLine, batch_size=2000, default_change_reason="seed_demo"
-        )
-    else:
-        CostLine.objects.bulk_create(costs, batch_size=5000)
+    copy_rows(Measurement, MEASUREMENT_FIELDS, new)
+    (_with_history if recorded else copy_rows)(CostLine, COST_FIELDS, costs)
     return len(new), len(costs)
+
+
+MEASUREMENT_FIELDS = (
+    "metric_id",
+    "period_start",
+    "period_end",
+    "channel",
+    "value",
+    "import_run_id",
+    "updated_at",
+)
+COST_FIELDS = (
+    "service_id",
+    "period_start",
+    "period_end",
+    "currency",
+    "amount",
+    "category",
+    "spend",
+    "organisation_id",
+    "directorate_id",
+    "team_id",
+    "allocated",
+    "allocation_driver",
+    "import_run_id",
+    "updated_at",
+)
 
 
 def _ensure_metrics(services: list[Service]) -> dict[tuple[int, str], Metric]:
@@ -535,10 +579,11 @@ def _ensure_metrics(services: list[Service]) -> dict[tuple[int, str], Metric]:
     return {(m.service_id, m.key): m for m in Metric.objects.filter(service__in=services)}
 
 
-def _cost_lines(services: list[Service], months: list[tuple[date, date]]) -> list[CostLine]:
+def _cost_lines(services: list[Service], months: list[tuple[date, date]]) -> list[tuple]:
     """Who pays for which part: each stage's owner pays its staff; the accountable
     organisation pays technology; supplier stages are supplier costs; change is paid by
-    the accountable organisation while a change initiative is active."""
+    the accountable organisation while a change initiative is active. Rows in
+    ``COST_FIELDS`` order, without the import run and time."""
     have = set(
         CostLine.objects.filter(service__in=services).values_list("service_id", "period_start")
     )
@@ -563,57 +608,28 @@ def _cost_lines(services: list[Service], months: list[tuple[date, date]]) -> lis
                     if organisation.kind == "supplier"
                     else CostLine.Category.STAFF
                 )
+                amount = f"{rng.uniform(8_000, 60_000) * (1 + n * 0.005):.2f}"
                 lines.append(
-                    CostLine(
-                        service=service,
-                        period_start=start,
-                        period_end=end,
-                        currency="GBP",
-                        amount=Decimal(f"{rng.uniform(8_000, 60_000) * (1 + n * 0.005):.2f}"),
-                        category=category,
-                        spend=CostLine.Spend.RUN,
-                        organisation=organisation,
-                        directorate=team.directorate,
-                        team=team,
-                    )
+                    (service.pk, start, end, "GBP", amount, category, CostLine.Spend.RUN)
+                    + (organisation.pk, team.directorate_id, team.pk, False, "")
                 )
+            amount = f"{rng.uniform(5_000, 25_000):.2f}"
             lines.append(
-                CostLine(
-                    service=service,
-                    period_start=start,
-                    period_end=end,
-                    currency="GBP",
-                    amount=Decimal(f"{rng.uniform(5_000, 25_000):.2f}"),
-                    category=CostLine.Category.TECHNOLOGY,
-                    spend=CostLine.Spend.RUN,
-                    organisation=service.organisation,
-                )
+                (service.pk, start, end, "GBP", amount, CostLine.Category.TECHNOLOGY)
+                + (CostLine.Spend.RUN, service.organisation_id, None, None, False, "")
             )
+            amount = f"{rng.uniform(1_000, 4_000):.2f}"
             lines.append(
-                CostLine(
-                    service=service,
-                    period_start=start,
-                    period_end=end,
-                    currency="GBP",
-                    amount=Decimal(f"{rng.uniform(1_000, 4_000):.2f}"),
-                    category=CostLine.Category.ACCOMMODATION,
-                    spend=CostLine.Spend.RUN,
-                    organisation=service.organisation,
-                    allocated=True,
-                    allocation_driver="Share of the building by headcount",
-                )
+                (service.pk, start, end, "GBP", amount, CostLine.Category.ACCOMMODATION)
+                + (CostLine.Spend.RUN, service.organisation_id, None, None, True, BUILDING)
             )
             if n >= MONTHS - 9 and service.slug in CHANGES:
+                amount = f"{rng.uniform(20_000, 70_000):.2f}"
                 lines.append(
-                    CostLine(
-                        service=service,
-                        period_start=start,
-                        period_end=end,
-                        currency="GBP",
-                        amount=Decimal(f"{rng.uniform(20_000, 70_000):.2f}"),
-                        category=CostLine.Category.STAFF,
-                        spend=CostLine.Spend.CHANGE,
-                        organisation=service.organisation,
-                    )
+                    (service.pk, start, end, "GBP", amount, CostLine.Category.STAFF)
+                    + (CostLine.Spend.CHANGE, service.organisation_id, None, None, False, "")
                 )
     return lines
+
+
+BUILDING = "Share of the building by headcount"

@@ -641,3 +641,79 @@ class DataQualityFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service}: {self.message}"
+
+
+def _sum_field(**options) -> models.DecimalField:
+    return models.DecimalField(max_digits=32, decimal_places=6, null=True, blank=True, **options)
+
+
+def _rate_field() -> models.DecimalField:
+    return models.DecimalField(max_digits=32, decimal_places=12, null=True, blank=True)
+
+
+class Rollup(models.Model):
+    """One service's whole-service figures for one window, as ``summary.py`` computes them:
+    every portfolio column as a column (so the portfolio is filtered, sorted, paged and
+    totalled in SQL) and the whole summary as the API gives it. ``version`` is the service's
+    figures version it was computed from: behind the service's current one, it is out of date
+    and shown with the time it was computed."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="rollups")
+    window_start = models.DateField()
+    window_end = models.DateField()
+    version = models.PositiveBigIntegerField()
+    computed_at = models.DateTimeField()
+
+    currency = models.CharField(max_length=3)
+    transactions = _sum_field()
+    total_cost = _sum_field()  # in ``currency``; programme spending included
+    cost_to_serve = _sum_field()  # the total less programme spending
+    programme_spending = _sum_field()
+    cost_per_transaction = _rate_field()
+    digital = _sum_field()  # transactions on the digital channel, in periods that give it
+    channelled = _sum_field()  # all channels' transactions in those periods
+    digital_take_up = _rate_field()
+    # Amounts in currencies other than ``currency``: {code: "amount"}, never added in.
+    other_currencies = models.JSONField(default=dict, blank=True)
+    kpis_on_target = models.PositiveIntegerField(null=True, blank=True)  # none without targets
+    kpis_with_target = models.PositiveIntegerField(default=0)
+    cross_directorate = models.PositiveIntegerField(default=0)
+    cross_organisation = models.PositiveIntegerField(default=0)
+    bottleneck_wait_hours = _rate_field()
+    friction_open_high = models.PositiveIntegerField(default=0)
+    decisions_outside_rights = models.PositiveIntegerField(default=0)
+    last_period_end = models.DateField(null=True, blank=True)
+    hands_on_recommended = models.BooleanField(null=True, blank=True)
+    stale = models.BooleanField(default=False)
+    reporting = models.BooleanField(default=False)
+    figures = models.JSONField(default=dict)  # the summary, as the API's summary gives it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window_start", "window_end", "service"], name="one_rollup_per_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.window_start} to {self.window_end}"
+
+
+class DataExtent(models.Model):
+    """Where one service's data (measurements and cost lines) lies, kept with the roll-ups:
+    it sets a page's default window and the financial years it offers."""
+
+    service = models.OneToOneField(
+        Service, primary_key=True, on_delete=models.CASCADE, related_name="data_extent"
+    )
+    version = models.PositiveBigIntegerField()
+    last_period_end = models.DateField(null=True, blank=True)
+    # The start years of the financial years with data, as "2021,2022" (sets of services
+    # share few distinct values, so a page reads the distinct ones).
+    financial_years = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["last_period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: to {self.last_period_end}"

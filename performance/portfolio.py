@@ -1,45 +1,62 @@
-"""The portfolio roll-up: every visible service's figures, filtered, sorted and totalled."""
+"""The portfolio: every visible service's roll-up for a window, filtered, sorted and totalled in
+SQL, so a page costs the same whatever the number of services."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from performance.rollups import cached_summaries
-from performance.summary import ZERO, Summary
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Lower
+
+from performance.models import Rollup
+from performance.rollups import Freshness, bring_up_to_date
+from performance.summary import ZERO
 from performance.windows import Window
 from services.models import Service
 from services.queries import CatalogueFilters, User, catalogue, catalogue_filter
 
-# key: (heading, how to read a summary) — every column can be sorted.
+
+def _rank(field: str, choices) -> Case:
+    """Orders a choice field by the position of its values in ``choices``."""
+    return Case(
+        *[When(**{field: value}, then=Value(i)) for i, value in enumerate(choices)],
+        default=Value(len(choices)),
+    )
+
+
+_LEADERSHIP_BY_LABEL = [v for v, _ in sorted(Service.LeadershipModel.choices, key=lambda c: c[1])]
+
+# key: (heading, what it sorts by) — every column can be sorted; no data sorts last.
 COLUMNS = {
-    "service": ("Service", lambda s: s.service.name.lower()),
-    "organisation": ("Organisation", lambda s: s.service.organisation.name.lower()),
-    "phase": ("Phase", lambda s: list(Service.Phase.values).index(s.service.phase)),
-    "leadership": ("Leadership", lambda s: s.service.get_leadership_model_display()),
-    "hands_on": ("Hands-on recommended", lambda s: s.hands_on_recommended),
-    "transactions": ("Transactions", lambda s: s.outcomes.transactions),
-    "total_cost": ("Total cost", lambda s: s.costs.total),
-    "cost_per_transaction": ("Cost per transaction", lambda s: s.cost_per_transaction),
-    "digital_take_up": ("Digital take-up", lambda s: s.outcomes.digital_take_up),
-    "kpis": (
-        "KPIs on target",
-        lambda s: (s.kpis_on_target, s.kpis_with_target) if s.kpis_with_target else None,
-    ),
-    "cross_directorate": (
-        "Hand-offs across directorates",
-        lambda s: s.flow.handoff_counts["cross_directorate"],
-    ),
-    "cross_organisation": (
-        "Hand-offs across organisations",
-        lambda s: s.flow.handoff_counts["cross_organisation"],
-    ),
-    "bottleneck_wait": (
-        "Median wait at the bottleneck (hours)",
-        lambda s: s.flow.bottleneck.median_wait_hours if s.flow.bottleneck else None,
-    ),
-    "friction_high": ("Open high-severity friction", lambda s: s.friction_open_high),
-    "outside_rights": ("Decisions outside rights", lambda s: s.decisions_outside_rights),
-    "last_data": ("Last data", lambda s: s.outcomes.last_period_end),
+    "service": ("Service", [Lower("service__name")]),
+    "organisation": ("Organisation", [Lower("service__organisation__name")]),
+    "phase": ("Phase", [_rank("service__phase", Service.Phase.values)]),
+    "leadership": ("Leadership", [_rank("service__leadership_model", _LEADERSHIP_BY_LABEL)]),
+    "hands_on": ("Hands-on recommended", [F("hands_on_recommended")]),
+    "transactions": ("Transactions", [F("transactions")]),
+    "total_cost": ("Total cost", [F("total_cost")]),
+    "cost_per_transaction": ("Cost per transaction", [F("cost_per_transaction")]),
+    "digital_take_up": ("Digital take-up", [F("digital_take_up")]),
+    "kpis": ("KPIs on target", [F("kpis_on_target"), F("kpis_with_target")]),
+    "cross_directorate": ("Hand-offs across directorates", [F("cross_directorate")]),
+    "cross_organisation": ("Hand-offs across organisations", [F("cross_organisation")]),
+    "bottleneck_wait": ("Median wait at the bottleneck (hours)", [F("bottleneck_wait_hours")]),
+    "friction_high": ("Open high-severity friction", [F("friction_open_high")]),
+    "outside_rights": ("Decisions outside rights", [F("decisions_outside_rights")]),
+    "last_data": ("Last data", [F("last_period_end")]),
 }
+
+
+def ordering(sort: str) -> list:
+    """ORDER BY for ``sort`` (a column key, "-" first for descending): rows without the
+    figure last either way, then by service name, then id, so pages never overlap."""
+    key = sort.lstrip("-")
+    if key not in COLUMNS:
+        key = "service"
+    descending = sort.startswith("-")
+    by = [
+        e.desc(nulls_last=True) if descending else e.asc(nulls_last=True) for e in COLUMNS[key][1]
+    ]
+    return [*by, Lower("service__name").asc(), "service_id"]
 
 
 @dataclass
@@ -52,34 +69,41 @@ class Totals:
     digital_take_up: Decimal | None
 
 
-def totals(rows: list[Summary]) -> Totals:
+def totals(rows: QuerySet[Rollup]) -> Totals:
     """ "N of M reporting"; volumes summed, and money per currency; rates recomputed from the
-    summed parts (volume-weighted), never the mean of the services' rates."""
-    transactions = [r.outcomes.transactions for r in rows if r.outcomes.transactions is not None]
+    summed parts (volume-weighted), never the mean of the services' rates. Three queries, the
+    third reading only the rows that hold money in another currency than their own."""
+    rows = rows.order_by()
+    overall = rows.aggregate(
+        services=Count("pk"),
+        reporting=Count("pk", filter=Q(reporting=True)),
+        transactions=Sum("transactions"),
+        digital=Sum("digital"),
+        channelled=Sum("channelled"),
+    )
+    served = Q(cost_per_transaction__isnull=False)
     total_cost: dict[str, Decimal] = {}
-    served: dict[str, list[Decimal]] = {}  # per currency: [cost to serve, transactions]
-    for r in rows:
-        amounts = dict(r.costs.other_currencies)
-        if r.costs.total is not None:
-            amounts[r.costs.currency] = amounts.get(r.costs.currency, ZERO) + r.costs.total
+    per_transaction: dict[str, Decimal] = {}
+    for row in rows.values("currency").annotate(
+        total=Sum("total_cost"),
+        to_serve=Sum("cost_to_serve", filter=served),
+        transactions=Sum("transactions", filter=served),
+    ):
+        if row["total"] is not None:
+            total_cost[row["currency"]] = row["total"]
+        if row["transactions"]:
+            per_transaction[row["currency"]] = row["to_serve"] / row["transactions"]
+    for amounts in rows.exclude(other_currencies={}).values_list("other_currencies", flat=True):
         for currency, amount in amounts.items():
-            total_cost[currency] = total_cost.get(currency, ZERO) + amount
-        if r.cost_per_transaction is not None:
-            parts = served.setdefault(r.costs.currency, [ZERO, ZERO])
-            parts[0] += r.costs.to_serve
-            parts[1] += r.outcomes.transactions
-    channelled = [r for r in rows if r.outcomes.channelled]
-    channel_total = sum((r.outcomes.channelled for r in channelled), ZERO)
+            total_cost[currency] = total_cost.get(currency, ZERO) + Decimal(amount)
     return Totals(
-        services=len(rows),
-        services_reporting=sum(1 for r in rows if r.reporting),
-        transactions=sum(transactions, ZERO) if transactions else None,
+        services=overall["services"],
+        services_reporting=overall["reporting"],
+        transactions=overall["transactions"],
         total_cost=dict(sorted(total_cost.items())),
-        cost_per_transaction={c: cost / n for c, (cost, n) in sorted(served.items())},
+        cost_per_transaction=dict(sorted(per_transaction.items())),
         digital_take_up=(
-            sum((r.outcomes.digital for r in channelled), ZERO) / channel_total
-            if channel_total
-            else None
+            (overall["digital"] or ZERO) / overall["channelled"] if overall["channelled"] else None
         ),
     )
 
@@ -90,36 +114,35 @@ class PortfolioFilters(CatalogueFilters):
     stale: bool = False
 
 
+@dataclass
+class Portfolio:
+    rows: QuerySet[Rollup]  # filtered and sorted, not yet read: page it
+    freshness: Freshness
+
+
 def portfolio(
     user: User,
     window: Window,
     filters: PortfolioFilters,
     sort: str,
     *,
-    within: set[int] | None = None,
-) -> list[Summary]:
-    """The filtered, sorted rows. ``within`` replaces the user's own visibility (for tokens)."""
-    if within is not None:
-        services = Service.objects.filter(pk__in=within)
-        services = catalogue_filter(services, filters)
-    else:
-        services = catalogue(user, filters)
-    services = list(services.select_related("organisation"))
-    rows = list(cached_summaries(services, window).values())
+    within: QuerySet[Service] | None = None,
+) -> Portfolio:
+    """The filtered, sorted roll-ups. ``within`` replaces the user's own visibility (tokens)."""
+    services = catalogue(user, filters) if within is None else catalogue_filter(within, filters)
+    freshness = bring_up_to_date(services, window)
+    rows = Rollup.objects.filter(
+        window_start=window.start, window_end=window.end, service__in=services.values("pk")
+    )
     if filters.hands_on_gap:
-        rows = [
-            r
-            for r in rows
-            if r.hands_on_recommended and r.service.leadership_model in {"none", "council"}
-        ]
+        rows = rows.filter(
+            hands_on_recommended=True,
+            service__leadership_model__in=[
+                Service.LeadershipModel.NONE,
+                Service.LeadershipModel.COUNCIL,
+            ],
+        )
     if filters.stale:
-        rows = [r for r in rows if r.stale]
-    key = sort.lstrip("-")
-    if key not in COLUMNS:
-        key = "service"
-    read = COLUMNS[key][1]
-    present = [r for r in rows if read(r) is not None]
-    absent = [r for r in rows if read(r) is None]
-    present.sort(key=read, reverse=sort.startswith("-"))
-    absent.sort(key=lambda r: r.service.name.lower())
-    return present + absent  # no data sorts last, either way
+        rows = rows.filter(stale=True)
+    rows = rows.select_related("service__organisation").order_by(*ordering(sort))
+    return Portfolio(rows=rows, freshness=freshness)

@@ -18,7 +18,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from performance.flow import FlowFigures, HandoffFigures, StageFigures, flow_figures
 from performance.models import (
@@ -31,7 +31,7 @@ from performance.models import (
     Measurement,
     StageLog,
 )
-from performance.windows import FINANCIAL_YEAR_STARTS, DataSpan, Window
+from performance.windows import FINANCIAL_YEAR_STARTS, Window
 from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team
 from services.queries import TEAM_PATH, User, visible_services
@@ -428,24 +428,25 @@ def findings_list(services, *, kind: str = "", organisation=None, service: str =
     return found.order_by("service__name", "kind", "subject"), counts
 
 
-def data_span(services) -> DataSpan:
-    """Where the data (measurements and cost lines) of ``services`` lies, in four queries:
-    the latest period end that at least half of the services with data have reached (one
-    service reporting early, or a year still in progress, does not move everyone's
-    window), and the financial years that have data."""
-    measured = Measurement.objects.filter(metric__service__in=services)
-    costed = CostLine.objects.filter(service__in=services)
+def data_extents(service_ids: list[int]) -> dict[int, tuple[date | None, list[int]]]:
+    """Where each service's data (measurements and cost lines) lies: the end of its latest
+    period and the financial years (by start year) it has data in. Four queries."""
+    measured = Measurement.objects.filter(metric__service_id__in=service_ids)
+    costed = CostLine.objects.filter(service_id__in=service_ids)
     last: dict[int, date] = {}
+    years: dict[int, set[int]] = defaultdict(set)
     for records, service in [(measured, "metric__service_id"), (costed, "service_id")]:
         for service_id, end in (
             records.values_list(service).annotate(last=Max("period_end")).order_by()
         ):
             last[service_id] = max(end, last.get(service_id, end))
-    months = set(measured.dates("period_start", "month")) | set(
-        costed.dates("period_start", "month")
-    )
-    years = {m.year if m.month >= FINANCIAL_YEAR_STARTS else m.year - 1 for m in months}
-    lasts = sorted(last.values())
-    return DataSpan(
-        latest=lasts[(len(lasts) - 1) // 2] if lasts else None, financial_years=sorted(years)
-    )
+        for service_id, month in (
+            records.annotate(month=TruncMonth("period_start"))
+            .values_list(service, "month")
+            .distinct()
+            .order_by()
+        ):
+            years[service_id].add(
+                month.year if month.month >= FINANCIAL_YEAR_STARTS else month.year - 1
+            )
+    return {pk: (last.get(pk), sorted(years.get(pk, ()))) for pk in service_ids}

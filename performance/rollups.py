@@ -1,29 +1,64 @@
-"""Roll-ups: whole-service summaries kept in the cache (Redis in production), per service and
-window, under the service's version number, so any write to a service makes its next read
-fresh. Tasks refresh them after writes and every night; a miss, or a cache that is down,
-means computing them on the spot, never an error page. Where the services' data lies (which
-sets a page's default window) is kept the same way.
+"""Roll-ups: whole-service figures stored as rows (``Rollup``), one per service and window, and
+where each service's data lies (``DataExtent``), computed by ``summary.py``.
+
+Every write that changes a service's figures raises its version (``services.versions``) in
+the same transaction, and asks, at most once a minute per service, for a task to recompute
+its roll-ups for every preset window; every night they are all recomputed. A page reads the
+rows. Where a few of the rows it needs are missing or behind their service's version, it
+computes those few itself; where many are (a window nobody asked for before, or a large
+import the worker is still catching up with), it asks the worker and says so: a window with
+no figures yet shows its progress, and figures behind show the time they were computed.
+
+The whole summaries that the dashboard, the flow pages and the API's summary read are kept
+in the cache too, under the service's version, so a write makes the next read fresh.
 """
 
-import hashlib
 import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 
-from performance.queries import data_span
-from performance.summary import Summary, summaries
+from performance.models import DataExtent, Rollup
+from performance.outbox import enqueue
+from performance.queries import data_extents
+from performance.summary import Summary, summaries, summary_json
 from performance.windows import DataSpan, Window, presets, window_from
 from services import versions
-from services.models import Service
+from services.models import FiguresVersion, Service
 
 log = logging.getLogger(__name__)
 TIMEOUT = 26 * 3600  # the nightly refresh comes round before anything expires
+CHUNK = 200  # services computed together by a task
+
+# Bumped whenever ``Summary`` changes shape, so no page reads a summary pickled before.
+SHAPE = 3
 
 
-# Bumped whenever ``Summary`` changes shape, so no page reads a roll-up pickled before.
-SHAPE = 2
+def _services(services) -> QuerySet:
+    """A queryset of services, from one, a list of them or of their ids, or a queryset."""
+    if isinstance(services, QuerySet):
+        return services
+    return Service.objects.filter(pk__in=[getattr(s, "pk", s) for s in services])
+
+
+def _current() -> Q:
+    """Roll-ups (or extents) computed from their service's current version (a service that
+    never changed has no version row: anything computed for it is current)."""
+    return Q(service__figures_version__isnull=True) | Q(
+        version__gte=F("service__figures_version__version")
+    )
+
+
+def _extent_behind() -> Q:
+    """Services whose stored extent is missing or older than their current version."""
+    return Q(data_extent__isnull=True) | Q(data_extent__version__lt=F("figures_version__version"))
+
+
+# --- Whole summaries, in the cache ----------------------------------------------------------
 
 
 def _key(service_id: int, version: int, window: Window) -> str:
@@ -37,12 +72,15 @@ def cached_summaries(services: list[Service], window: Window) -> dict[int, Summa
     try:
         found = cache.get_many(list(keys.values()))
     except Exception:
-        log.warning("The roll-up cache is unreachable; computing instead", exc_info=True)
+        log.warning("The summary cache is unreachable; computing instead", exc_info=True)
         found = {}
     missing = [s for s in services if keys[s.pk] not in found]
     computed = summaries(missing, window) if missing else {}
     if computed:
-        _store({keys[pk]: summary for pk, summary in computed.items()})
+        try:
+            cache.set_many({keys[pk]: s for pk, s in computed.items()}, timeout=TIMEOUT)
+        except Exception:
+            log.warning("Could not store summaries in the cache", exc_info=True)
     return {s.pk: found.get(keys[s.pk]) or computed[s.pk] for s in services}
 
 
@@ -50,52 +88,299 @@ def cached_summary(service: Service, window: Window) -> Summary:
     return cached_summaries([service], window)[service.pk]
 
 
-def refresh(service_ids: list[int]) -> int:
-    """Recompute the preset windows' summaries of these services and store them."""
-    services = list(Service.objects.filter(pk__in=service_ids).select_related("organisation"))
-    current = versions.versions(s.pk for s in services)
-    stored = 0
-    # Every preset, the latest data and each financial year with data among them included.
-    for _, window in presets(timezone.localdate(), data_span(services)).values():
-        computed = summaries(services, window)
-        _store({_key(pk, current[pk], window): s for pk, s in computed.items()})
-        stored += len(computed)
-    return stored
+# --- Where the data lies --------------------------------------------------------------------
 
 
-def _store(entries: dict) -> None:
-    try:
-        cache.set_many(entries, timeout=TIMEOUT)
-    except Exception:
-        log.warning("Could not store roll-ups in the cache", exc_info=True)
-
-
-def cached_data_span(services) -> DataSpan:
-    """``queries.data_span`` of these services, from the cache while none of them changed."""
-    if isinstance(services, QuerySet):
-        services = services.values_list("pk", flat=True)
-    ids = sorted(getattr(s, "pk", s) for s in services)  # services or their ids
-    current = versions.versions(ids)
-    if "unavailable" in current.values():
-        return data_span(ids)
-    key = (
-        "span:" + hashlib.sha256(",".join(f"{pk}:{current[pk]}" for pk in ids).encode()).hexdigest()
+def store_extents(service_ids: list[int]) -> None:
+    current = versions.versions(service_ids)  # read first: a write meanwhile leaves it behind
+    DataExtent.objects.bulk_create(
+        [
+            DataExtent(
+                service_id=pk,
+                version=current[pk],
+                last_period_end=last,
+                financial_years=",".join(map(str, years)),
+            )
+            for pk, (last, years) in data_extents(service_ids).items()
+        ],
+        update_conflicts=True,
+        unique_fields=["service"],
+        update_fields=["version", "last_period_end", "financial_years"],
+        batch_size=1000,
     )
-    try:
-        found = cache.get(key)
-    except Exception:
-        log.warning("The roll-up cache is unreachable; computing instead", exc_info=True)
-        found = None
-    if found is None:
-        found = data_span(ids)
-        _store({key: found})
-    return found
+
+
+def data_span(services) -> DataSpan:
+    """Where the data of ``services`` lies: the latest period end that at least half of those
+    with data have reached (one service reporting early, or a year still in progress, does
+    not move everyone's window), and the financial years that have data. From the stored
+    extents, bringing a few out-of-date ones up to date first: one query for a few services
+    named in a list, five for a queryset of any size."""
+    if not isinstance(services, QuerySet):
+        return _span_of_few([getattr(s, "pk", s) for s in services])
+    behind = services.filter(_extent_behind())
+    ids = list(behind.values_list("pk", flat=True)[: settings.ROLLUP_INLINE_LIMIT + 1])
+    if ids and len(ids) <= settings.ROLLUP_INLINE_LIMIT:
+        store_extents(ids)
+    extents = DataExtent.objects.filter(service__in=services)
+    dated = extents.filter(last_period_end__isnull=False)
+    count = dated.count()
+    latest = None
+    if count:
+        latest = dated.order_by("last_period_end").values_list("last_period_end", flat=True)[
+            (count - 1) // 2
+        ]
+    years: set[int] = set()
+    given = extents.exclude(financial_years="").values_list("financial_years", flat=True)
+    for text in given.distinct():
+        years.update(int(y) for y in text.split(","))
+    return DataSpan(latest=latest, financial_years=sorted(years))
+
+
+def _span_of_few(ids: list[int]) -> DataSpan:
+    def read():
+        return {
+            row["service_id"]: row
+            for row in DataExtent.objects.filter(service_id__in=ids).values(
+                "service_id",
+                "version",
+                "last_period_end",
+                "financial_years",
+                current=F("service__figures_version__version"),
+            )
+        }
+
+    found = read()
+    behind = [
+        pk for pk in ids if pk not in found or found[pk]["version"] < (found[pk]["current"] or 0)
+    ]
+    if behind:
+        store_extents(behind)
+        found = read()
+    lasts = sorted(r["last_period_end"] for r in found.values() if r["last_period_end"])
+    years = {int(y) for r in found.values() for y in r["financial_years"].split(",") if y}
+    return DataSpan(
+        latest=lasts[(len(lasts) - 1) // 2] if lasts else None, financial_years=sorted(years)
+    )
 
 
 def window_for(params, services) -> dict:
     """The window a page's query string asks for (by default the latest data of
     ``services``, the ones in view), its problems, and the presets to offer."""
     today = timezone.localdate()
-    span = cached_data_span(services)
+    span = data_span(services)
     window, problems = window_from(params, today, span)
     return {"window": window, "window_problems": problems, "presets": presets(today, span)}
+
+
+# --- Roll-up rows ---------------------------------------------------------------------------
+
+
+def _rate(value):
+    return None if value is None else round(value, 12)
+
+
+def _row(s: Summary, version: int, now: datetime) -> Rollup:
+    flow = s.flow
+    return Rollup(
+        service_id=s.service.pk,
+        window_start=s.window.start,
+        window_end=s.window.end,
+        version=version,
+        computed_at=now,
+        currency=s.costs.currency,
+        transactions=s.outcomes.transactions,
+        total_cost=s.costs.total,
+        cost_to_serve=s.costs.to_serve,
+        programme_spending=s.costs.programme,
+        cost_per_transaction=_rate(s.cost_per_transaction),
+        digital=s.outcomes.digital,
+        channelled=s.outcomes.channelled,
+        digital_take_up=_rate(s.outcomes.digital_take_up),
+        other_currencies={c: str(a) for c, a in sorted(s.costs.other_currencies.items())},
+        kpis_on_target=s.kpis_on_target if s.kpis_with_target else None,
+        kpis_with_target=s.kpis_with_target,
+        cross_directorate=flow.handoff_counts["cross_directorate"],
+        cross_organisation=flow.handoff_counts["cross_organisation"],
+        bottleneck_wait_hours=_rate(flow.bottleneck.median_wait_hours if flow.bottleneck else None),
+        friction_open_high=s.friction_open_high,
+        decisions_outside_rights=s.decisions_outside_rights,
+        last_period_end=s.outcomes.last_period_end,
+        hands_on_recommended=s.hands_on_recommended,
+        stale=s.stale,
+        reporting=s.reporting,
+        figures=summary_json(s),
+    )
+
+
+ROW_FIELDS = [
+    f.name
+    for f in Rollup._meta.concrete_fields
+    if f.name not in {"id", "service", "window_start", "window_end"}
+]
+
+
+def store(service_ids: list[int], windows: list[Window]) -> int:
+    """Compute these services' roll-ups for these windows and store them. Returns the count."""
+    services = list(Service.objects.filter(pk__in=service_ids).select_related("organisation"))
+    current = versions.versions(service_ids)  # read first: a write meanwhile leaves it behind
+    now = timezone.now()
+    stored = 0
+    for window in windows:
+        rows = [_row(s, current[pk], now) for pk, s in summaries(services, window).items()]
+        Rollup.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["window_start", "window_end", "service"],
+            update_fields=ROW_FIELDS,
+            batch_size=500,
+        )
+        stored += len(rows)
+    return stored
+
+
+def preset_windows(today: date | None = None) -> list[Window]:
+    """The windows every service's roll-ups are kept for: each preset, and each financial
+    year with data anywhere."""
+    span = data_span(Service.objects.all())
+    return [w for _, w in presets(today or timezone.localdate(), span).values()]
+
+
+def refresh(service_ids: list[int]) -> int:
+    """Recompute these services' extents and their roll-ups for every preset window."""
+    store_extents(service_ids)
+    return store(service_ids, preset_windows())
+
+
+def prune(today: date | None = None) -> int:
+    """Forget roll-ups of windows that are no longer presets (last month's "last month", a
+    window somebody once asked for) a day after they were computed."""
+    keep = Q()
+    for window in preset_windows(today):
+        keep |= Q(window_start=window.start, window_end=window.end)
+    old = Rollup.objects.filter(computed_at__lt=timezone.now() - timedelta(days=1))
+    deleted, _ = old.exclude(keep).delete()
+    return deleted
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How far the rows a page shows can be trusted to be current."""
+
+    missing: int = 0  # services with no figures for the window yet (being computed)
+    behind: int = 0  # services whose figures predate a change (being recomputed)
+    as_of: datetime | None = None  # when the oldest of those was computed
+    total: int = 0  # services in view
+
+    @property
+    def done(self) -> int:
+        return self.total - self.missing
+
+    @property
+    def as_of_text(self) -> str:
+        """ "14:02", or "14:02 on 26 Nov 2026" before today."""
+        if self.as_of is None:
+            return ""
+        when = timezone.localtime(self.as_of)
+        if when.date() == timezone.localdate():
+            return f"{when:%H:%M}"
+        return f"{when:%H:%M} on {when.day} {when:%b %Y}"
+
+
+def bring_up_to_date(services, window: Window) -> Freshness:
+    """Make sure the roll-ups of ``services`` for ``window`` are there and current, computing
+    a few here and asking the worker for many. Says what is still missing or behind."""
+    services = _services(services)
+    current = Rollup.objects.filter(_current(), window_start=window.start, window_end=window.end)
+    behind = services.exclude(pk__in=current.values("service_id"))
+    ids = list(behind.values_list("pk", flat=True)[: settings.ROLLUP_INLINE_LIMIT + 1])
+    if not ids:
+        return Freshness()
+    if len(ids) <= settings.ROLLUP_INLINE_LIMIT:
+        store(ids, [window])
+        return Freshness()
+    compute_in_background(window)
+    in_window = Rollup.objects.filter(
+        window_start=window.start, window_end=window.end, service__in=services
+    )
+    late = in_window.exclude(_current()).aggregate(n=Count("pk"), as_of=Min("computed_at"))
+    total = services.count()
+    return Freshness(
+        missing=total - in_window.count(), behind=late["n"], as_of=late["as_of"], total=total
+    )
+
+
+def compute_in_background(window: Window) -> None:
+    """Ask the worker (once while it is at it) for every service's roll-up of ``window``."""
+    try:
+        first = cache.add(f"computing:{window.start}:{window.end}", 1, timeout=600)
+    except Exception:
+        first = True  # no cache to coalesce with: ask again, the task skips what is current
+    if first:
+        enqueue(
+            "performance.tasks.compute_window",
+            start=window.start.isoformat(),
+            end=window.end.isoformat(),
+        )
+
+
+def compute_window(start: date, end: date) -> int:
+    """Every service's roll-up of one window that is missing or behind, in chunks."""
+    window = Window(start, end)
+    current = Rollup.objects.filter(_current(), window_start=start, window_end=end)
+    ids = list(
+        Service.objects.exclude(pk__in=current.values("service_id")).values_list("pk", flat=True)
+    )
+    for first in range(0, len(ids), CHUNK):
+        store(ids[first : first + CHUNK], [window])
+    cache.delete(f"computing:{start}:{end}")
+    return len(ids)
+
+
+# --- After writes ---------------------------------------------------------------------------
+
+
+def ask_for_refresh(sender, service_ids: list[int] | None, **kwargs) -> None:
+    """Connected to ``versions.figures_changed``: once the write commits, have the worker
+    recompute the services' roll-ups, unless it was asked to within the last minute and has
+    not begun (the refresh will see this write too)."""
+    now = timezone.now()
+    waiting = FiguresVersion.objects.filter(
+        Q(refresh_queued_at__isnull=True)
+        | Q(refresh_queued_at__lt=now - timedelta(seconds=settings.ROLLUP_COALESCE_SECONDS))
+    )
+    if service_ids is None:
+        if waiting.update(refresh_queued_at=now):
+            enqueue("performance.tasks.refresh_all_summaries", behind_only=True)
+        return
+    waiting = waiting.filter(service_id__in=service_ids)
+    ids = list(waiting.values_list("service_id", flat=True))
+    if ids:
+        FiguresVersion.objects.filter(service_id__in=ids).update(refresh_queued_at=now)
+        enqueue("performance.tasks.refresh_service_summaries", service_ids=ids)
+
+
+def begin_refresh(service_ids: list[int] | None = None) -> None:
+    """A refresh is beginning: writes from now on ask for another."""
+    queued = FiguresVersion.objects.filter(refresh_queued_at__isnull=False)
+    if service_ids is not None:
+        queued = queued.filter(service_id__in=service_ids)
+    queued.update(refresh_queued_at=None)
+
+
+def behind_ids() -> list[int]:
+    """Services with a roll-up of a preset window missing or behind their version."""
+    windows = preset_windows()
+    preset = Q(*[Q(window_start=w.start, window_end=w.end) for w in windows], _connector=Q.OR)
+    late = set(
+        Rollup.objects.filter(preset).exclude(_current()).values_list("service_id", flat=True)
+    )
+    complete = (
+        Rollup.objects.filter(preset)
+        .values("service_id")
+        .annotate(n=Count("pk"))
+        .filter(n=len(windows))
+        .values("service_id")
+    )
+    missing = set(Service.objects.exclude(pk__in=complete).values_list("pk", flat=True))
+    return sorted(late | missing)

@@ -450,3 +450,81 @@ def last_twelve(metric_ids: list[int], end: date) -> dict[int, list[tuple[date, 
     for row in rows:
         series[row["metric_id"]].append((row["period_start"], row["total"]))
     return {metric_id: values[-12:] for metric_id, values in series.items()}
+
+
+# --- As JSON (CONTRACTS.md section 3) ---------------------------------------------------------
+
+
+def money(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def number(value) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == int(value) else float(value)
+
+
+def summary_json(s: Summary) -> dict:
+    """CONTRACTS.md section 3's summary: numbers as numbers, money as decimal strings."""
+    flow = s.flow
+    bottleneck = flow.bottleneck
+    return {
+        "service": s.service.slug,
+        "from": s.window.start.isoformat(),
+        "to": s.window.end.isoformat(),
+        "transactions": number(s.outcomes.transactions),
+        "digital_take_up": number(s.outcomes.digital_take_up),
+        "completion_rate": number(s.outcomes.completion_rate),
+        "user_satisfaction": number(s.outcomes.user_satisfaction),
+        "total_cost": money(s.costs.total),
+        "run_cost": money(s.costs.run) if s.costs.total is not None else None,
+        "change_cost": money(s.costs.change) if s.costs.total is not None else None,
+        "cost_per_transaction": money(s.cost_per_transaction),
+        "programme_spending": money(s.costs.programme),
+        "currency": s.costs.currency,
+        "costs_in_other_currencies": {k: money(v) for k, v in s.costs.other_currencies.items()},
+        "cost_by_organisation": {k: money(v) for k, v in s.costs.by_organisation.items()},
+        "cost_by_directorate": {k: money(v) for k, v in s.costs.by_directorate.items()},
+        "flow": {
+            "process_time_hours": number(flow.process_time_hours),
+            "lead_time_hours": number(flow.lead_time_hours),
+            "flow_efficiency": number(flow.flow_efficiency),
+            "rolled_complete_accurate": number(flow.rolled_complete_accurate),
+            "handoffs": flow.handoff_counts,
+            "bottleneck": {
+                "from_stage": bottleneck.from_stage.name,
+                "to_stage": bottleneck.to_stage.name,
+                "median_wait_hours": number(bottleneck.median_wait_hours),
+            }
+            if bottleneck
+            else None,
+        },
+        "friction": {
+            "open": s.friction_open,
+            "open_high": s.friction_open_high,
+            "failure_demand_share": number(s.outcomes.failure_demand_share),
+        },
+        "decisions": {
+            "logged": s.decisions_logged,
+            "outside_rights": s.decisions_outside_rights,
+            "rights_gaps": s.rights_gaps,
+        },
+        "leadership": {
+            "model": s.service.leadership_model,
+            "leaders": s.leaders,
+            "hands_on_recommended": s.hands_on_recommended,
+        },
+        "kpis": [
+            {
+                "metric": k.metric,
+                "name": k.name,
+                "value": number(k.value),
+                "target": number(k.target),
+                "higher_is_better": k.higher_is_better,
+                "status": k.status,
+            }
+            for k in s.kpis
+        ],
+        "gaps": s.gaps,
+    }

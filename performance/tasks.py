@@ -3,6 +3,7 @@ to run twice; acks_late with retries and backoff means a worker that dies mid-ta
 task to be run again, not lost."""
 
 import logging
+from datetime import date
 
 from celery import shared_task
 from django.db import OperationalError
@@ -26,17 +27,33 @@ RELIABLE = {
 @shared_task(**RELIABLE)
 def refresh_service_summaries(service_ids: list[int]) -> int:
     """Recompute the roll-ups of services whose data changed."""
-    return rollups.refresh(service_ids)
+    rollups.begin_refresh(service_ids)
+    return _refresh(service_ids)
 
 
 @shared_task(**RELIABLE)
-def refresh_all_summaries() -> int:
-    """Nightly: every service's roll-ups, in chunks, so one slow service holds nothing up."""
-    ids = list(Service.objects.values_list("pk", flat=True))
-    done = 0
-    for start in range(0, len(ids), 200):
-        done += rollups.refresh(ids[start : start + 200])
+def refresh_all_summaries(behind_only: bool = False) -> int:
+    """Nightly, every service's roll-ups (and forget windows no longer offered); every few
+    minutes, those of services left behind. In chunks, so no one service holds others up."""
+    rollups.begin_refresh()
+    if behind_only:
+        return _refresh(rollups.behind_ids())
+    done = _refresh(list(Service.objects.order_by("pk").values_list("pk", flat=True)))
+    rollups.prune()
     return done
+
+
+def _refresh(ids: list[int]) -> int:
+    done = 0
+    for first in range(0, len(ids), rollups.CHUNK):
+        done += rollups.refresh(ids[first : first + rollups.CHUNK])
+    return done
+
+
+@shared_task(**RELIABLE)
+def compute_window(start: str, end: str) -> int:
+    """Every service's roll-up of a window a page asked for and did not have."""
+    return rollups.compute_window(date.fromisoformat(start), date.fromisoformat(end))
 
 
 @shared_task(**RELIABLE)

@@ -224,6 +224,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "performance.tasks.refresh_all_summaries",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Whatever a lost task or a broker outage left behind, within five minutes.
+    "refresh-roll-ups-behind": {
+        "task": "performance.tasks.refresh_all_summaries",
+        "schedule": 300.0,
+        "kwargs": {"behind_only": True},
+    },
     "daily-reminders": {
         "task": "performance.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30),
@@ -233,6 +239,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
 }
+
+# Roll-ups (performance.rollups): a page computes up to this many services' missing or
+# out-of-date figures itself, and leaves more to the worker; many writes to one service within
+# this many seconds ask for one refresh.
+ROLLUP_INLINE_LIMIT = int(os.environ.get("ROLLUP_INLINE_LIMIT", "50"))
+ROLLUP_COALESCE_SECONDS = int(os.environ.get("ROLLUP_COALESCE_SECONDS", "60"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

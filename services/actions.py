@@ -95,7 +95,7 @@ def service_update(
     *, service: Service, user: AbstractBaseUser, fields: dict, priorities: list[str]
 ) -> Service:
     """Change a service's details and replace its ordered priorities."""
-    versions.bump_on_commit([service.pk])  # its figures change: cached roll-ups go stale
+    versions.changed([service.pk])  # its figures change: cached roll-ups go stale
     for name, value in fields.items():
         setattr(service, name, value)
     service.full_clean()
@@ -128,7 +128,7 @@ def service_leadership_update(
     *, service: Service, user: AbstractBaseUser, model: str, leaders: list[LeaderChange]
 ) -> None:
     """Set the leadership model and replace the leaders, then bring permissions in step."""
-    versions.bump_on_commit([service.pk])  # its figures change: cached roll-ups go stale
+    versions.changed([service.pk])  # its figures change: cached roll-ups go stale
     if service.leadership_model != model:
         service.leadership_model = model
         service.full_clean()
@@ -164,7 +164,7 @@ def service_journey_update(
     *, service: Service, user: AbstractBaseUser, stages: list[StageChange]
 ) -> None:
     """Replace the journey with ``stages`` in order; positions are 1..n as given."""
-    versions.bump_on_commit([service.pk])  # its figures change: cached roll-ups go stale
+    versions.changed([service.pk])  # its figures change: cached roll-ups go stale
     current = {stage.pk: stage for stage in service.stages.all()}
     keep = {change.stage_id for change in stages if change.stage_id in current}
     for stage_id, stage in list(current.items()):
@@ -195,7 +195,7 @@ def service_journey_update(
 def service_assessment_update(
     *, service: Service, user: AbstractBaseUser, fields: dict
 ) -> ProportionalityAssessment:
-    versions.bump_on_commit([service.pk])  # its figures change: cached roll-ups go stale
+    versions.changed([service.pk])  # its figures change: cached roll-ups go stale
     assessment = ProportionalityAssessment.objects.filter(service=service).first()
     assessment = assessment or ProportionalityAssessment(service=service)
     for name, value in fields.items():

@@ -40,7 +40,7 @@ class AccessSyncMixin:
 
     def _changed(self) -> None:
         service_access_sync()
-        versions.bump_on_commit([versions.ALL])
+        versions.changed_all()
 
 
 class DirectorateInline(admin.TabularInline):

@@ -453,3 +453,21 @@ class ServiceUserObjectPermission(UserObjectPermissionBase):
 
 class ServiceGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Service, on_delete=models.CASCADE)
+
+
+class FiguresVersion(models.Model):
+    """How often a service's figures have changed. Every write that changes them adds one in
+    its own transaction, so a roll-up computed before the write is known to be behind, and a
+    write can never commit without saying so (``services.versions``)."""
+
+    service = models.OneToOneField(
+        Service, primary_key=True, on_delete=models.CASCADE, related_name="figures_version"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    # When a refresh of its roll-ups was last asked for and not yet begun: writes in between
+    # ask for no other (many writes, one refresh).
+    refresh_queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.service_id} v{self.version}"

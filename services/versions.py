@@ -1,56 +1,55 @@
-"""A version number per service, bumped by every write that changes its figures.
+"""A version number per service, in the database, raised by every write that changes its
+figures, inside that write's transaction.
 
-Cached roll-ups are keyed by it, so a write makes the next read fresh without deleting
-anything. The cache may be Redis, which may be down: every call here falls back (a missing
-version reads as 0, which only means a cache miss) and logs, rather than failing the request.
+Roll-ups (``performance.rollups``) record the version they were computed from, so a roll-up
+behind its service's version is known to be out of date, whatever happened to the cache or
+the broker in between. ``figures_changed`` is sent after each raise, still inside the
+transaction, for whoever keeps roll-ups current (``performance`` connects to it); services
+depend on nothing above them.
 """
 
-import logging
 from collections.abc import Iterable
 
-from django.core.cache import cache
-from django.db import transaction
+from django.db.models import F
+from django.dispatch import Signal
+from django.utils import timezone
 
-log = logging.getLogger(__name__)
+from services.models import FiguresVersion, Service
 
-
-def _key(service_id: int | str) -> str:
-    return f"service-version:{service_id}"
-
-
-ALL = "all"
+# Sent with ``service_ids``: the services whose figures changed (None: every service).
+figures_changed = Signal()
 
 
-def bump_all() -> None:
+def changed(service_ids: Iterable[int]) -> None:
+    """The figures of these services changed (call inside the writing transaction)."""
+    ids = sorted({int(pk) for pk in service_ids})
+    if not ids:
+        return
+    _ensure(ids)
+    FiguresVersion.objects.filter(service_id__in=ids).update(
+        version=F("version") + 1, changed_at=timezone.now()
+    )
+    figures_changed.send(sender=FiguresVersion, service_ids=ids)
+
+
+def changed_all() -> None:
     """For changes that touch every service's figures (e.g. a new decision type)."""
-    bump([ALL])
+    _ensure(list(Service.objects.values_list("pk", flat=True)))
+    FiguresVersion.objects.update(version=F("version") + 1, changed_at=timezone.now())
+    figures_changed.send(sender=FiguresVersion, service_ids=None)
 
 
-def bump(service_ids: Iterable[int | str]) -> None:
-    for service_id in set(service_ids):
-        try:
-            try:
-                cache.incr(_key(service_id))
-            except ValueError:  # not set yet
-                cache.set(_key(service_id), 1, timeout=None)
-        except Exception:  # the cache is unreachable: the version simply stays
-            log.warning("Could not bump the cache version of service %s", service_id, exc_info=True)
+def _ensure(ids: list[int]) -> None:
+    """Give services that have none a version row (new services start at 0)."""
+    FiguresVersion.objects.bulk_create(
+        [FiguresVersion(service_id=pk) for pk in ids], ignore_conflicts=True, batch_size=2000
+    )
 
 
-def bump_on_commit(service_ids: Iterable[int | str]) -> None:
-    """Bump once the current transaction commits, so no read in between caches the old
-    figures under the new version."""
+def versions(service_ids: Iterable[int]) -> dict[int, int]:
+    """Each service's current version (0 for one never changed)."""
     ids = list(service_ids)
-    transaction.on_commit(lambda: bump(ids))
-
-
-def versions(service_ids: Iterable[int]) -> dict[int, str]:
-    """Each service's version, as "<everything's version>.<the service's version>"."""
-    ids = list(service_ids)
-    try:
-        found = cache.get_many([_key(ALL), *[_key(i) for i in ids]])
-    except Exception:
-        log.warning("Could not read service cache versions", exc_info=True)
-        return dict.fromkeys(ids, "unavailable")  # the roll-up cache is down too: recompute
-    everything = found.get(_key(ALL), 0)
-    return {i: f"{everything}.{found.get(_key(i), 0)}" for i in ids}
+    found = dict(
+        FiguresVersion.objects.filter(service_id__in=ids).values_list("service_id", "version")
+    )
+    return {pk: found.get(pk, 0) for pk in ids}

@@ -516,8 +516,9 @@ def run_rows(
     run.services.set(touched)
     if not dry_run:
         if kind.admin_only:  # the organisation or the service list: every figure may change
-            versions.bump_on_commit([versions.ALL])
-        service_changed(touched)
+            versions.changed_all()
+        else:
+            service_changed(touched)
     outcome.run = run
     return outcome
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from performance.actions import Finding, findings_record, service_changed
+from performance.actions import Finding, findings_record
 from performance.importers.base import Counts, ImportRejected, RowError, decode
 from performance.importers.measurements import MeasurementRow, MeasurementsKind
 from performance.importers.upsert import plan
@@ -304,8 +304,7 @@ def import_gc_inventory(
     }
     run.finished_at = timezone.now()
     run.save()
-    versions.bump_on_commit([versions.ALL])  # organisations and programmes changed too
-    service_changed(run.services.values_list("pk", flat=True))
+    versions.changed_all()  # organisations and programmes changed too
     outcome.run = run
     return outcome
 

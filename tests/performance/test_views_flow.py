@@ -246,7 +246,7 @@ def test_flow_page_runs_a_fixed_number_of_queries(
     url = reverse("performance:flow", args=["grants"])
     client.get(url)
     # session, user, org-admin check, access, stages, hand-offs, 2 sums, friction (3), metrics
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(url)
     window = response.context["window"]
     inside = HandoffLog.objects.filter(

@@ -153,6 +153,6 @@ def test_service_page_runs_a_fixed_number_of_queries(
     # permissions on the service (13); the decisions panel's counts, recent decisions and
     # rights matrix (4); the flow panel's stages, hand-offs, their sums, friction counts
     # and measurements (9)
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         response = colleague_client.get(url(service))
     assert len(response.context["detail"].stages) == size

@@ -28,5 +28,5 @@ class Command(BaseCommand):
             if find_spec(config.name) and find_spec(module_name):
                 for line in import_module(module_name).seed(scale=scale):
                     self.stdout.write(line)
-        versions.bump_all()  # every service's cached figures are now out of date
+        versions.changed_all()  # every service's cached figures are now out of date
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
