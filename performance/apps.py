@@ -13,4 +13,4 @@ class PerformanceConfig(AppConfig):
         )
         from services import versions
 
-        versions.figures_changed.connect(rollups.ask_for_refresh)
+        versions.figures_changed.connect(rollups.ask_for_refresh, dispatch_uid="refresh-roll-ups")

@@ -26,7 +26,7 @@ from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
 from services.models import Directorate, Organisation
-from services.queries import catalogue, directorate_and_descendants, visible_services
+from services.queries import directorate_and_descendants, filter_services, visible_services
 
 PORTFOLIO_PAGE_SIZE = 50
 
@@ -128,7 +128,7 @@ def _portfolio(request: HttpRequest):
         stale=bool(data.get("stale")),
     )
     # The services in view are the filtered ones: their data sets the default window.
-    context = window_for(request.GET, catalogue(request.user, base))
+    context = window_for(request.GET, filter_services(visible_services(request.user), base))
     sort = request.GET.get("sort", "service")
     return context, form, sort, portfolio(request.user, context["window"], filters, sort)
 
@@ -160,7 +160,9 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
     }
     if not found.freshness.missing:  # else the page shows the progress of working them out
         context |= {
-            "page": Paginator(found.rows, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": Paginator(found.rows.defer("figures"), PORTFOLIO_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
             "totals": totals(found.rows),
             "columns": _sort_links(request, sort),
         }
@@ -198,7 +200,7 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
     def lines():
         writer = csv.writer(Echo())
         yield writer.writerow([heading for heading, _ in COLUMNS.values()] + ["Currency"])
-        for row in found.rows.iterator(chunk_size=1000):
+        for row in found.rows.defer("figures").iterator(chunk_size=1000):
             service = row.service
             yield writer.writerow(
                 [

@@ -32,7 +32,7 @@ from services.models import Service, Stage, Team
 
 WEEKS = 52
 SCALE_WEEKS = 104  # the generated portfolio has two years of weekly logs
-SCALE_BATCH = 100  # generated services seeded per transaction
+SCALE_BATCH = 250  # generated services seeded per transaction
 SHOWCASE = "home-improvement-grant"
 BOTTLENECK = ("Check eligibility", "Assess the work")
 

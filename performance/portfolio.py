@@ -12,7 +12,7 @@ from performance.rollups import Freshness, bring_up_to_date
 from performance.summary import ZERO
 from performance.windows import Window
 from services.models import Service
-from services.queries import CatalogueFilters, User, catalogue, catalogue_filter
+from services.queries import CatalogueFilters, User, filter_services, visible_services
 
 
 def _rank(field: str, choices) -> Case:
@@ -129,7 +129,7 @@ def portfolio(
     within: QuerySet[Service] | None = None,
 ) -> Portfolio:
     """The filtered, sorted roll-ups. ``within`` replaces the user's own visibility (tokens)."""
-    services = catalogue(user, filters) if within is None else catalogue_filter(within, filters)
+    services = filter_services(visible_services(user) if within is None else within, filters)
     freshness = bring_up_to_date(services, window)
     rows = Rollup.objects.filter(
         window_start=window.start, window_end=window.end, service__in=services.values("pk")

@@ -1,0 +1,166 @@
+"""Roll-ups as rows: kept in step with writes, computed on the page when few are missing or
+behind and by the worker when many are, shown with the time they were computed, and the
+portfolio sorted, paged and totalled over them."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from unittest.mock import patch
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from performance import rollups
+from performance.models import Rollup
+from performance.tasks import refresh_all_summaries, refresh_service_summaries
+from performance.windows import Window
+from services import versions
+from services.models import FiguresVersion
+from tests.factories import OrganisationFactory, ServiceFactory
+from tests.performance.test_summary import JAN, cost, measure
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+Q1 = {"from": "2026-01-01", "to": "2026-03-31"}
+WINDOW = Window(date(2026, 1, 1), date(2026, 3, 31))
+
+
+def rows(response) -> list[str]:
+    return [row.service.name for row in response.context["page"].object_list]
+
+
+def test_writes_raise_the_version_in_their_own_transaction_and_ask_for_one_refresh():
+    service = ServiceFactory()
+    with patch("performance.rollups.enqueue") as enqueue:
+        versions.changed([service.pk])
+        versions.changed([service.pk])  # within the minute: the refresh asked for covers it
+    assert FiguresVersion.objects.get(service=service).version == 2
+    enqueue.assert_called_once_with(
+        "performance.tasks.refresh_service_summaries", service_ids=[service.pk]
+    )
+    rollups.begin_refresh([service.pk])  # the worker starts: a later write asks again
+    with patch("performance.rollups.enqueue") as enqueue:
+        versions.changed([service.pk])
+    assert enqueue.call_count == 1
+
+
+def test_a_refresh_stores_every_preset_window_at_the_current_version():
+    service = ServiceFactory()
+    measure(service, "transactions", JAN, 10, "digital")
+    versions.changed([service.pk])
+    refresh_service_summaries([service.pk])
+    stored = Rollup.objects.filter(service=service)
+    windows = {(w.start, w.end) for w in rollups.preset_windows()}
+    assert {(r.window_start, r.window_end) for r in stored} == windows
+    assert {r.version for r in stored} == {1}
+    fy2025 = stored.get(window_start=date(2025, 4, 1))  # the financial year January is in
+    assert fy2025.transactions == D(10) and fy2025.digital_take_up == D(1)
+
+
+def test_the_nightly_refresh_forgets_windows_no_longer_offered():
+    service = ServiceFactory()
+    old = timezone.now() - timedelta(days=2)
+    Rollup.objects.create(
+        service=service,
+        window_start=date(2001, 1, 1),
+        window_end=date(2001, 1, 31),
+        version=0,
+        computed_at=old,
+        currency="GBP",
+    )
+    refresh_all_summaries()
+    assert not Rollup.objects.filter(window_start=date(2001, 1, 1)).exists()
+    assert Rollup.objects.filter(service=service).count() == len(rollups.preset_windows())
+
+
+def test_no_data_sorts_last_both_ways_and_pages_do_not_overlap(colleague_client):
+    for n in range(7):
+        service = ServiceFactory(name=f"Service {n}")
+        if n % 2:
+            cost(service, JAN, 100 * n)
+    url = reverse("performance:portfolio")
+    ascending = rows(colleague_client.get(url, {**Q1, "sort": "total_cost"}))
+    descending = rows(colleague_client.get(url, {**Q1, "sort": "-total_cost"}))
+    assert ascending == ["Service 1", "Service 3", "Service 5", "Service 0", "Service 2"] + [
+        "Service 4",
+        "Service 6",
+    ]
+    assert descending[:3] == ["Service 5", "Service 3", "Service 1"]
+    assert descending[3:] == ["Service 0", "Service 2", "Service 4", "Service 6"]
+    with patch("performance.dashboard_views.PORTFOLIO_PAGE_SIZE", 3):
+        pages = [
+            rows(colleague_client.get(url, {**Q1, "sort": "-total_cost", "page": page}))
+            for page in (1, 2, 3)
+        ]
+    assert sum(pages, []) == descending
+
+
+def test_totals_keep_currencies_apart_and_count_money_given_in_another(colleague_client):
+    canadian = ServiceFactory(organisation=OrganisationFactory(currency="CAD"))
+    british = ServiceFactory()
+    measure(canadian, "transactions", JAN, 10)
+    cost(canadian, JAN, 100, currency="CAD")
+    cost(canadian, JAN, 7, currency="GBP")  # shown apart on its row, counted in the GBP total
+    measure(british, "transactions", JAN, 40)
+    cost(british, JAN, 20)
+    totals = colleague_client.get(reverse("performance:portfolio"), Q1).context["totals"]
+    assert totals.total_cost == {"CAD": D(100), "GBP": D(27)}
+    # 100 CAD / 10 and 20 GBP / 40: the 7 GBP of the Canadian service has no transactions.
+    assert totals.cost_per_transaction == {"CAD": D(10), "GBP": D("0.5")}
+
+
+@override_settings(ROLLUP_INLINE_LIMIT=2)
+def test_many_behind_are_shown_as_of_when_computed_while_the_worker_catches_up(
+    colleague_client, django_capture_on_commit_callbacks
+):
+    services = [ServiceFactory(name=f"Service {n}") for n in range(4)]
+    for service in services:
+        measure(service, "transactions", JAN, 10)
+    url = reverse("performance:portfolio")
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs here
+        colleague_client.get(url, Q1)  # too many missing: asked of the worker
+    assert Rollup.objects.filter(window_start=WINDOW.start).count() == 4
+    for service in services[:3]:
+        measure(service, "transactions", JAN, 5, "phone")
+    with patch("performance.rollups.enqueue") as enqueue:
+        versions.changed([s.pk for s in services[:3]])
+        response = colleague_client.get(url, Q1)
+    assert enqueue.call_args_list[-1].args == ("performance.tasks.compute_window",)
+    page = response.content.decode()
+    assert "The figures of 3 services are as of" in page
+    assert response.context["totals"].transactions == D(40)  # as computed, until refreshed
+    with patch("performance.rollups.enqueue"):
+        versions.changed([services[0].pk])
+    rollups.compute_window(WINDOW.start, WINDOW.end)  # what the worker does
+    response = colleague_client.get(url, Q1)
+    assert "are as of" not in response.content.decode()
+    assert response.context["totals"].transactions == D(55)
+
+
+@override_settings(ROLLUP_INLINE_LIMIT=2)
+def test_a_window_nobody_asked_for_shows_its_progress_not_a_wait(colleague_client):
+    for n in range(4):
+        ServiceFactory(name=f"Service {n}")
+    with patch("performance.rollups.enqueue") as enqueue:
+        response = colleague_client.get(reverse("performance:portfolio"), Q1)
+        export = colleague_client.get(reverse("performance:portfolio_csv"), Q1)
+    page = response.content.decode()
+    assert "its figures are being worked out now: 0 of 4 services done" in page
+    assert 'hx-trigger="every 3s"' in page and "page" not in response.context
+    assert enqueue.call_count == 1  # asked once, however often the page is opened
+    assert export.status_code == 503 and export["Retry-After"] == "30"
+
+
+def test_few_behind_are_computed_on_the_page(colleague_client):
+    service = ServiceFactory(name="Grants")
+    measure(service, "transactions", JAN, 10)
+    url = reverse("performance:portfolio")
+    colleague_client.get(url, Q1)
+    measure(service, "transactions", JAN, 5, "phone")
+    with patch("performance.rollups.enqueue"):  # the worker has not come round yet
+        versions.changed([service.pk])
+    response = colleague_client.get(url, Q1)
+    assert response.context["totals"].transactions == D(15)
+    assert "are as of" not in response.content.decode()
