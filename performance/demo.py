@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from performance.importers.measurements import COPY_COLUMNS
 from performance.models import (
     ChangeInitiative,
     CostLine,
@@ -499,7 +500,7 @@ def _seed_outcomes(services: list[Service], *, run: ImportRun | None = None) -> 
             finished_at=now,
         )
     new = [
-        (metrics[(s.pk, key)].pk, start, end, channel, value, run.pk, now)
+        (metrics[(s.pk, key)].pk, start, end, channel, value, run.pk, None, now)
         for s, key, start, end, channel, value in wanted
         if (metrics[(s.pk, key)].pk, start, channel) not in have
     ]
@@ -513,20 +514,11 @@ def _seed_outcomes(services: list[Service], *, run: ImportRun | None = None) -> 
             rows=len(new) + len(costs), created=len(new) + len(costs)
         )
     run.services.add(*services)
-    copy_rows(Measurement, MEASUREMENT_FIELDS, new)
+    copy_rows(Measurement, COPY_COLUMNS, new)
     (_with_history if recorded else copy_rows)(CostLine, COST_FIELDS, costs)
     return len(new), len(costs)
 
 
-MEASUREMENT_FIELDS = (
-    "metric_id",
-    "period_start",
-    "period_end",
-    "channel",
-    "value",
-    "import_run_id",
-    "updated_at",
-)
 COST_FIELDS = (
     "service_id",
     "period_start",

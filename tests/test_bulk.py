@@ -6,26 +6,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from performance.demo import COST_FIELDS
 from performance.models import CostLine
 from servicelead.bulk import copy_rows
 from tests.factories import OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
-
-FIELDS = (
-    "service_id",
-    "period_start",
-    "period_end",
-    "currency",
-    "amount",
-    "category",
-    "spend",
-    "organisation_id",
-    "directorate_id",
-    "allocated",
-    "allocation_driver",
-    "updated_at",
-)
 
 
 def test_rows_arrive_exactly_as_given():
@@ -34,7 +20,7 @@ def test_rows_arrive_exactly_as_given():
     drivers = ["", "Share by headcount", "tab\there, new\nline, back\\slash and \\N"]
     rows = [
         (service.pk, date(2026, 1, 1), date(2026, 1, 31), "GBP", amount, category, "run")
-        + (payer.pk, None, n == 1, drivers[n], now)
+        + (payer.pk, None, None, n == 1, drivers[n], None, now)
         for n, (amount, category) in enumerate(
             [
                 (Decimal("10.50"), "staff"),
@@ -43,7 +29,7 @@ def test_rows_arrive_exactly_as_given():
             ]
         )
     ]
-    assert copy_rows(CostLine, FIELDS, rows) == 3
+    assert copy_rows(CostLine, COST_FIELDS, rows) == 3
     stored = list(CostLine.objects.order_by("pk"))
     assert [line.amount for line in stored] == [Decimal("10.50"), Decimal("99.99"), Decimal(0)]
     assert [line.allocation_driver for line in stored] == drivers

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -25,6 +24,7 @@ from performance.importers.base import (
     places_of,
 )
 from performance.models import Channel, DataQualityFinding, Measurement, Metric
+from servicelead.bulk import copy_rows
 from services.models import Service
 
 CHANNELS = Channel.values
@@ -180,7 +180,7 @@ class MeasurementsKind(CsvKind):
         return Outcome(self.name, len(rows), counts)
 
 
-COPY_COLUMNS = (
+COPY_COLUMNS = (  # a new measurement's columns, as COPY is given them
     "metric_id",
     "period_start",
     "period_end",
@@ -194,34 +194,7 @@ COPY_COLUMNS = (
 
 def insert_measurements(new: list[tuple], *, run_id, user_id, now) -> None:
     """Insert new measurements: with COPY on PostgreSQL (many times faster), else in bulk."""
-    if not new:
-        return
-    if connection.vendor == "postgresql":
-        table = Measurement._meta.db_table
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(
-                f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed names
-            ) as copy,
-        ):
-            for metric_id, start, end, channel, value in new:
-                copy.write_row((metric_id, start, end, channel, value, run_id, user_id, now))
-        return
-    Measurement.objects.bulk_create(
-        [
-            Measurement(
-                metric_id=metric_id,
-                period_start=start,
-                period_end=end,
-                channel=channel,
-                value=value,
-                import_run_id=run_id,
-                recorded_by_id=user_id,
-            )
-            for metric_id, start, end, channel, value in new
-        ],
-        batch_size=5000,
-    )
+    copy_rows(Measurement, COPY_COLUMNS, (row + (run_id, user_id, now) for row in new))
 
 
 def ensure_metrics(pairs: set[tuple[int, str]], user) -> dict[tuple[int, str], Metric]:
