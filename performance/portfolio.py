@@ -4,8 +4,8 @@ SQL, so a page costs the same whatever the number of services."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Lower
 
 from performance.models import Rollup
 from performance.rollups import Freshness, bring_up_to_date
@@ -36,7 +36,14 @@ COLUMNS = {
     "total_cost": ("Total cost", [F("total_cost")]),
     "cost_per_transaction": ("Cost per transaction", [F("cost_per_transaction")]),
     "digital_take_up": ("Digital take-up", [F("digital_take_up")]),
-    "kpis": ("KPIs on target", [F("kpis_on_target"), F("kpis_with_target")]),
+    # The share on target (none without targets), then how many have targets.
+    "kpis": (
+        "KPIs on target",
+        [
+            Cast("kpis_on_target", FloatField()) / F("kpis_with_target"),
+            F("kpis_with_target"),
+        ],
+    ),
     "cross_directorate": ("Hand-offs across directorates", [F("cross_directorate")]),
     "cross_organisation": ("Hand-offs across organisations", [F("cross_organisation")]),
     "bottleneck_wait": ("Median wait at the bottleneck (hours)", [F("bottleneck_wait_hours")]),

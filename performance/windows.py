@@ -138,16 +138,23 @@ def window_from(
         return options[preset][1], []
     raw_from, raw_to = params.get("from", ""), params.get("to", "")
     if not raw_from and not raw_to:
+        if preset:  # e.g. a financial year with no data among the services in view
+            return default, [f"There is no window “{preset[:40]}” for these services."]
         return default, []
     problems = []
+    for raw, end_name in [(raw_from, "start"), (raw_to, "end")]:
+        if not raw:
+            problems.append(f"Give the {end_name} of the window as YYYY-MM-DD.")
     try:
         start = date.fromisoformat(raw_from)
     except ValueError:
-        problems.append(f"“{raw_from}” is not a date: write the start as YYYY-MM-DD.")
+        if raw_from:
+            problems.append(f"“{raw_from[:40]}” is not a date: write the start as YYYY-MM-DD.")
     try:
         end = date.fromisoformat(raw_to)
     except ValueError:
-        problems.append(f"“{raw_to}” is not a date: write the end as YYYY-MM-DD.")
+        if raw_to:
+            problems.append(f"“{raw_to[:40]}” is not a date: write the end as YYYY-MM-DD.")
     if not problems and end < start:
         problems.append("The window cannot end before it starts.")
     if not problems and (end - start).days > MAX_DAYS:

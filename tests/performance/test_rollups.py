@@ -147,7 +147,7 @@ def test_a_window_nobody_asked_for_shows_its_progress_not_a_wait(colleague_clien
         response = colleague_client.get(reverse("performance:portfolio"), Q1)
         export = colleague_client.get(reverse("performance:portfolio_csv"), Q1)
     page = response.content.decode()
-    assert "its figures are being worked out now: 0 of 4 services done" in page
+    assert "The figures for this window are being worked out now: 0 of 4 services done" in page
     assert 'hx-trigger="every 3s"' in page and "page" not in response.context
     assert enqueue.call_count == 1  # asked once, however often the page is opened
     assert export.status_code == 503 and export["Retry-After"] == "30"
@@ -164,3 +164,35 @@ def test_few_behind_are_computed_on_the_page(colleague_client):
     response = colleague_client.get(url, Q1)
     assert response.context["totals"].transactions == D(15)
     assert "are as of" not in response.content.decode()
+
+
+def test_kpis_sort_by_the_share_on_target(colleague_client):
+    from performance.models import Metric
+
+    whole, half, many = (ServiceFactory(name=n) for n in ("Whole", "Half", "Many"))
+    ServiceFactory(name="Untargeted")
+    for service, satisfaction in [(whole, None), (half, 50), (many, 95)]:
+        measure(service, "transactions", JAN, 10)
+        if satisfaction is not None:
+            measure(service, "user_satisfaction", JAN, satisfaction)
+    Metric.objects.filter(key="transactions").update(target=5)
+    Metric.objects.filter(key="user_satisfaction").update(target=90)
+    for n in range(3):  # "Many": 2 of 5 on target, a lower share than "Half"'s 1 of 2
+        metric = Metric.objects.create(service=many, key=f"own{n}", name=f"Own {n}", target=100)
+        metric.measurements.create(period_start=JAN[0], period_end=JAN[1], value=1)
+    url = reverse("performance:portfolio")
+    assert rows(colleague_client.get(url, {**Q1, "sort": "-kpis"})) == [
+        "Whole",
+        "Half",
+        "Many",
+        "Untargeted",
+    ]
+    assert rows(colleague_client.get(url, {**Q1, "sort": "kpis"}))[:3] == ["Many", "Half", "Whole"]
+
+
+def test_a_window_that_is_not_offered_says_so(colleague_client):
+    url = reverse("performance:portfolio")
+    page = colleague_client.get(url, {"window": "fy1999"}).content.decode()
+    assert "There is no window “fy1999” for these services." in page
+    page = colleague_client.get(url, {"from": "2026-01-01"}).content.decode()
+    assert "Give the end of the window as YYYY-MM-DD." in page
