@@ -76,12 +76,18 @@ def cached_summaries(services: list[Service], window: Window) -> dict[int, Summa
         found = {}
     missing = [s for s in services if keys[s.pk] not in found]
     computed = summaries(missing, window) if missing else {}
-    if computed:
-        try:
-            cache.set_many({keys[pk]: s for pk, s in computed.items()}, timeout=TIMEOUT)
-        except Exception:
-            log.warning("Could not store summaries in the cache", exc_info=True)
+    _cache(computed, current, window)
     return {s.pk: found.get(keys[s.pk]) or computed[s.pk] for s in services}
+
+
+def _cache(computed: dict[int, Summary], current: dict[int, int], window: Window) -> None:
+    if not computed:
+        return
+    entries = {_key(pk, current[pk], window): s for pk, s in computed.items()}
+    try:
+        cache.set_many(entries, timeout=TIMEOUT)
+    except Exception:
+        log.warning("Could not store summaries in the cache", exc_info=True)
 
 
 def cached_summary(service: Service, window: Window) -> Summary:
@@ -227,7 +233,9 @@ def store(service_ids: list[int], windows: list[Window]) -> int:
     now = timezone.now()
     stored = 0
     for window in windows:
-        rows = [_row(s, current[pk], now) for pk, s in summaries(services, window).items()]
+        computed = summaries(services, window)
+        _cache(computed, current, window)  # the dashboards of these windows read them whole
+        rows = [_row(s, current[pk], now) for pk, s in computed.items()]
         Rollup.objects.bulk_create(
             rows,
             update_conflicts=True,
