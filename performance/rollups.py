@@ -4,10 +4,10 @@ where each service's data lies (``DataExtent``), computed by ``summary.py``.
 Every write that changes a service's figures raises its version (``services.versions``) in
 the same transaction, and asks, at most once a minute per service, for a task to recompute
 its roll-ups for every preset window; every night they are all recomputed. A page reads the
-rows. Where a few of the rows it needs are missing or behind their service's version, it
-computes those few itself; where many are (a window nobody asked for before, or a large
-import the worker is still catching up with), it asks the worker and says so: a window with
-no figures yet shows its progress, and figures behind show the time they were computed.
+rows. Rows behind a later write are shown with the time they were computed until the task
+has run. Where a few of the rows a page needs are missing (a service just added, a window
+of somebody's own dates), it computes those itself; where many are (a window nobody asked
+for before), it asks the worker and shows its progress.
 
 The whole summaries that the dashboard, the flow pages and the API's summary read are kept
 in the cache too, under the service's version, so a write makes the next read fresh.
@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet
 from django.utils import timezone
 
 from performance.models import DataExtent, Rollup
@@ -51,11 +51,6 @@ def _current() -> Q:
     return Q(service__figures_version__isnull=True) | Q(
         version__gte=F("service__figures_version__version")
     )
-
-
-def _extent_behind() -> Q:
-    """Services whose stored extent is missing or older than their current version."""
-    return Q(data_extent__isnull=True) | Q(data_extent__version__lt=F("figures_version__version"))
 
 
 # --- Whole summaries, in the cache ----------------------------------------------------------
@@ -120,12 +115,13 @@ def data_span(services) -> DataSpan:
     """Where the data of ``services`` lies: the latest period end that at least half of those
     with data have reached (one service reporting early, or a year still in progress, does
     not move everyone's window), and the financial years that have data. From the stored
-    extents, bringing a few out-of-date ones up to date first: one query for a few services
-    named in a list, five for a queryset of any size."""
+    extents: for a few services named in a list, one query, bringing theirs up to date first
+    if a write left them behind; for a queryset of any size, five, computing only a few that
+    are missing (the worker brings those behind up to date with their roll-ups)."""
     if not isinstance(services, QuerySet):
         return _span_of_few([getattr(s, "pk", s) for s in services])
-    behind = services.filter(_extent_behind())
-    ids = list(behind.values_list("pk", flat=True)[: settings.ROLLUP_INLINE_LIMIT + 1])
+    missing = services.filter(data_extent__isnull=True)
+    ids = list(missing.values_list("pk", flat=True)[: settings.ROLLUP_INLINE_LIMIT + 1])
     if ids and len(ids) <= settings.ROLLUP_INLINE_LIMIT:
         store_extents(ids)
     extents = DataExtent.objects.filter(service__in=services)
@@ -257,19 +253,24 @@ def preset_windows(today: date | None = None) -> list[Window]:
 
 
 def refresh(service_ids: list[int]) -> int:
-    """Recompute these services' extents and their roll-ups for every preset window."""
+    """Recompute these services' extents and their roll-ups for every preset window, and
+    forget their roll-ups of other windows (somebody's own dates): a page that asks for
+    one again computes it then."""
     store_extents(service_ids)
-    return store(service_ids, preset_windows())
+    windows = preset_windows()
+    Rollup.objects.filter(service_id__in=service_ids).exclude(_any_of(windows)).delete()
+    return store(service_ids, windows)
+
+
+def _any_of(windows: list[Window]) -> Q:
+    return Q(*[Q(window_start=w.start, window_end=w.end) for w in windows], _connector=Q.OR)
 
 
 def prune(today: date | None = None) -> int:
     """Forget roll-ups of windows that are no longer presets (last month's "last month", a
     window somebody once asked for) a day after they were computed."""
-    keep = Q()
-    for window in preset_windows(today):
-        keep |= Q(window_start=window.start, window_end=window.end)
     old = Rollup.objects.filter(computed_at__lt=timezone.now() - timedelta(days=1))
-    deleted, _ = old.exclude(keep).delete()
+    deleted, _ = old.exclude(_any_of(preset_windows(today))).delete()
     return deleted
 
 
@@ -298,25 +299,34 @@ class Freshness:
 
 
 def bring_up_to_date(services, window: Window) -> Freshness:
-    """Make sure the roll-ups of ``services`` for ``window`` are there and current, computing
-    a few here and asking the worker for many. Says what is still missing or behind."""
+    """Make sure ``services`` have roll-ups for ``window``: a few missing are computed here,
+    many by the worker. Rows behind a later write are shown as they are, with the time they
+    were computed: the write asked for their refresh, and computing them here would make
+    every reader wait for every writer. One query when nothing is missing."""
     services = _services(services)
-    current = Rollup.objects.filter(_current(), window_start=window.start, window_end=window.end)
-    behind = services.exclude(pk__in=current.values("service_id"))
-    ids = list(behind.values_list("pk", flat=True)[: settings.ROLLUP_INLINE_LIMIT + 1])
-    if not ids:
-        return Freshness()
-    if len(ids) <= settings.ROLLUP_INLINE_LIMIT:
-        store(ids, [window])
-        return Freshness()
-    compute_in_background(window)
-    in_window = Rollup.objects.filter(
-        window_start=window.start, window_end=window.end, service__in=services
+    in_window = Q(rollups__window_start=window.start, rollups__window_end=window.end)
+    behind = Q(figures_version__isnull=False) & Q(
+        window_row__version__lt=F("figures_version__version")
     )
-    late = in_window.exclude(_current()).aggregate(n=Count("pk"), as_of=Min("computed_at"))
-    total = services.count()
+    found = (
+        services.order_by()
+        .annotate(window_row=FilteredRelation("rollups", condition=in_window))
+        .aggregate(
+            total=Count("pk"),
+            missing=Count("pk", filter=Q(window_row__isnull=True)),
+            behind=Count("pk", filter=behind),
+            as_of=Min("window_row__computed_at", filter=behind),
+        )
+    )
+    if 0 < found["missing"] <= settings.ROLLUP_INLINE_LIMIT:
+        done = Rollup.objects.filter(window_start=window.start, window_end=window.end)
+        missing = services.exclude(pk__in=done.values("service_id"))
+        store(list(missing.values_list("pk", flat=True)), [window])
+        found["missing"] = 0
+    elif found["missing"]:
+        compute_in_background(window)
     return Freshness(
-        missing=total - in_window.count(), behind=late["n"], as_of=late["as_of"], total=total
+        missing=found["missing"], behind=found["behind"], as_of=found["as_of"], total=found["total"]
     )
 
 
@@ -381,7 +391,7 @@ def begin_refresh(service_ids: list[int] | None = None) -> None:
 def behind_ids() -> list[int]:
     """Services with a roll-up of a preset window missing or behind their version."""
     windows = preset_windows()
-    preset = Q(*[Q(window_start=w.start, window_end=w.end) for w in windows], _connector=Q.OR)
+    preset = _any_of(windows)
     late = set(
         Rollup.objects.filter(preset).exclude(_current()).values_list("service_id", flat=True)
     )

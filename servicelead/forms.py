@@ -2,6 +2,9 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 WIDGET_CLASSES = {
     forms.Select: "govuk-select",
@@ -11,6 +14,32 @@ WIDGET_CLASSES = {
     forms.FileInput: "govuk-file-upload",
     forms.widgets.Input: "govuk-input",
 }
+
+
+class QuickSelect(forms.Select):
+    """A select written in Python rather than through one template per option: the same HTML
+    as Django's, at a small part of the cost for the hundreds of organisations and
+    directorates of a national portfolio."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html("<select name=\"{}\"{}>", widget["name"], flatatt(widget["attrs"]))]
+        for group, options, _ in widget["optgroups"]:
+            if group:
+                parts.append(format_html('<optgroup label="{}">', group))
+            parts.extend(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option["value"],
+                    flatatt(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+            if group:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
 
 
 class GovukFormMixin:

@@ -1,6 +1,6 @@
 from django import forms
 
-from servicelead.forms import GovukFormMixin
+from servicelead.forms import GovukFormMixin, QuickSelect
 from services.models import (
     Directorate,
     Organisation,
@@ -22,8 +22,11 @@ class CatalogueFilterForm(GovukFormMixin, forms.Form):
         to_field_name="slug",
         required=False,
         empty_label="All organisations",
+        widget=QuickSelect,
     )
-    directorate = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    directorate = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, widget=QuickSelect
+    )
     phase = forms.ChoiceField(required=False)
     kind = forms.ChoiceField(required=False)
     leadership_model = forms.ChoiceField(label="Leadership model", required=False)
