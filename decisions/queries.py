@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
@@ -71,47 +71,58 @@ class CoverageGap:
     missing: list[MatrixRow]
 
 
-def rights_coverage(user: User, organisation=None) -> list[CoverageGap]:
-    """Every visible service that lacks a decider for some decision type or band."""
-    rows = matrix_rows(list(decision_types()))
-    services = visible_services(user).select_related("organisation").order_by("name")
+def lacking_a_decider(user: User, organisation=None) -> QuerySet[Service]:
+    """Visible services where nobody holds the Decide right for some decision type or band,
+    by name: found in SQL, so a page of them costs the same for any number of services."""
+    services = visible_services(user).select_related("organisation").order_by("name", "pk")
     if organisation is not None:
         services = services.filter(organisation=organisation)
-    held = set(
-        DecisionRight.objects.filter(role=Role.DECIDE, service__in=services).values_list(
-            "service_id", "decision_type_id", "band_id"
+    rows = matrix_rows(list(decision_types()))
+    if not rows:
+        return services.none()
+    deciders = DecisionRight.objects.filter(service=OuterRef("pk"), role=Role.DECIDE)
+    return services.filter(
+        Q(
+            *[~Exists(deciders.filter(decision_type=r.decision_type, band=r.band)) for r in rows],
+            _connector=Q.OR,
         )
     )
-    gaps = []
-    for service in services:
-        missing = [
-            row
-            for row in rows
-            if (service.pk, row.decision_type.pk, row.band.pk if row.band else None) not in held
-        ]
-        if missing:
-            gaps.append(CoverageGap(service, missing))
-    return gaps
 
 
-def rights_matrix_rows_missing(service_ids: list[int]) -> dict[int, list[str]]:
-    """For each service, the decision types (and bands) nobody holds the Decide right for."""
+def _missing(service_ids: list[int]) -> dict[int, list[MatrixRow]]:
+    """The matrix rows nobody holds the Decide right for, per service (one query)."""
     rows = matrix_rows(list(decision_types()))
     held = set(
         DecisionRight.objects.filter(role=Role.DECIDE, service_id__in=service_ids).values_list(
             "service_id", "decision_type_id", "band_id"
         )
     )
-    missing: dict[int, list[str]] = {}
-    for service_id in service_ids:
-        names = [
-            f"{row.decision_type.name} ({row.band})" if row.band else row.decision_type.name
+    return {
+        service_id: [
+            row
             for row in rows
             if (service_id, row.decision_type.pk, row.band.pk if row.band else None) not in held
         ]
-        if names:
-            missing[service_id] = names
-    return missing
+        for service_id in service_ids
+    }
+
+
+def coverage_gaps(services: list[Service]) -> list[CoverageGap]:
+    """What each of ``services`` (a page of ``lacking_a_decider``) has nobody to decide."""
+    missing = _missing([service.pk for service in services])
+    return [CoverageGap(service, missing[service.pk]) for service in services]
+
+
+def rights_matrix_rows_missing(service_ids: list[int]) -> dict[int, list[str]]:
+    """For each service, the decision types (and bands) nobody holds the Decide right for."""
+    return {
+        service_id: [
+            f"{row.decision_type.name} ({row.band})" if row.band else row.decision_type.name
+            for row in missing
+        ]
+        for service_id, missing in _missing(service_ids).items()
+        if missing
+    }
 
 
 def rights_gap_count(service: Service) -> int:

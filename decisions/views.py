@@ -32,11 +32,12 @@ from decisions.queries import (
     LogFilters,
     MatrixRow,
     cell_rights,
+    coverage_gaps,
     decision_detail,
     decision_types,
+    lacking_a_decider,
     my_services,
     reviews_due,
-    rights_coverage,
     rights_matrix,
     supersession_chain,
 )
@@ -227,13 +228,15 @@ def rights_coverage_page(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     organisation = form.filters().organisation
-    gaps = rights_coverage(request.user, organisation)
-    page = Paginator(gaps, 50).get_page(request.GET.get("page"))
+    page = Paginator(lacking_a_decider(request.user, organisation), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "decisions/coverage.html",
         {
             "page": page,
+            "gaps": coverage_gaps(list(page.object_list)),
             "form": form,
             "organisation": organisation,
             "query": f"organisation={organisation.slug}" if organisation else "",

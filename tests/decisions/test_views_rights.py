@@ -148,10 +148,43 @@ def test_coverage_lists_services_lacking_a_decider(colleague_client, service):
     DecisionRightFactory(service=covered, decision_type=vision)
     DecisionRightFactory(service=covered, decision_type=risk)
     ServiceFactory(name="Secret", restricted=True)
-    gaps = colleague_client.get(reverse("decisions:coverage")).context["page"].object_list
+    gaps = colleague_client.get(reverse("decisions:coverage")).context["gaps"]
     assert [(g.service.name, [r.decision_type.name for r in g.missing]) for g in gaps] == [
         ("Grants", ["Risk"])
     ]
+
+
+def test_coverage_counts_a_band_nobody_decides_as_a_gap(colleague_client, service):
+    spend = DecisionTypeFactory(name="Spend")
+    small = DecisionBandFactory(decision_type=spend, up_to=Decimal(1000))
+    DecisionBandFactory(decision_type=spend, up_to=Decimal(100000))
+    DecisionRightFactory(service=service, decision_type=spend, band=small)
+    covered = ServiceFactory(name="Covered")
+    for band in spend.bands.all():
+        DecisionRightFactory(service=covered, decision_type=spend, band=band)
+    gaps = colleague_client.get(reverse("decisions:coverage")).context["gaps"]
+    assert [(g.service.name, [str(r.band.up_to) for r in g.missing]) for g in gaps] == [
+        ("Grants", ["100000.00"])
+    ]
+
+
+@pytest.mark.parametrize("count", [3, 120])
+def test_coverage_pages_the_services_in_sql(colleague_client, django_assert_num_queries, count):
+    vision = DecisionTypeFactory(name="Vision")
+    for n in range(count):
+        covered = ServiceFactory(name=f"Covered {n:03}")
+        DecisionRightFactory(service=covered, decision_type=vision)
+        ServiceFactory(name=f"Lacking {n:03}")
+    url = reverse("decisions:coverage")
+    colleague_client.get(url)
+    # session, user, org-admin check, organisations, directorates, permissions, count,
+    # page, types and bands (twice), the page's rights
+    with django_assert_num_queries(12):
+        response = colleague_client.get(url, {"page": 2 if count > 50 else 1})
+    names = [gap.service.name for gap in response.context["gaps"]]
+    lacking = [f"Lacking {n:03}" for n in range(count)]
+    assert response.context["page"].paginator.count == count
+    assert names == (lacking[50:100] if count > 50 else lacking)
 
 
 @pytest.mark.parametrize("types", [3, 30])
