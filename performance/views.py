@@ -37,8 +37,8 @@ from performance.queries import (
     week_of,
 )
 from performance.rollups import window_for
-from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
-from services.models import Directorate
+from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can
+from services.models import Directorate, Service
 from services.queries import directorate_and_descendants, visible_services
 
 # --- The team's weekly log ------------------------------------------------------------------
@@ -91,10 +91,13 @@ def _save_row(request, row, form, week_start: date) -> str:
     return outcome
 
 
+def _service_of(row: HandoffRow | StageRow) -> Service:
+    return row.service if isinstance(row, HandoffRow) else row.stage.service
+
+
 def _editable(request, row) -> bool:
-    service = row.service if isinstance(row, HandoffRow) else row.stage.service
     author = row.log.logged_by_id if row.log else None
-    return can_change_record(request.user, service, author)
+    return can_change_record(request.user, _service_of(row), author)
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,6 +107,7 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
     week_start = _week(request)
     handoff_rows, stage_rows = team_week(request.user, team, week_start)
     rows = [*handoff_rows, *stage_rows]
+    look_up_perms(request.user, [_service_of(row) for row in rows])
     saved = 0
     entries = []
     for row in rows:
