@@ -28,6 +28,7 @@ from services.forms import CatalogueFilterForm
 from services.models import Directorate, Organisation
 from services.queries import directorate_and_descendants, filter_services, visible_services
 
+SHARE_PAGE_SIZE = 50
 PORTFOLIO_PAGE_SIZE = 50
 
 
@@ -267,27 +268,30 @@ def _share_page(
     request: HttpRequest, *, title: str, payer: dict, teams_q: dict, subject
 ) -> HttpResponse:
     """The services a part of the organisation takes part in, its share of what each costs,
-    and the hand-offs that cross its boundary."""
-    services = list(
+    and the hand-offs that cross its boundary, a page at a time: what a page reads is that
+    page's services, whatever the size of the organisation."""
+    services = (
         visible_services(request.user)
         .filter(**{f"stages__team__{k}": v for k, v in teams_q.items()})
         .distinct()
         .select_related("organisation")
-        .order_by("name")
+        .order_by("name", "pk")
     )
     context = window_for(request.GET, services)
     window = context["window"]
-    figures = cached_summaries(services, window)
+    page = Paginator(services, SHARE_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    figures = cached_summaries(shown, window)
     # What this part pays, in each service's own currency (other currencies are never added in).
     paid = {
         (row["service_id"], row["currency"]): row["total"]
-        for row in CostLine.objects.filter(in_window(window), service__in=services, **payer)
+        for row in CostLine.objects.filter(in_window(window), service__in=shown, **payer)
         .values("service_id", "currency")
         .annotate(total=Sum("amount"))
         .order_by()
     }
     rows = []
-    for service in services:
+    for service in shown:
         s = figures[service.pk]
         crossing = [
             h
@@ -305,10 +309,19 @@ def _share_page(
                 "crossing": crossing,
             }
         )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "performance/share.html",
-        {**context, "title": title, "subject": subject, "rows": rows},
+        {
+            **context,
+            "title": title,
+            "subject": subject,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+        },
     )
 
 
