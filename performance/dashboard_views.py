@@ -20,7 +20,7 @@ from performance.forms import DataQualityFilterForm
 from performance.models import ChangeInitiative, CostLine, DataQualityFinding, ReviewNarrative
 from performance.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
 from performance.queries import findings_list, friction_summary, in_window
-from performance.rollups import cached_summaries, cached_summary, window_for
+from performance.rollups import as_of_text, cached_summaries, summary_as_of, window_for
 from servicelead.exports import Echo, csv_safe
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
@@ -46,8 +46,9 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
     service = service_for_user(request.user, slug)
     context = window_for(request.GET, [service])
     window = context["window"]
-    now = cached_summary(service, window)
-    before = cached_summary(service, window.previous())
+    now, now_as_of = summary_as_of(service, window)
+    before, before_as_of = summary_as_of(service, window.previous())
+    as_of = min(filter(None, [now_as_of, before_as_of]), default=None)
     narrative = ReviewNarrative.objects.filter(
         service=service, window_start=window.start, window_end=window.end
     ).first()
@@ -56,6 +57,7 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
         "service": service,
         "summary": now,
         "before": before,
+        "figures_as_of": as_of_text(as_of),
         "tiles": kpi_tiles(now, before),
         "cost_trend": cost_per_transaction_trend(now, before),
         "allocated_lines": CostLine.objects.filter(

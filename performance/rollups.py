@@ -9,8 +9,10 @@ has run. Where a few of the rows a page needs are missing (a service just added,
 of somebody's own dates), it computes those itself; where many are (a window nobody asked
 for before), it asks the worker and shows its progress.
 
-The whole summaries that the dashboard, the flow pages and the API's summary read are kept
-in the cache too, under the service's version, so a write makes the next read fresh.
+The whole summaries that the dashboard and the API's summary read are kept in the cache too,
+with the version they were computed from. The API computes a summary behind a write before
+answering; the dashboard shows it as of the time it was computed while the worker's refresh
+is on its way, so a reader never pays for a writer.
 """
 
 import logging
@@ -35,7 +37,7 @@ TIMEOUT = 26 * 3600  # the nightly refresh comes round before anything expires
 CHUNK = 200  # services computed together by a task
 
 # Bumped whenever ``Summary`` changes shape, so no page reads a summary pickled before.
-SHAPE = 3
+SHAPE = 4
 
 
 def _services(services) -> QuerySet:
@@ -56,37 +58,68 @@ def _current() -> Q:
 # --- Whole summaries, in the cache ----------------------------------------------------------
 
 
-def _key(service_id: int, version: int, window: Window) -> str:
-    return f"summary:{SHAPE}:{service_id}:{version}:{window.start}:{window.end}"
+def _key(service_id: int, window: Window) -> str:
+    return f"summary:{SHAPE}:{service_id}:{window.start}:{window.end}"
 
 
-def cached_summaries(services: list[Service], window: Window) -> dict[int, Summary]:
-    """Summaries from the cache where fresh, computed (and stored) where not."""
-    current = versions.versions(s.pk for s in services)
-    keys = {s.pk: _key(s.pk, current[s.pk], window) for s in services}
+def _read(
+    services: list[Service], window: Window, *, behind_ok: bool
+) -> dict[int, tuple[Summary, datetime | None]]:
+    """Each service's summary and, when it is behind a write, when it was computed. A summary
+    behind its service's version is used only where that is acceptable and the worker has
+    been asked to refresh it; otherwise it is computed here (and kept)."""
+    ids = [s.pk for s in services]
+    state = {
+        pk: (version, queued)
+        for pk, version, queued in FiguresVersion.objects.filter(service_id__in=ids).values_list(
+            "service_id", "version", "refresh_queued_at"
+        )
+    }
     try:
-        found = cache.get_many(list(keys.values()))
+        found = cache.get_many([_key(pk, window) for pk in ids])
     except Exception:
         log.warning("The summary cache is unreachable; computing instead", exc_info=True)
         found = {}
-    missing = [s for s in services if keys[s.pk] not in found]
+    read, missing = {}, []
+    for service in services:
+        version, queued = state.get(service.pk, (0, None))
+        kept = found.get(_key(service.pk, window))
+        if kept is not None and kept[0] >= version:
+            read[service.pk] = (kept[2], None)
+        elif kept is not None and behind_ok and queued is not None:
+            read[service.pk] = (kept[2], kept[1])
+        else:
+            missing.append(service)
     computed = summaries(missing, window) if missing else {}
-    _cache(computed, current, window)
-    return {s.pk: found.get(keys[s.pk]) or computed[s.pk] for s in services}
+    _cache(computed, {pk: state.get(pk, (0, None))[0] for pk in computed}, window)
+    return read | {pk: (summary, None) for pk, summary in computed.items()}
 
 
 def _cache(computed: dict[int, Summary], current: dict[int, int], window: Window) -> None:
     if not computed:
         return
-    entries = {_key(pk, current[pk], window): s for pk, s in computed.items()}
+    now = timezone.now()
+    entries = {_key(pk, window): (current[pk], now, s) for pk, s in computed.items()}
     try:
         cache.set_many(entries, timeout=TIMEOUT)
     except Exception:
         log.warning("Could not store summaries in the cache", exc_info=True)
 
 
+def cached_summaries(services: list[Service], window: Window) -> dict[int, Summary]:
+    """Current summaries: from the cache where they are, computed (and kept) where not."""
+    return {pk: summary for pk, (summary, _) in _read(services, window, behind_ok=False).items()}
+
+
 def cached_summary(service: Service, window: Window) -> Summary:
     return cached_summaries([service], window)[service.pk]
+
+
+def summary_as_of(service: Service, window: Window) -> tuple[Summary, datetime | None]:
+    """For a service's own pages: its summary as last computed, with the time it was
+    computed when a write since is waiting for the worker to bring it up to date (the page
+    says so); computed here when there is none, or no refresh is on its way."""
+    return _read([service], window, behind_ok=True)[service.pk]
 
 
 # --- Where the data lies --------------------------------------------------------------------
@@ -289,13 +322,17 @@ class Freshness:
 
     @property
     def as_of_text(self) -> str:
-        """ "14:02", or "14:02 on 26 Nov 2026" before today."""
-        if self.as_of is None:
-            return ""
-        when = timezone.localtime(self.as_of)
-        if when.date() == timezone.localdate():
-            return f"{when:%H:%M}"
-        return f"{when:%H:%M} on {when.day} {when:%b %Y}"
+        return as_of_text(self.as_of)
+
+
+def as_of_text(moment: datetime | None) -> str:
+    """ "14:02", or "14:02 on 26 Nov 2026" before today."""
+    if moment is None:
+        return ""
+    when = timezone.localtime(moment)
+    if when.date() == timezone.localdate():
+        return f"{when:%H:%M}"
+    return f"{when:%H:%M} on {when.day} {when:%b %Y}"
 
 
 def bring_up_to_date(services, window: Window) -> Freshness:

@@ -194,3 +194,41 @@ def test_a_window_that_is_not_offered_says_so(colleague_client):
     assert "There is no window “fy1999” for these services." in page
     page = colleague_client.get(url, {"from": "2026-01-01"}).content.decode()
     assert "Give the end of the window as YYYY-MM-DD." in page
+
+
+def test_a_dashboard_shows_its_figures_as_of_when_computed_until_the_refresh(
+    colleague_client, django_capture_on_commit_callbacks
+):
+    service = ServiceFactory(name="Grants", slug="grants")
+    measure(service, "transactions", JAN, 10)
+    url = reverse("performance:dashboard", args=["grants"])
+    api = "/api/v1/services/grants/summary?from=2026-01-01&to=2026-03-31"
+    assert colleague_client.get(url, Q1).context["summary"].outcomes.transactions == D(10)
+    measure(service, "transactions", JAN, 5, "phone")
+    with patch("performance.rollups.enqueue") as enqueue:  # the worker has not come round yet
+        versions.changed([service.pk])
+    assert enqueue.called
+    response = colleague_client.get(url, Q1)
+    assert response.context["summary"].outcomes.transactions == D(10)
+    assert "These figures are as of" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs the refresh
+        refresh_service_summaries(service_ids=[service.pk])
+    response = colleague_client.get(url, Q1)
+    assert response.context["summary"].outcomes.transactions == D(15)
+    assert "These figures are as of" not in response.content.decode()
+
+
+def test_a_summary_behind_with_no_refresh_on_its_way_is_computed_for_the_reader(
+    colleague_client,
+):
+    service = ServiceFactory(name="Grants", slug="grants")
+    measure(service, "transactions", JAN, 10)
+    url = reverse("performance:dashboard", args=["grants"])
+    colleague_client.get(url, Q1)
+    measure(service, "transactions", JAN, 5, "phone")
+    with patch("performance.rollups.enqueue"):
+        versions.changed([service.pk])
+    rollups.begin_refresh([service.pk])  # the refresh began before this write was seen
+    response = colleague_client.get(url, Q1)
+    assert response.context["summary"].outcomes.transactions == D(15)
+    assert "These figures are as of" not in response.content.decode()
