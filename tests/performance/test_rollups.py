@@ -211,6 +211,7 @@ def test_a_dashboard_shows_its_figures_as_of_when_computed_until_the_refresh(
     response = colleague_client.get(url, Q1)
     assert response.context["summary"].outcomes.transactions == D(10)
     assert "These figures are as of" in response.content.decode()
+    assert colleague_client.get(api).json()["transactions"] == 15  # the API never lags
     with django_capture_on_commit_callbacks(execute=True):  # the worker runs the refresh
         refresh_service_summaries(service_ids=[service.pk])
     response = colleague_client.get(url, Q1)
