@@ -10,7 +10,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -221,11 +221,6 @@ def _seed_generated() -> str:
         )
     else:  # seeded already: nothing to record
         run.delete()
-    if rows and connection.vendor == "postgresql":
-        # Millions of rows just arrived: plan queries on them with fresh statistics, rather
-        # than whenever autovacuum comes round to it.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
     handoff_logs, stage_logs, measurements, costs = totals
     return (
         f"Generated portfolio: {handoff_logs:,} hand-off logs, {stage_logs:,} stage logs, "

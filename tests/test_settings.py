@@ -29,6 +29,7 @@ def test_postgres_url_uses_psycopg_with_a_pool():
     assert (db["HOST"], db["PORT"]) == ("db.example", "6543")
     assert db["OPTIONS"]["pool"]["max_size"] == 10
     assert db["OPTIONS"]["sslmode"] == "require"
+    assert db["OPTIONS"]["options"] == "-c jit=off"  # compiling took 25x the query's time
 
 
 def test_sqlite_url_relative_to_the_project_and_absolute():

@@ -4,6 +4,7 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from services import versions
 
@@ -35,6 +36,11 @@ class Command(BaseCommand):
         # Every service's figures are now out of date: the worker recomputes them (without
         # one, that happens here and now).
         versions.changed_all()
+        if scale and connection.vendor == "postgresql":
+            # Millions of rows just arrived (and, without a worker, their roll-ups): plan
+            # queries on them with fresh statistics, not whenever autovacuum comes round.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready ({time.perf_counter() - seeded:.0f} s more).")
         )
