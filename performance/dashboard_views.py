@@ -162,11 +162,12 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
         "export_query": query.urlencode(),
     }
     if not found.freshness.missing:  # else the page shows the progress of working them out
+        total = totals(found.rows)
+        paginator = Paginator(found.rows.defer("figures"), PORTFOLIO_PAGE_SIZE)
+        paginator.count = total.services  # counted with the totals: no second scan
         context |= {
-            "page": Paginator(found.rows.defer("figures"), PORTFOLIO_PAGE_SIZE).get_page(
-                request.GET.get("page")
-            ),
-            "totals": totals(found.rows),
+            "page": paginator.get_page(request.GET.get("page")),
+            "totals": total,
             "columns": _sort_links(request, sort),
         }
     template = "performance/_portfolio_table.html" if request.htmx else "performance/portfolio.html"

@@ -369,11 +369,11 @@ def test_portfolio_runs_a_fixed_number_of_queries(
     url = reverse("performance:portfolio")
     query = {"from": "2026-01-01", "to": "2026-03-31"}
     colleague_client.get(url, query)  # the window's roll-ups are computed and stored
-    with django_assert_num_queries(15):  # read from the roll-up rows
+    with django_assert_num_queries(14):  # read from the roll-up rows
         colleague_client.get(url, query)
     measure(service, "transactions", FEB, 5, "digital")
     versions.changed([service.pk])  # as every write does: the worker will recompute it
-    with django_assert_num_queries(15):  # shown as it was, never computed by the reader
+    with django_assert_num_queries(14):  # shown as it was, never computed by the reader
         response = colleague_client.get(url, query)
     page = response.content.decode()
     assert f"{count} of {count} services reporting" in page
