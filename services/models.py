@@ -232,7 +232,11 @@ class Service(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["organisation", "phase"])]
+        indexes = [
+            models.Index(fields=["organisation", "phase"]),
+            # Lists by name read a page from the index, not a sort of every service.
+            models.Index(fields=["name", "id"], name="service_by_name"),
+        ]
         permissions = [
             ("lead_service", "Can lead the service: its details, leadership, journey and rights"),
             ("contribute_to_service", "Can log hand-offs, stage logs, friction and decisions"),
