@@ -390,7 +390,10 @@ def compute_window(start: date, end: date) -> int:
     )
     for first in range(0, len(ids), CHUNK):
         store(ids[first : first + CHUNK], [window])
-    cache.delete(f"computing:{start}:{end}")
+    try:
+        cache.delete(f"computing:{start}:{end}")
+    except Exception:  # it expires by itself; a page meanwhile just does not ask again
+        log.warning("Could not clear the mark of a window being computed", exc_info=True)
     return len(ids)
 
 
