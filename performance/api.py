@@ -1,6 +1,6 @@
 """The JSON API (CONTRACTS.md section 3), with its OpenAPI schema at /api/v1/openapi.json."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -169,7 +169,7 @@ def get_summary(request: HttpRequest, slug: str):
     response={200: dict, 400: Detail, 401: Detail, 503: Detail},
     summary="Every service's figures, with honest totals",
 )
-def get_portfolio(request: HttpRequest, organisation: str | None = None):
+def get_portfolio(request: HttpRequest, response: HttpResponse, organisation: str | None = None):
     filters = PortfolioFilters()
     if organisation:
         filters.organisation = Organisation.objects.filter(slug=organisation).first()
@@ -178,17 +178,24 @@ def get_portfolio(request: HttpRequest, organisation: str | None = None):
     allowed = _reader_services(request)
     window = _window(request, allowed)
     found = portfolio(request.user, window, filters, "service", within=allowed)
-    if found.freshness.missing:
-        raise HttpError(
+    freshness = found.freshness
+    if freshness.missing:
+        response["Retry-After"] = "30"
+        return Status(
             503,
-            f"The figures for {window.start} to {window.end} are still being worked out "
-            f"({found.freshness.done} of {found.freshness.total} services done); "
-            "try again in a minute.",
+            {
+                "detail": f"The figures for {window.start} to {window.end} are still being "
+                f"worked out ({freshness.done} of {freshness.total} services done); "
+                "try again in a minute."
+            },
         )
     total = totals(found.rows)
     return {
         "from": window.start.isoformat(),
         "to": window.end.isoformat(),
+        # Services whose figures predate a write the worker has yet to add, and since when.
+        "behind": freshness.behind,
+        "as_of": freshness.as_of.isoformat() if freshness.as_of else None,
         "services": [
             {
                 "service": row.service.slug,

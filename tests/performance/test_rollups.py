@@ -130,6 +130,8 @@ def test_rows_behind_a_write_are_shown_as_of_when_computed_until_refreshed(colle
     page = response.content.decode()
     assert "The figures of 3 services are as of" in page
     assert response.context["totals"].transactions == D(40)  # as computed, until refreshed
+    body = colleague_client.get("/api/v1/portfolio", Q1).json()
+    assert body["behind"] == 3 and body["as_of"] is not None
     rollups.refresh(changed)  # what the worker does; it forgets their rows of others' dates
     assert Rollup.objects.filter(window_start=WINDOW.start).count() == 1
     response = colleague_client.get(url, Q1)
@@ -144,11 +146,14 @@ def test_a_window_nobody_asked_for_shows_its_progress_not_a_wait(colleague_clien
     with patch("performance.rollups.enqueue") as enqueue:
         response = colleague_client.get(reverse("performance:portfolio"), Q1)
         export = colleague_client.get(reverse("performance:portfolio_csv"), Q1)
+        api = colleague_client.get("/api/v1/portfolio", Q1)
     page = response.content.decode()
     assert "The figures for this window are being worked out now: 0 of 4 services done" in page
     assert 'hx-trigger="every 3s"' in page and "page" not in response.context
     assert enqueue.call_count == 1  # asked once, however often the page is opened
     assert export.status_code == 503 and export["Retry-After"] == "30"
+    assert api.status_code == 503 and api["Retry-After"] == "30"
+    assert "0 of 4 services done" in api.json()["detail"]
 
 
 def test_a_few_services_without_figures_are_computed_on_the_page(colleague_client):
