@@ -37,6 +37,7 @@ from performance.queries import (
     week_of,
 )
 from performance.rollups import window_for
+from performance.windows import EARLIEST, LATEST
 from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can
 from services.models import Directorate, Service
 from services.queries import directorate_and_descendants, visible_services
@@ -45,10 +46,17 @@ from services.queries import directorate_and_descendants, visible_services
 
 
 def _week(request: HttpRequest) -> date:
+    """The Monday of the week asked for; this week's, saying so, for one that is not a date
+    or lies outside the dates a window can cover."""
     raw = request.GET.get("week") or request.POST.get("week") or ""
     try:
         day = date.fromisoformat(raw) if raw else timezone.localdate()
     except ValueError:
+        day = None
+    if day is None or not EARLIEST <= day <= LATEST:
+        messages.warning(
+            request, f"“{raw[:40]}” is not a week this log can show: here is this week."
+        )
         day = timezone.localdate()
     return week_of(day)[0]
 

@@ -121,10 +121,32 @@ def _span(window: Window) -> tuple[date, date]:
 
 FALLBACK_PRESET = "12m"  # the default where the services in view have no data
 MAX_DAYS = 366 * 10
+# The dates a window (and the one before it, for comparison) may cover: far wider than any
+# service's data, and far enough inside the calendar's ends that no arithmetic falls off them.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def default_preset(options: dict) -> str:
     return "latest" if "latest" in options else FALLBACK_PRESET
+
+
+def _day(raw: str, name: str, problems: list[str]) -> date | None:
+    """One end of a window from the query string, or None with the problem added."""
+    if not raw:
+        problems.append(f"Give the {name} of the window as YYYY-MM-DD.")
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        problems.append(f"“{raw[:40]}” is not a date: write the {name} as YYYY-MM-DD.")
+        return None
+    if not EARLIEST <= day <= LATEST:
+        problems.append(
+            f"{day.isoformat()} is outside the dates a window can cover "
+            f"({EARLIEST.year} to {LATEST.year}): write the {name} within them."
+        )
+        return None
+    return day
 
 
 def window_from(
@@ -142,19 +164,8 @@ def window_from(
             return default, [f"There is no window “{preset[:40]}” for these services."]
         return default, []
     problems = []
-    for raw, end_name in [(raw_from, "start"), (raw_to, "end")]:
-        if not raw:
-            problems.append(f"Give the {end_name} of the window as YYYY-MM-DD.")
-    try:
-        start = date.fromisoformat(raw_from)
-    except ValueError:
-        if raw_from:
-            problems.append(f"“{raw_from[:40]}” is not a date: write the start as YYYY-MM-DD.")
-    try:
-        end = date.fromisoformat(raw_to)
-    except ValueError:
-        if raw_to:
-            problems.append(f"“{raw_to[:40]}” is not a date: write the end as YYYY-MM-DD.")
+    start = _day(raw_from, "start", problems)
+    end = _day(raw_to, "end", problems)
     if not problems and end < start:
         problems.append("The window cannot end before it starts.")
     if not problems and (end - start).days > MAX_DAYS:

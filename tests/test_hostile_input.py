@@ -1,0 +1,93 @@
+"""Addresses a hostile or careless user can type get an answer naming the problem, never a
+500: dates at the ends of the calendar, and characters no database or page can hold."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from services.queries import ORG_ADMINS_GROUP
+from tests.factories import (
+    PersonFactory,
+    ServiceFactory,
+    StageFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(client):
+    user = UserFactory(username="admin")
+    user.groups.add(Group.objects.create(name=ORG_ADMINS_GROUP))
+    service = ServiceFactory(slug="grants", organisation__slug="revenue")
+    stage = StageFactory(service=service, position=1)
+    StageFactory(service=service, position=2)
+    TeamMembershipFactory(team=stage.team, person=PersonFactory(user=user))
+    client.force_login(user)
+    client.raise_request_exception = True  # an exception fails the test, not just a 500
+    return client, stage.team
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/portfolio/",
+        "/services/grants/dashboard/",
+        "/services/grants/review-pack/",
+        "/services/grants/flow/",
+        "/organisations/revenue/share/",
+    ],
+)
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("0001-01-01", "0001-12-31"), ("9999-12-01", "9999-12-31"), ("1899-12-01", "1900-01-31")],
+)
+def test_a_window_at_the_ends_of_the_calendar_is_refused_by_name(admin, path, start, end):
+    client, _ = admin
+    response = client.get(path, {"from": start, "to": end})
+    assert response.status_code == 200
+    assert "is outside the dates a window can cover (1900 to 2999)" in response.content.decode()
+
+
+def test_the_api_refuses_a_window_at_the_ends_of_the_calendar(admin):
+    client, _ = admin
+    response = client.get(
+        "/api/v1/services/grants/summary", {"from": "0001-01-01", "to": "0001-12-31"}
+    )
+    assert response.status_code == 400
+    assert "outside the dates a window can cover" in str(response.json()["detail"])
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "not-a-date"])
+def test_a_week_the_log_cannot_show_shows_this_week_and_says_why(admin, week):
+    client, team = admin
+    response = client.get(f"/teams/{team.pk}/log/", {"week": week})
+    assert response.status_code == 200
+    assert f"“{week}” is not a week this log can show: here is this week." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/portfolio?organisation=%00",
+        "/api/v1/services/%00/summary",
+        "/api/v1/portfolio?from=%00",
+        "/api/v1/portfolio?%00=1",
+    ],
+)
+def test_the_api_refuses_a_nul_in_the_address_in_json(admin, url):
+    client, _ = admin
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "a NUL or a lone surrogate" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("url", ["/services/?q=%00", "/portfolio/?organisation=%00"])
+def test_a_page_refuses_a_nul_in_the_address(admin, url):
+    client, _ = admin
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "a NUL or a lone surrogate" in response.content.decode()
