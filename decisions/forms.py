@@ -1,12 +1,16 @@
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.db.models import Q
 
-from decisions.models import Decision, DecisionType, HolderKind, Role
+from decisions.models import Decision, DecisionBand, DecisionType, HolderKind, Role
 from servicelead.forms import GovukFormMixin
 from services.forms import PersonChoiceField, TeamChoiceField
 from services.models import Person, Service, Team
+
+UP_TO = DecisionBand._meta.get_field("up_to")
 
 
 class DecisionTypeForm(GovukFormMixin, forms.ModelForm):
@@ -37,13 +41,22 @@ class DecisionTypeForm(GovukFormMixin, forms.ModelForm):
                 try:
                     limit = Decimal(text)
                 except InvalidOperation:
+                    limit = Decimal("NaN")
+                if not limit.is_finite():
                     raise forms.ValidationError(
-                        f"Line {number}: “{line.strip()}” is not an amount."
-                    ) from None
-                if not limit.is_finite() or limit < 0:
+                        f"Line {number}: “{line.strip()[:40]}” is not an amount."
+                    )
+                if limit < 0:
                     raise forms.ValidationError(
                         f"Line {number}: a band's limit cannot be negative."
                     )
+                try:  # what the column holds: 12 digits before the point, 2 after
+                    DecimalValidator(UP_TO.max_digits, UP_TO.decimal_places)(limit)
+                except ValidationError as error:
+                    raise forms.ValidationError(
+                        f"Line {number}: “{line.strip()[:40]}” cannot be a band's limit. "
+                        + " ".join(error.messages)
+                    ) from None
             if limit in limits:
                 raise forms.ValidationError(f"Line {number}: that band is already listed.")
             limits.append(limit)

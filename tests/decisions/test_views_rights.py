@@ -242,6 +242,25 @@ def test_negative_or_garbled_band_is_refused(admin_client):
     assert not DecisionType.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("bands", "says"),
+    [
+        ("1000\n1e20", "Line 2: “1e20” cannot be a band&#x27;s limit. Ensure that there are no"),
+        ("1e-400", "Line 1: “1e-400” cannot be a band&#x27;s limit. Ensure that there are no"),
+        ("0.005", "Line 1: “0.005” cannot be a band&#x27;s limit. Ensure that there are no"),
+        ("NaN", "Line 1: “NaN” is not an amount."),
+        ("Infinity", "Line 1: “Infinity” is not an amount."),
+    ],
+)
+def test_a_band_the_column_cannot_hold_is_refused_by_line(admin_client, bands, says):
+    response = admin_client.post(
+        reverse("decisions:type_new"), {"name": "Spend", "category": "spend", "bands": bands}
+    )
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    assert not DecisionType.objects.exists()
+
+
 def test_a_band_in_use_cannot_be_removed(admin_client, service):
     band = DecisionBandFactory(up_to=Decimal(1000))
     DecisionRightFactory(service=service, decision_type=band.decision_type, band=band)
