@@ -89,7 +89,7 @@ def decode(data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise ImportRejected([RowError(0, "", "this is not a CSV file: it holds binary data")])
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRejected(
             [
@@ -101,6 +101,13 @@ def decode(data: bytes) -> str:
                 )
             ]
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:  # past the first 8 KB: one stray byte in a text file, named where it is
+        line = text.count("\n", 0, nul) + 1
+        raise ImportRejected(
+            [RowError(line, "", "holds a NUL character, which no CSV cell may hold: remove it")]
+        )
+    return text
 
 
 def not_ended(service_id: int, what: str, start: date, end: date) -> Finding:

@@ -99,6 +99,16 @@ def test_binary_and_wrong_encoding_are_refused():
     assert "is not UTF-8 text" in str(latin.value.errors[0])
 
 
+def test_a_nul_past_the_first_8_kb_is_refused_with_its_line(grants):
+    rows = "".join(f"grants,transactions,2026-01-01,2026-01-31,{n},\n" for n in (1, 2))
+    rows = rows * 200 + "grants,transactions,2026-01-01,2026-01-31,5\x00,\n"
+    assert len(MEASUREMENTS + rows) > 8192
+    assert errors_of("measurements", MEASUREMENTS + rows) == [
+        "line 402: holds a NUL character, which no CSV cell may hold: remove it"
+    ]
+    assert not Measurement.objects.exists()
+
+
 def test_a_row_with_the_wrong_number_of_cells_is_reported(grants):
     problems = errors_of("measurements", MEASUREMENTS + "grants,transactions,2026-01-01\n")
     assert problems == ["line 2: has 3 cells; the header has 6"]
