@@ -1,10 +1,14 @@
 """The JSON API (CONTRACTS.md section 3), with its OpenAPI schema at /api/v1/openapi.json."""
 
+import logging
+
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
+from pydantic import field_validator
 
 from performance.actions import token_hash
 from performance.importers import ImportRejected
@@ -15,8 +19,11 @@ from performance.portfolio import PortfolioFilters, portfolio, totals
 from performance.rollups import cached_summary, data_span
 from performance.summary import money, number, summary_json
 from performance.windows import window_from
+from servicelead.text import UNUSABLE_SAYS, unusable
 from services.models import Organisation, Service
 from services.queries import visible_services
+
+log = logging.getLogger("django.request")
 
 api = NinjaAPI(
     title="Servicelead API",
@@ -53,6 +60,13 @@ class MeasurementIn(Schema):
     value: float | int | str
     channel: str | None = None
 
+    @field_validator("metric", "period_start", "period_end", "value", "channel")
+    @classmethod
+    def storable(cls, value):
+        if isinstance(value, str) and unusable(value):
+            raise ValueError(f"holds {UNUSABLE_SAYS}, which no field may hold")
+        return value
+
 
 class CountsOut(Schema):
     created: int
@@ -67,6 +81,23 @@ def invalid_request(request: HttpRequest, exc: ValidationError):
         for error in exc.errors
     ]
     return api.create_response(request, {"detail": problems}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied):
+    return api.create_response(request, {"detail": "You may not do that."}, status=403)
+
+
+@api.exception_handler(Exception)
+def failed(request: HttpRequest, exc: Exception):
+    """A fault of ours still answers in JSON (never the HTML error page), and is logged as
+    Django logs a failed request, so it is seen and mailed to the admins."""
+    log.error("API request failed: %s", request.path, exc_info=exc)
+    return api.create_response(
+        request,
+        {"detail": "Something went wrong on our side and has been logged. Try again later."},
+        status=500,
+    )
 
 
 @api.exception_handler(AuthenticationError)

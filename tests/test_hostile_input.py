@@ -91,3 +91,38 @@ def test_a_page_refuses_a_nul_in_the_address(admin, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "a NUL or a lone surrogate" in response.content.decode()
+
+
+@pytest.mark.parametrize("bad", ["trans\x00actions", "trans\ud800actions"])
+def test_the_api_refuses_a_body_holding_a_nul_or_lone_surrogate_by_item(client, bad):
+    from performance.actions import api_token_issue
+    from performance.models import Measurement
+    from tests.performance.test_views_imports import ITEM, post
+
+    ServiceFactory(slug="grants")
+    issued = api_token_issue(service=None, name="Warehouse", user=None)
+    # json.dumps writes both as \u escapes, which JSON allows and Python decodes back.
+    response = post(client, "grants", [ITEM, {**ITEM, "metric": bad}], issued.key)
+    assert response.status_code == 400
+    assert response.json()["detail"] == [
+        "payload.1.metric: Value error, holds a NUL or a lone surrogate, which no field may hold"
+    ]
+    assert not Measurement.objects.exists()
+
+
+def test_a_fault_in_the_api_answers_in_json_and_is_logged(client, caplog):
+    from unittest.mock import patch
+
+    from performance.actions import api_token_issue
+
+    ServiceFactory(slug="grants")
+    issued = api_token_issue(service=None, name="Warehouse", user=None)
+    with patch("performance.api.cached_summary", side_effect=RuntimeError("disk on fire")):
+        response = client.get(
+            "/api/v1/services/grants/summary", headers={"Authorization": f"Bearer {issued.key}"}
+        )
+    assert response.status_code == 500
+    assert response.json() == {
+        "detail": "Something went wrong on our side and has been logged. Try again later."
+    }
+    assert "disk on fire" in caplog.text
