@@ -302,6 +302,9 @@ class HistoryEntry:
 
 
 HISTORY_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+# What a record the reader may not see, or one since removed, reads as: neither its name nor
+# whether it exists is given away.
+NOT_SHOWN = "(not shown: restricted or removed)"
 NOT_DIFFED = ["created_at", "updated_at"]
 
 
@@ -318,14 +321,14 @@ def _describe(model: type, record, names: dict[tuple[type, int], str]) -> str:
         return f"Stage {record.position} “{record.name}”"
     if model is ServiceTeam:
         return f"Participating team {names.get((Team, record.team_id), '(removed team)')}"
-    return f"Relies on {names.get((Service, record.depends_on_id), '(removed service)')}"
+    return f"Relies on {names.get((Service, record.depends_on_id), NOT_SHOWN)}"
 
 
 def _display(field, value, names: dict[tuple[type, int], str]) -> str:
     if value is None or value == "":
         return "(none)"
     if field.is_relation:
-        return names.get((field.related_model, value), f"#{value}")
+        return names.get((field.related_model, value), NOT_SHOWN)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -335,8 +338,9 @@ def _display(field, value, names: dict[tuple[type, int], str]) -> str:
     return str(value)
 
 
-def service_history(service: Service, limit: int = 300) -> list[HistoryEntry]:
+def service_history(user: User, service: Service, limit: int = 300) -> list[HistoryEntry]:
     """Who changed what about a service, newest first: its details and every related row.
+    Another service is named only if ``user`` may see it.
 
     One query per kind of record plus one per kind of related name, whatever the length.
     """
@@ -369,11 +373,13 @@ def service_history(service: Service, limit: int = 300) -> list[HistoryEntry]:
                 value = getattr(record, relation.attname)
                 if value is not None:
                     wanted.setdefault(relation.related_model, set()).add(value)
+    readable = {Person: Person.objects, Team: Team.objects, Organisation: Organisation.objects}
+    readable[Service] = visible_services(user)
     names = {
         (related, pk): str(label)
         for related, ids in wanted.items()
-        if related in (Person, Team, Service, Organisation)
-        for pk, label in related.objects.filter(pk__in=ids).values_list("pk", "name")
+        if related in readable
+        for pk, label in readable[related].filter(pk__in=ids).values_list("pk", "name")
     }
 
     entries: list[HistoryEntry] = []

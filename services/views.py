@@ -190,7 +190,7 @@ def service_history_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "services/service_history.html",
-        {"service": service, "entries": service_history(service)},
+        {"service": service, "entries": service_history(request.user, service)},
     )
 
 

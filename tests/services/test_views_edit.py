@@ -3,10 +3,17 @@ from django.urls import reverse
 
 from services.access import CONTRIBUTE, LEAD
 from services.actions import service_access_sync
-from services.models import ProportionalityAssessment, Service, ServiceLeader, Stage
+from services.models import (
+    Person,
+    ProportionalityAssessment,
+    Service,
+    ServiceLeader,
+    Stage,
+)
 from tests.factories import (
     PersonFactory,
     PriorityFactory,
+    ServiceDependencyFactory,
     ServiceFactory,
     ServiceLeaderFactory,
     StageFactory,
@@ -253,6 +260,20 @@ def test_history_names_related_objects_not_ids(leader_client, service):
     ]
     changes = [c for e in entries if e.what == "Stage 1 “Apply”" for c in e.changes]
     assert ("Team", "Casework") in [(c.field, c.after) for c in changes]
+
+
+def test_history_names_a_restricted_service_only_to_those_who_may_see_it(
+    leader_client, leader, service
+):
+    secret = ServiceFactory(name="Handle grant fraud referrals", restricted=True)
+    ServiceDependencyFactory(service=service, depends_on=secret)
+    url = reverse("services:service_history", args=[service.slug])
+    page = leader_client.get(url).content.decode()
+    assert "fraud" not in page.lower()
+    assert "Relies on (not shown: restricted or removed)" in page
+    ServiceLeaderFactory(service=secret, person=Person.objects.get(user=leader))
+    service_access_sync()
+    assert "Relies on Handle grant fraud referrals" in leader_client.get(url).content.decode()
 
 
 def test_admin_changes_are_attributed_too(client):
