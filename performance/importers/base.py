@@ -23,7 +23,7 @@ from performance.actions import Finding, findings_record, service_changed
 from performance.models import DataQualityFinding, ImportRun
 from services import versions
 from services.models import Directorate, Organisation, Service, Stage, Team
-from services.queries import is_org_admin
+from services.queries import is_org_admin, visible_services
 
 MAX_ERRORS_KEPT = 1000
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -252,18 +252,23 @@ class Lookups:
         self._teams: dict[tuple[int, str], Team] | None = None
         self._stages: dict[int, dict[str, Stage]] = {}
         self.may_change: set[int] | None = None  # service ids; None: any
+        self.may_see: set[int] | None = None
         if user is not None and not is_org_admin(user):
             self.may_change = set(
                 get_objects_for_user(
                     user, "services.lead_service", klass=Service, with_superuser=False
                 ).values_list("pk", flat=True)
             )
+            self.may_see = set(visible_services(user).values_list("pk", flat=True))
 
     @property
     def services(self) -> dict[str, Service]:
         if self._services is None:
             self._services = {s.slug: s for s in Service.objects.all()}
         return self._services
+
+    def _may_change(self, service_id: int) -> bool:
+        return self.may_change is None or service_id in self.may_change
 
     @property
     def organisations(self) -> dict[str, Organisation]:
@@ -274,10 +279,12 @@ class Lookups:
     def service(self, cells: Cells, column: str = "service") -> Service | None:
         slug = cells.values.get(column, "")
         service = self.services.get(slug)
-        if service is None:
-            cells.error(column, f'unknown service "{slug}"{closest(slug, self.services)}')
+        if service is None or (self.may_see is not None and service.pk not in self.may_see):
+            # A service the user may not see is unknown to them, and never suggested.
+            importable = [s for s, found in self.services.items() if self._may_change(found.pk)]
+            cells.error(column, f'unknown service "{slug}"{closest(slug, importable)}')
             return None
-        if self.may_change is not None and service.pk not in self.may_change:
+        if not self._may_change(service.pk):
             cells.error(column, f'you do not lead "{slug}", so you cannot import data for it')
             return None
         return service

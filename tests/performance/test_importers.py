@@ -571,6 +571,27 @@ def test_leaders_import_only_for_services_they_lead(grants):
     assert str(org.value.errors[0]) == "the file: only org admins can import org files"
 
 
+def test_an_import_neither_names_nor_suggests_a_service_the_user_may_not_see(grants):
+    from services.actions import service_access_sync
+    from tests.factories import PersonFactory, ServiceLeaderFactory, UserFactory
+
+    leader = UserFactory()
+    ServiceLeaderFactory(service=grants, person=PersonFactory(user=leader))
+    ServiceFactory(slug="fraud-referrals", restricted=True)
+    service_access_sync()
+    rows = "".join(
+        f"{slug},transactions,2026-01-01,2026-01-31,5,\n"
+        for slug in ("fraud-referral", "fraud-referrals", "grant")
+    )
+    with pytest.raises(ImportRejected) as excinfo:
+        run_import(KINDS["measurements"](), (MEASUREMENTS + rows).encode(), user=leader, source="t")
+    assert [str(e) for e in excinfo.value.errors] == [
+        'line 2, column service: unknown service "fraud-referral"',
+        'line 3, column service: unknown service "fraud-referrals"',
+        'line 4, column service: unknown service "grant" (did you mean "grants"?)',
+    ]
+
+
 def test_import_run_records_the_services_it_touched(grants):
     outcome = run("measurements", MEASUREMENTS + "grants,transactions,2026-01-01,2026-01-31,5,\n")
     assert list(outcome.run.services.all()) == [grants]
