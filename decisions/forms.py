@@ -11,6 +11,7 @@ from services.forms import PersonChoiceField, TeamChoiceField
 from services.models import Person, Service, Team
 
 UP_TO = DecisionBand._meta.get_field("up_to")
+SUPERSEDES_ONLY = "A decision can only supersede another decision of the same service."
 
 
 class DecisionTypeForm(GovukFormMixin, forms.ModelForm):
@@ -158,12 +159,14 @@ class DecisionForm(GovukFormMixin, forms.ModelForm):
                 | Q(pk__in=service.participations.values("team"))
             ).order_by("name")
         if "supersedes" in fields:
-            # Offer this service's other decisions, but validate any decision, so that one of
-            # another service is refused with a clear message by the model.
-            fields["supersedes"].queryset = Decision.objects.all()
+            # Only this service's other decisions: any other id (another service's, one the
+            # user may not see, one that does not exist) gets the same answer, so the answer
+            # says nothing about decisions elsewhere.
+            others = service.decisions.exclude(pk=self.instance.pk).order_by("-decided_on")
+            fields["supersedes"].queryset = others
+            fields["supersedes"].error_messages["invalid_choice"] = SUPERSEDES_ONLY
             fields["supersedes"].widget.choices = [("", "Nothing")] + [
-                (d.pk, f"{d.title} ({d.decided_on:%d %b %Y})")
-                for d in service.decisions.exclude(pk=self.instance.pk).order_by("-decided_on")
+                (d.pk, f"{d.title} ({d.decided_on:%d %b %Y})") for d in others
             ]
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
 

@@ -137,14 +137,20 @@ def test_bad_input_is_refused_on_its_field(client, service, leader, fields, fiel
     assert not Decision.objects.exists()
 
 
-def test_superseding_a_decision_of_another_service_is_refused(client, service, leader):
-    elsewhere = DecisionFactory(service=ServiceFactory())
+@pytest.mark.parametrize("elsewhere", ["open", "restricted", "missing"])
+def test_superseding_a_decision_of_another_service_gets_one_answer_whichever(
+    client, service, leader, elsewhere
+):
+    other = DecisionFactory(service=ServiceFactory(restricted=elsewhere == "restricted"))
+    pk = other.pk + 1000 if elsewhere == "missing" else other.pk
     as_user(client, leader)
     response = client.post(
         reverse("decisions:new", args=[service.slug]),
-        form_data(DecisionTypeFactory(), supersedes=elsewhere.pk),
+        form_data(DecisionTypeFactory(), supersedes=pk),
     )
-    assert "A decision can only supersede one of the same service." in response.content.decode()
+    page = response.content.decode()
+    assert "A decision can only supersede another decision of the same service." in page
+    assert other.title not in page
 
 
 def test_a_decision_cannot_supersede_itself(client, service, leader):
@@ -154,7 +160,10 @@ def test_a_decision_cannot_supersede_itself(client, service, leader):
         reverse("decisions:edit", args=[decision.pk]),
         form_data(decision.decision_type, supersedes=decision.pk, version=decision.version),
     )
-    assert "A decision cannot supersede itself." in response.content.decode()
+    assert (
+        "A decision can only supersede another decision of the same service."
+        in response.content.decode()
+    )
 
 
 def test_superseding_marks_the_old_decision_and_shows_the_chain(client, service, leader):
