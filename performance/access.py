@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from performance.models import ChangeInitiative, FrictionPoint
+from performance.models import ApiToken, ChangeInitiative, FrictionPoint
 from services.access import CONTRIBUTE, LEAD, user_can
 from services.models import Service, Team
 from services.queries import User, is_org_admin, visible_services
@@ -45,3 +45,17 @@ def change_for_user(user: User, pk: int) -> ChangeInitiative:
     if not user_can(user, LEAD, initiative.service):
         raise PermissionDenied
     return initiative
+
+
+def token_still_valid(token: ApiToken) -> bool:
+    """A token holds only while its reason does: whoever issued it is still active and may
+    still lead its service (or, for a token of every service, is still an org admin). One
+    issued by the system (no owner) holds until revoked."""
+    owner = token.created_by
+    if owner is None:
+        return True
+    if not owner.is_active:
+        return False
+    if token.service is None:
+        return is_org_admin(owner)
+    return user_can(owner, LEAD, token.service)

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import field_validator
 
+from performance.access import token_still_valid
 from performance.actions import token_hash
 from performance.importers import ImportRejected
 from performance.importers.base import run_rows
@@ -44,8 +45,15 @@ class TokenAuth(HttpBearer):
             .filter(key_hash=token_hash(token), revoked_at__isnull=True)
             .first()
         )
-        if found is not None:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        if found is None:
+            return None
+        if not token_still_valid(found):
+            raise HttpError(
+                401,
+                "This token no longer holds: whoever issued it may no longer lead the service "
+                "(or has left). Ask a leader of the service for a new one.",
+            )
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         return found
 
 

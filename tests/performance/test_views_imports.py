@@ -10,6 +10,7 @@ from performance.actions import api_token_issue, api_token_revoke, token_hash
 from performance.importers import KINDS
 from performance.models import ApiToken, ImportRun, Measurement
 from services.actions import service_access_sync
+from services.models import ServiceLeader
 from tests.factories import PersonFactory, ServiceFactory, ServiceLeaderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,8 +129,12 @@ def test_leader_issues_a_token_shown_once_and_stored_hashed(client, leader, gran
     assert key not in client.get(reverse("performance:tokens", args=["grants"])).content.decode()
 
 
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
 def post(client, slug: str, payload, key: str | None = None):
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    headers = bearer(key) if key else {}
     return client.post(
         f"/api/v1/services/{slug}/measurements",
         data=json.dumps(payload) if not isinstance(payload, str) else payload,
@@ -182,6 +187,8 @@ def test_api_needs_a_valid_unrevoked_token(client, grants, leader):
 
 def test_a_token_for_another_service_is_refused(client, grants, leader):
     other = ServiceFactory(slug="other")
+    ServiceLeaderFactory(service=other, person=leader.person)
+    service_access_sync()
     issued = api_token_issue(service=other, name="Other", user=leader)
     response = post(client, "grants", [ITEM], issued.key)
     assert (response.status_code, response.json()) == (
@@ -189,6 +196,39 @@ def test_a_token_for_another_service_is_refused(client, grants, leader):
         {"detail": "This token is for another service."},
     )
     assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize("reason", ["stopped leading", "deactivated"])
+def test_a_token_stops_when_its_owner_may_no_longer_lead_the_service(
+    client, grants, leader, reason
+):
+    issued = api_token_issue(service=grants, name="Case system", user=leader)
+    assert post(client, "grants", [ITEM], issued.key).status_code == 200
+    if reason == "stopped leading":
+        ServiceLeader.objects.filter(service=grants).delete()
+        service_access_sync()
+    else:
+        leader.is_active = False
+        leader.save()
+    response = post(client, "grants", [{**ITEM, "value": 1}], issued.key)
+    assert response.status_code == 401
+    assert "This token no longer holds" in response.json()["detail"]
+    assert Measurement.objects.get().value == 1200
+    summary = client.get("/api/v1/services/grants/summary", headers=bearer(issued.key))
+    assert summary.status_code == 401  # reads too
+
+
+def test_an_admin_token_stops_when_its_owner_is_no_longer_an_org_admin(client, grants):
+    from django.contrib.auth.models import Group
+
+    from services.queries import ORG_ADMINS_GROUP
+
+    admin = UserFactory(username="admin")
+    admin.groups.add(Group.objects.create(name=ORG_ADMINS_GROUP))
+    issued = api_token_issue(service=None, name="Data warehouse", user=admin)
+    assert post(client, "grants", [ITEM], issued.key).status_code == 200
+    admin.groups.clear()
+    assert post(client, "grants", [ITEM], issued.key).status_code == 401
 
 
 def test_an_admin_token_writes_to_any_service(client, grants):
