@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from decisions.access import can_change_decision
 from decisions.models import (
     Decision,
     DecisionBand,
@@ -158,14 +159,33 @@ def _check_and_save(decision: Decision, user: AbstractBaseUser) -> None:
 
 
 def _supersede(decision: Decision, user: AbstractBaseUser) -> None:
-    """A decided decision that another now supersedes is marked superseded."""
+    """A decided decision that another now supersedes is marked superseded, if the user may
+    change it: superseding a decision changes it."""
     previous = decision.supersedes
     if (
         previous is not None
         and decision.status == Decision.Status.DECIDED
         and previous.status == Decision.Status.DECIDED
     ):
+        if user is not None and not can_change_decision(user, previous):  # None: the system
+            raise ValidationError(
+                f"You may not change “{previous.title}”, so you cannot supersede it: ask a "
+                "leader of the service, or whoever logged it."
+            )
         previous.status = Decision.Status.SUPERSEDED
+        previous.version += 1
+        previous.updated_by = user
+        previous._history_user = user
+        previous.save()
+
+
+def _restore(previous_id: int, decision: Decision, user: AbstractBaseUser) -> None:
+    """``decision`` no longer supersedes the decision ``previous_id`` (it was revoked, or
+    names another): that one is decided again, unless another decision still supersedes it."""
+    previous = Decision.objects.select_for_update().get(pk=previous_id)
+    still = Decision.objects.filter(supersedes=previous, status=Decision.Status.DECIDED)
+    if previous.status == Decision.Status.SUPERSEDED and not still.exclude(pk=decision.pk).exists():
+        previous.status = Decision.Status.DECIDED
         previous.version += 1
         previous.updated_by = user
         previous._history_user = user
@@ -209,6 +229,7 @@ def decision_update(
     )
     if current.version != version:
         raise EditConflict(_who(current.updated_by), current.updated_at)
+    superseded = current.supersedes_id if current.status == Decision.Status.DECIDED else None
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
@@ -216,6 +237,10 @@ def decision_update(
     _check_and_save(current, user)
     current.affected_stages.set(stages)
     current.affected_teams.set(teams)
+    if superseded and (
+        current.supersedes_id != superseded or current.status != Decision.Status.DECIDED
+    ):
+        _restore(superseded, current, user)
     _supersede(current, user)
     return current
 
@@ -225,6 +250,17 @@ def decision_delete(*, decision: Decision, user: AbstractBaseUser) -> None:
     if decision.superseded_by.exists():
         raise ValidationError(
             "Another decision supersedes this one; change or delete that decision first."
+        )
+    previous = decision.supersedes
+    if (
+        decision.status == Decision.Status.DECIDED
+        and previous is not None
+        and previous.status == Decision.Status.SUPERSEDED
+    ):
+        raise ValidationError(
+            f"This decision supersedes “{previous.title}”, so deleting it would leave that one "
+            "superseded by nothing. Revoke it instead: “"
+            f"{previous.title}” is then decided again."
         )
     versions.changed([decision.service_id])
     decision._history_user = user

@@ -175,6 +175,8 @@ def rights_cell(
             )
         except EditConflict as conflict:
             form.add_error(None, str(conflict))
+        except ValidationError as problem:
+            form.add_error(None, problem.messages)
         else:
             if request.htmx:
                 context["cell"] = list(cell_rights(service, decision_type, band, role))
@@ -352,13 +354,17 @@ def decision_new(request: HttpRequest, slug: str) -> HttpResponse:
             for name, value in form.cleaned_data.items()
             if name not in {"version", "affected_stages", "affected_teams"}
         }
-        logged = decision_log(
-            service=service,
-            user=request.user,
-            fields=fields,
-            stages=list(form.cleaned_data.get("affected_stages") or []),
-            teams=list(form.cleaned_data.get("affected_teams") or []),
-        )
+        try:
+            logged = decision_log(
+                service=service,
+                user=request.user,
+                fields=fields,
+                stages=list(form.cleaned_data.get("affected_stages") or []),
+                teams=list(form.cleaned_data.get("affected_teams") or []),
+            )
+        except ValidationError as problem:
+            form.add_error(None, problem.messages)
+    if logged is not None:
         if not request.htmx:
             messages.success(request, f"Decision “{logged.title}” logged.")
             return redirect(logged)
@@ -409,6 +415,8 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except EditConflict as conflict:
             form.add_error(None, str(conflict))
+        except ValidationError as problem:
+            form.add_error(None, problem.messages)
         else:
             messages.success(request, "Decision saved.")
             return redirect(decision)

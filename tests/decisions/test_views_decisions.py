@@ -180,6 +180,55 @@ def test_superseding_marks_the_old_decision_and_shows_the_chain(client, service,
     assert [d.title for d in chain] == ["First", "Second"]
 
 
+def test_superseding_needs_the_right_to_change_the_decision_superseded(
+    client, service, leader, member
+):
+    theirs = DecisionFactory(service=service, title="The leader's", logged_by=leader)
+    as_user(client, member)
+    url = reverse("decisions:new", args=[service.slug])
+    response = client.post(url, form_data(theirs.decision_type, title="Mine", supersedes=theirs.pk))
+    assert "You may not change “The leader&#x27;s”, so you cannot supersede it" in (
+        response.content.decode()
+    )
+    theirs.refresh_from_db()
+    assert theirs.status == Decision.Status.DECIDED
+    assert not Decision.objects.filter(title="Mine").exists()
+    own = DecisionFactory(service=service, title="My first", logged_by=member)
+    response = client.post(url, form_data(own.decision_type, title="Mine", supersedes=own.pk))
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.status == Decision.Status.SUPERSEDED
+
+
+def test_a_superseding_decision_is_revoked_not_deleted_and_revoking_restores_the_first(
+    client, service, leader
+):
+    first = DecisionFactory(service=service, title="First", logged_by=leader)
+    as_user(client, leader)
+    client.post(
+        reverse("decisions:new", args=[service.slug]),
+        form_data(first.decision_type, title="Second", supersedes=first.pk),
+    )
+    second = Decision.objects.get(title="Second")
+    response = client.post(reverse("decisions:delete", args=[second.pk]))
+    assert "Revoke it instead: “First” is then decided again." in response.content.decode()
+    assert Decision.objects.filter(pk=second.pk).exists()
+    response = client.post(
+        reverse("decisions:edit", args=[second.pk]),
+        form_data(
+            first.decision_type,
+            title="Second",
+            supersedes=first.pk,
+            status="revoked",
+            version=second.version,
+        ),
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.status == Decision.Status.DECIDED
+    assert client.post(reverse("decisions:delete", args=[second.pk])).status_code == 302
+
+
 # --- Editing and conflicts ----------------------------------------------------------------
 
 
