@@ -1,7 +1,6 @@
 """Writes to decision types, rights and the decision log."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,20 +18,9 @@ from decisions.models import (
     Role,
 )
 from decisions.rights import rights_check
+from servicelead.conflicts import EditConflict, who
 from services import versions
 from services.models import Person, Service, Stage, Team
-
-
-class EditConflict(Exception):
-    """Someone else saved the same thing after this editor opened it."""
-
-    def __init__(self, who: str, when: datetime) -> None:
-        self.who, self.when = who, when
-        super().__init__(f"Changed by {who} at {when:%H:%M on %d %b %Y}; reload to see it.")
-
-
-def _who(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else "someone"
 
 
 @transaction.atomic
@@ -113,7 +101,7 @@ def rights_cell_update(
             .select_related("history_user")
             .latest("history_id")
         )
-        raise EditConflict(_who(latest.history_user), latest.history_date)
+        raise EditConflict(who(latest.history_user), latest.history_date)
     cell = DecisionRight.objects.filter(
         service=service, decision_type=decision_type, band=band, role=role
     )
@@ -228,7 +216,7 @@ def decision_update(
         .get(pk=decision.pk)
     )
     if current.version != version:
-        raise EditConflict(_who(current.updated_by), current.updated_at)
+        raise EditConflict(who(current.updated_by), current.updated_at)
     superseded = current.supersedes_id if current.status == Decision.Status.DECIDED else None
     for name, value in fields.items():
         setattr(current, name, value)

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.access import can_change_decision, decision_for_user, require_org_admin
 from decisions.actions import (
-    EditConflict,
     Holder,
     decision_delete,
     decision_log,
@@ -44,6 +43,7 @@ from decisions.queries import (
 from decisions.queries import (
     decision_log as decision_log_query,
 )
+from servicelead.conflicts import EditConflict
 from servicelead.exports import csv_safe
 from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm

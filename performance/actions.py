@@ -22,6 +22,7 @@ from performance.models import (
     Metric,
     StageLog,
 )
+from servicelead.conflicts import lock_unchanged
 from services import versions
 from services.models import Service, Stage, Team
 
@@ -104,7 +105,12 @@ def stage_log_record(
 
 
 @transaction.atomic
-def friction_save(*, point: FrictionPoint, user: AbstractBaseUser | None) -> FrictionPoint:
+@transaction.atomic
+def friction_save(
+    *, point: FrictionPoint, user: AbstractBaseUser | None, loaded_at: str = ""
+) -> FrictionPoint:
+    """Raise or change a friction point, unless somebody saved it after ``loaded_at``."""
+    lock_unchanged(point, loaded_at)
     if point.pk is None:
         point.raised_by = user
     if point.status == FrictionPoint.Status.RESOLVED and point.resolved_on is None:

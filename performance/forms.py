@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
+from servicelead.conflicts import UnchangedSinceMixin
 from servicelead.forms import GovukFormMixin
 from services.forms import TeamChoiceField
 from services.models import Organisation, Service, Team
@@ -50,7 +51,7 @@ class StageLogForm(GovukFormMixin, forms.Form):
     median_process_hours = HoursField(label="Median process time (hours)", **HOURS)
 
 
-class FrictionForm(GovukFormMixin, forms.ModelForm):
+class FrictionForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
     class Meta:
         model = FrictionPoint
         fields = [

@@ -38,6 +38,7 @@ from performance.queries import (
 )
 from performance.rollups import window_for
 from performance.windows import EARLIEST, LATEST
+from servicelead.conflicts import EditConflict
 from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can
 from services.models import Directorate, Service
 from services.queries import directorate_and_descendants, visible_services
@@ -274,9 +275,15 @@ def friction_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = FrictionForm(request.POST or None, instance=point, service=point.service)
     if request.method == "POST" and form.is_valid():
-        friction_save(point=form.instance, user=request.user)
-        messages.success(request, "Friction point saved.")
-        return redirect("performance:friction", slug=point.service.slug)
+        try:
+            friction_save(
+                point=form.instance, user=request.user, loaded_at=form.cleaned_data["loaded_at"]
+            )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, "Friction point saved.")
+            return redirect("performance:friction", slug=point.service.slug)
     return render(
         request,
         "performance/friction_form.html",

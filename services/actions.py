@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db import transaction
 from django.db.models import Model
 
+from servicelead.conflicts import lock_unchanged
 from services import versions
 from services.access import LEADER_PERMS, MEMBER_PERMS
 from services.models import (
@@ -92,9 +93,16 @@ def services_of_teams(team_ids: Iterable[int]) -> set[int]:
 
 @transaction.atomic
 def service_update(
-    *, service: Service, user: AbstractBaseUser, fields: dict, priorities: list[str]
+    *,
+    service: Service,
+    user: AbstractBaseUser,
+    fields: dict,
+    priorities: list[str],
+    loaded_at: str = "",
 ) -> Service:
-    """Change a service's details and replace its ordered priorities."""
+    """Change a service's details and replace its ordered priorities, unless somebody saved
+    them after ``loaded_at``."""
+    lock_unchanged(service, loaded_at)
     versions.changed([service.pk])  # its figures change: cached roll-ups go stale
     for name, value in fields.items():
         setattr(service, name, value)

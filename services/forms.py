@@ -1,5 +1,6 @@
 from django import forms
 
+from servicelead.conflicts import UnchangedSinceMixin
 from servicelead.forms import GovukFormMixin, QuickSelect
 from services.models import (
     Directorate,
@@ -57,7 +58,7 @@ class CatalogueFilterForm(GovukFormMixin, forms.Form):
         )
 
 
-class ServiceDetailsForm(GovukFormMixin, forms.ModelForm):
+class ServiceDetailsForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
     priorities = forms.CharField(
         label="Priorities",
         required=False,

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from servicelead.conflicts import EditConflict
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
 from services.actions import (
@@ -82,14 +83,19 @@ def service_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ServiceDetailsForm.Meta.fields}
-        service_update(
-            service=service,
-            user=request.user,
-            fields=fields,
-            priorities=form.cleaned_data["priorities"],
-        )
-        messages.success(request, "Service details saved.")
-        return redirect(service)
+        try:
+            service_update(
+                service=service,
+                user=request.user,
+                fields=fields,
+                priorities=form.cleaned_data["priorities"],
+                loaded_at=form.cleaned_data["loaded_at"],
+            )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, "Service details saved.")
+            return redirect(service)
     return render(request, "services/service_edit.html", {"service": service, "form": form})
 
 

@@ -379,6 +379,44 @@ def test_resolving_friction_dates_it(client, journey):
     assert point.resolved_on == timezone.localdate()
 
 
+def test_saving_over_a_later_change_to_friction_is_refused_naming_who(client, journey):
+    from django.test import Client
+
+    from services.actions import service_access_sync
+    from tests.factories import PersonFactory, ServiceLeaderFactory, UserFactory
+
+    leader = UserFactory(username="priya", first_name="Priya", last_name="Shah")
+    ServiceLeaderFactory(service=journey["service"], person=PersonFactory(user=leader))
+    service_access_sync()
+    point = FrictionPoint.objects.create(
+        service=journey["service"],
+        title="Slow",
+        category="process",
+        severity="low",
+        raised_on=date(2026, 1, 1),
+        raised_by=journey["member"],
+    )
+    url = reverse("performance:friction_edit", args=[point.pk])
+    data = {
+        "category": "process",
+        "status": "open",
+        "hours_lost_per_week": "0",
+        "failure_demand_contacts": "0",
+        "raised_on": "2026-01-01",
+    }
+    client.force_login(journey["member"])
+    mine = client.get(url).context["form"].initial["loaded_at"]
+    other = Client()
+    other.force_login(leader)
+    theirs = other.get(url).context["form"].initial["loaded_at"]
+    saved = other.post(url, {**data, "title": "Slow", "severity": "high", "loaded_at": theirs})
+    assert saved.status_code == 302
+    response = client.post(url, {**data, "title": "Quick", "severity": "low", "loaded_at": mine})
+    assert "Changed by Priya Shah at " in response.content.decode()
+    point.refresh_from_db()
+    assert (point.title, point.severity) == ("Slow", "high")  # the first save stands
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

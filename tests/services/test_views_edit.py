@@ -233,6 +233,29 @@ def test_edit_links_show_only_to_those_who_may_lead(client, leader_client, servi
     assert edit not in client.get(service.get_absolute_url()).content.decode()
 
 
+def test_saving_details_over_a_later_change_is_refused_naming_who(leader_client, service):
+    from django.test import Client
+
+    other = UserFactory(username="grace", first_name="Grace", last_name="Adeyemi")
+    ServiceLeaderFactory(service=service, person=PersonFactory(user=other))
+    service_access_sync()
+    url = reverse("services:service_edit", args=[service.slug])
+    mine = leader_client.get(url).context["form"].initial["loaded_at"]
+    grace = Client()
+    grace.force_login(other)
+    theirs = grace.get(url).context["form"].initial["loaded_at"]
+    saved = grace.post(url, details(service, vision="Grace's vision", loaded_at=theirs))
+    assert saved.status_code == 302
+    response = leader_client.post(url, details(service, vision="Mine", loaded_at=mine))
+    assert "Changed by Grace Adeyemi at " in response.content.decode()
+    service.refresh_from_db()
+    assert service.vision == "Grace's vision"
+    again = leader_client.get(url).context["form"].initial["loaded_at"]
+    assert (
+        leader_client.post(url, details(service, vision="Mine", loaded_at=again)).status_code == 302
+    )
+
+
 def test_history_shows_who_changed_what(leader_client, service):
     url = reverse("services:service_edit", args=[service.slug])
     leader_client.post(url, details(service, vision="Decided in 4 weeks"))
