@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, OperationalError
+from django.utils import timezone
 
 from performance.importers import KINDS, ImportRejected, run_import
 from performance.importers.gc_inventory import FILES as GC_FILES
@@ -54,6 +56,9 @@ def _report(run: ImportRun, percent: int, note: str) -> None:
 
 
 def apply_confirmed(run: ImportRun) -> str:
+    """Apply a confirmed upload: all of it or, rejected or failed, none of it. The files stay
+    while the run may be tried again (the database away for a moment: the task retries) and
+    are removed once it has ended, whichever way; a run that failed says why."""
     folder = UPLOADS / Path(run.summary["folder"]).name
     files = {path.name: path.read_bytes() for path in folder.iterdir()}
     run.outcome = ImportRun.Outcome.RUNNING
@@ -81,10 +86,35 @@ def apply_confirmed(run: ImportRun) -> str:
                 run=run,
             )
     except ImportRejected:
-        return ImportRun.Outcome.REJECTED
-    finally:
-        for path in folder.iterdir():
-            path.unlink()
-        folder.rmdir()
-        _report(run, 100, "Finished")
-    return ImportRun.Outcome.APPLIED
+        outcome = ImportRun.Outcome.REJECTED
+    except OperationalError:
+        _report(run, 0, "The database could not be reached: trying again shortly")
+        raise  # the task is retried, and finds its files still there
+    except Exception as error:
+        log.exception("Import run %s failed", run.pk)
+        outcome = ImportRun.Outcome.FAILED
+        ImportRun.objects.filter(pk=run.pk).update(
+            outcome=outcome,
+            finished_at=timezone.now(),
+            progress=100,
+            progress_note="Failed",
+            errors=[
+                f"the import stopped before changing anything ({failure(error)}); "
+                "upload the file again to retry"
+            ],
+        )
+    else:
+        outcome = ImportRun.Outcome.APPLIED
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    _report(run, 100, "Failed" if outcome == ImportRun.Outcome.FAILED else "Finished")
+    return outcome
+
+
+def failure(error: Exception) -> str:
+    """What went wrong, in a line: a conflict with a change saved at the same moment, or the
+    kind of fault."""
+    if isinstance(error, IntegrityError):
+        return "the same rows were being saved by another change at the same moment"
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"

@@ -62,6 +62,59 @@ def test_preview_then_confirm(client, leader, django_capture_on_commit_callbacks
     assert Measurement.objects.count() == 1
 
 
+def test_a_confirmed_import_that_fails_says_so_and_why_and_keeps_nothing(
+    client, leader, django_capture_on_commit_callbacks
+):
+    from unittest.mock import patch
+
+    from django.db import IntegrityError
+
+    from performance import imports
+
+    client.force_login(leader)
+    preview = upload(client, GOOD).context["run"]
+    clash = IntegrityError('duplicate key value violates unique constraint "one_measurement"')
+    with (
+        patch("performance.imports.run_import", side_effect=clash),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        started = client.post(reverse("performance:import_confirm", args=[preview.pk]))
+    page = client.get(started["Location"])
+    run = ImportRun.objects.latest("pk")
+    folder = imports.UPLOADS / run.summary["folder"]
+    assert (run.outcome, run.progress_note) == ("failed", "Failed") and run.finished_at
+    body = page.content.decode()
+    assert "The import failed" in body and "Imported" not in body
+    assert (
+        "The import stopped before changing anything (the same rows were being saved by another "
+        "change at the same moment); upload the file again to retry." in body
+    )
+    assert not folder.exists() and not Measurement.objects.exists()
+
+
+def test_an_import_the_database_interrupts_keeps_its_file_for_the_retry(leader):
+    from unittest.mock import patch
+
+    from django.db import OperationalError
+
+    from performance import imports
+
+    run = ImportRun.objects.create(
+        kind="measurements", source="upload", file_name="data.csv", user=leader
+    )
+    imports.start(run, imports.store({"data.csv": GOOD.encode()}))
+    folder = imports.UPLOADS / run.summary["folder"]
+    gone = OperationalError("the server closed the connection")
+    with (
+        patch("performance.imports.run_import", side_effect=gone),
+        pytest.raises(OperationalError),
+    ):
+        imports.apply_confirmed(run)
+    assert folder.exists()  # the retried task reads it again
+    assert imports.apply_confirmed(run) == "applied"
+    assert not folder.exists() and Measurement.objects.count() == 1
+
+
 def test_rejected_upload_lists_errors_and_offers_a_report(client, leader):
     client.force_login(leader)
     response = upload(client, GOOD.replace("1200", "twelve hundred"))
