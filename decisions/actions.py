@@ -225,16 +225,55 @@ def decision_update(
     _check_and_save(current, user)
     current.affected_stages.set(stages)
     current.affected_teams.set(teams)
-    if superseded and (
-        current.supersedes_id != superseded or current.status != Decision.Status.DECIDED
-    ):
-        _restore(superseded, current, user)
-    _supersede(current, user)
+    _resupersede(current, user, superseded)
     return current
+
+
+def _resupersede(decision: Decision, user: AbstractBaseUser, superseded: int | None) -> None:
+    """After a change: the decision it superseded while decided (``superseded``) is restored
+    if it no longer does, and the one it now supersedes is marked."""
+    if superseded and (
+        decision.supersedes_id != superseded or decision.status != Decision.Status.DECIDED
+    ):
+        _restore(superseded, decision, user)
+    _supersede(decision, user)
+
+
+@transaction.atomic
+def decision_admin_save(*, decision: Decision, user: AbstractBaseUser, adding: bool) -> None:
+    """A decision saved in the Django admin takes the log's own steps: its rights checked as
+    they stood, its service's figures marked changed, supersession marked or undone."""
+    superseded = None
+    if adding:
+        decision.logged_by = user
+    else:
+        before = Decision.objects.select_for_update().get(pk=decision.pk)
+        superseded = before.supersedes_id if before.status == Decision.Status.DECIDED else None
+        decision.version = before.version + 1
+        if before.service_id != decision.service_id:
+            versions.changed([before.service_id])
+    _check_and_save(decision, user)
+    _resupersede(decision, user, superseded)
+
+
+def deletable(decision: Decision) -> bool:
+    """Neither superseded by another decision nor, while decided, superseding one."""
+    try:
+        _check_deletable(decision)
+    except ValidationError:
+        return False
+    return True
 
 
 @transaction.atomic
 def decision_delete(*, decision: Decision, user: AbstractBaseUser) -> None:
+    _check_deletable(decision)
+    versions.changed([decision.service_id])
+    decision._history_user = user
+    decision.delete()
+
+
+def _check_deletable(decision: Decision) -> None:
     if decision.superseded_by.exists():
         raise ValidationError(
             "Another decision supersedes this one; change or delete that decision first."
@@ -250,6 +289,3 @@ def decision_delete(*, decision: Decision, user: AbstractBaseUser) -> None:
             "superseded by nothing. Revoke it instead: “"
             f"{previous.title}” is then decided again."
         )
-    versions.changed([decision.service_id])
-    decision._history_user = user
-    decision.delete()

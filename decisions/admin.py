@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from decisions.actions import decision_admin_save, decision_delete, deletable
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
-from decisions.rights import rights_check
+from services import versions
 
 
 class BandInline(admin.TabularInline):
@@ -28,7 +30,19 @@ class DecisionRightAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            versions.changed([obj.service_id])  # the service's gaps in rights change
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            versions.changed([obj.service_id])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            versions.changed(queryset.values_list("service_id", flat=True))
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(Decision)
@@ -42,12 +56,19 @@ class DecisionAdmin(SimpleHistoryAdmin):
     date_hierarchy = "decided_on"
 
     def save_model(self, request, obj, form, change) -> None:
-        """Keep the rights check true to the saved decision, as the log's screens do."""
-        check = rights_check(obj)
-        obj.within_rights, obj.rights_reason = check.within, check.reason
-        obj.updated_by = request.user
-        if not change:
-            obj.logged_by = request.user
-        else:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+        """Through the log's own write: the rights check, the figures, supersession."""
+        decision_admin_save(decision=obj, user=request.user, adding=not change)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Not a decision in a chain of supersession: the log says to revoke it instead."""
+        if obj is not None and not deletable(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, each checked as above
+        return actions
+
+    def delete_model(self, request, obj) -> None:
+        decision_delete(decision=obj, user=request.user)
