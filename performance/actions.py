@@ -55,7 +55,9 @@ def handoff_log_record(
     median_wait_hours: Decimal,
 ) -> tuple[HandoffLog, str]:
     """Create or update the hand-off's log for the period; returns it and what happened
-    ("created", "updated" or "unchanged")."""
+    ("created", "updated" or "unchanged"). Writes of the same hand-off wait for each other,
+    so two saving the same new row at once end with it once."""
+    Handoff.objects.select_for_update().filter(pk=handoff.pk).values("pk").first()
     log = HandoffLog.objects.filter(
         handoff=handoff, period_start=period_start, period_end=period_end
     ).first()
@@ -85,6 +87,8 @@ def stage_log_record(
     completed: int,
     median_process_hours: Decimal,
 ) -> tuple[StageLog, str]:
+    """As ``handoff_log_record``, for a stage's log."""
+    Stage.objects.select_for_update().filter(pk=stage.pk).values("pk").first()
     log = StageLog.objects.filter(
         stage=stage, period_start=period_start, period_end=period_end
     ).first()
@@ -104,7 +108,6 @@ def stage_log_record(
     return log, outcome
 
 
-@transaction.atomic
 @transaction.atomic
 def friction_save(
     *, point: FrictionPoint, user: AbstractBaseUser | None, loaded_at: str = ""

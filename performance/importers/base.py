@@ -10,12 +10,13 @@ import csv
 import difflib
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
@@ -492,6 +493,7 @@ def run_rows(
         run.rows = len(parsed)
         with transaction.atomic():
             if not dry_run:
+                one_at_a_time(kind, parsed)
                 run.save()
             outcome = kind.apply(parsed, user, None if dry_run else run)
             found, subjects = kind.findings(parsed)
@@ -535,6 +537,32 @@ def run_rows(
             service_changed(touched)
     outcome.run = run
     return outcome
+
+
+# What imports that may write any organisation or service (org and service files, the GC
+# inventory) share: one of them at a time.
+STRUCTURE = "imports of the organisation or the service list"
+
+
+def one_at_a_time(kind: CsvKind, parsed: list) -> None:
+    """Inside the applying transaction, before anything is read: imports writing the same
+    services' rows wait for each other, so two sending the same new rows at once end with
+    those rows once (the second finds them there), never a unique-key failure. An import of
+    the organisation or the service list waits for any other such import."""
+    if kind.admin_only:
+        lock_everything(STRUCTURE)
+        return
+    ids = sorted({pk for pk in map(kind.service_id, parsed) if pk is not None})
+    list(Service.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
+def lock_everything(what: str) -> None:
+    """A lock for the rest of the transaction that ``what`` share (PostgreSQL's advisory
+    locks; SQLite lets one writer in at a time anyway)."""
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(what.encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _record_rejection(run: ImportRun, rejected: ImportRejected) -> None:

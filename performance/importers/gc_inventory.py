@@ -30,7 +30,14 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from performance.actions import Finding, findings_record
-from performance.importers.base import Counts, ImportRejected, RowError, decode
+from performance.importers.base import (
+    STRUCTURE,
+    Counts,
+    ImportRejected,
+    RowError,
+    decode,
+    lock_everything,
+)
 from performance.importers.measurements import MeasurementRow, MeasurementsKind
 from performance.importers.upsert import plan
 from performance.models import CostLine, DataQualityFinding, ImportRun, Metric
@@ -276,6 +283,8 @@ def import_gc_inventory(
                 ]
             )
         with transaction.atomic():
+            # Two imports of the inventory at once would create the same rows: one waits.
+            lock_everything(STRUCTURE)
             run.save()
             outcome = GcLoad(labels, run, user, progress).load(
                 inventory, standards, spending, org_ids
