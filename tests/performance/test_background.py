@@ -7,6 +7,7 @@ import sys
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from django.conf import settings
@@ -135,6 +136,43 @@ def test_pages_still_render_when_the_cache_is_down(client, journey):
     client.force_login(user)
     assert client.get(reverse("performance:dashboard", args=["grants"])).status_code == 200
     assert client.get(reverse("performance:portfolio")).status_code == 200
+
+
+def test_a_cache_that_hangs_is_asked_once_then_left_alone(client, journey):
+    import socket
+
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
+    from servicelead import cache as breaker
+
+    hanging = socket.socket()  # accepts connections, never answers
+    hanging.bind(("127.0.0.1", 0))
+    hanging.listen(16)
+    location = f"redis://127.0.0.1:{hanging.getsockname()[1]}/1"
+    settings = {
+        "BACKEND": "servicelead.cache.CircuitBreakingRedisCache",
+        "LOCATION": location,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    try:
+        with override_settings(CACHES={"default": settings}):
+            service, _ = journey
+            user = UserFactory()
+            ServiceLeaderFactory(service=service, person=PersonFactory(user=user))
+            service_access_sync()
+            client.force_login(user)
+            real = RedisCache.get_many
+            with patch.object(RedisCache, "get_many", autospec=True, side_effect=real) as asked:
+                page = client.get(reverse("performance:dashboard", args=["grants"]))
+                assert page.status_code == 200
+                assert asked.call_count == 1  # then the breaker opened: not asked again
+                with pytest.raises(breaker.CacheUnavailable):
+                    cache.get_many(["anything"])
+                assert asked.call_count == 1
+    finally:
+        breaker._open_until.pop(location, None)
+        hanging.close()
 
 
 def test_htmx_varying_pages_say_so(colleague_client):
