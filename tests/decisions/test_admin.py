@@ -35,14 +35,17 @@ def fields(decision, **changes) -> dict:
     } | changes
 
 
+def superseding(admin_client, first: Decision) -> Decision:
+    data = fields(first, title="Second", supersedes=first.pk)
+    assert admin_client.post(reverse("admin:decisions_decision_add"), data).status_code == 302
+    return Decision.objects.get(title="Second")
+
+
 def test_a_decision_added_in_the_admin_is_checked_counted_and_supersedes(admin_client):
     service = ServiceFactory()
     first = DecisionFactory(service=service, title="First", decided_on=date(2026, 1, 5))
     before = version(service)
-    data = fields(first, title="Second", supersedes=first.pk)
-    response = admin_client.post(reverse("admin:decisions_decision_add"), data)
-    assert response.status_code == 302
-    second = Decision.objects.get(title="Second")
+    second = superseding(admin_client, first)
     assert second.within_rights is not None and second.rights_reason  # checked as the log does
     assert second.logged_by.username == "morgan"
     first.refresh_from_db()
@@ -53,10 +56,7 @@ def test_a_decision_added_in_the_admin_is_checked_counted_and_supersedes(admin_c
 def test_a_decision_revoked_in_the_admin_restores_the_one_it_superseded(admin_client):
     service = ServiceFactory()
     first = DecisionFactory(service=service, title="First", decided_on=date(2026, 1, 5))
-    admin_client.post(
-        reverse("admin:decisions_decision_add"), fields(first, title="Second", supersedes=first.pk)
-    )
-    second = Decision.objects.get(title="Second")
+    second = superseding(admin_client, first)
     url = reverse("admin:decisions_decision_change", args=[second.pk])
     response = admin_client.post(url, fields(second, status="revoked"))
     assert response.status_code == 302
@@ -69,10 +69,7 @@ def test_a_decision_revoked_in_the_admin_restores_the_one_it_superseded(admin_cl
 def test_the_admin_offers_no_deletion_of_a_decision_in_a_chain(admin_client):
     service = ServiceFactory()
     first = DecisionFactory(service=service, title="First", decided_on=date(2026, 1, 5))
-    admin_client.post(
-        reverse("admin:decisions_decision_add"), fields(first, title="Second", supersedes=first.pk)
-    )
-    second = Decision.objects.get(title="Second")
+    second = superseding(admin_client, first)
     for decision in (first, second):
         url = reverse("admin:decisions_decision_delete", args=[decision.pk])
         assert admin_client.post(url, {"post": "yes"}).status_code == 403

@@ -353,8 +353,8 @@ def test_friction_on_another_services_stage_is_refused(client, journey):
     assert not FrictionPoint.objects.exists()
 
 
-def test_resolving_friction_dates_it(client, journey):
-    point = FrictionPoint.objects.create(
+def slow_point(journey) -> FrictionPoint:
+    return FrictionPoint.objects.create(
         service=journey["service"],
         title="Slow",
         category="process",
@@ -362,6 +362,10 @@ def test_resolving_friction_dates_it(client, journey):
         raised_on=date(2026, 1, 1),
         raised_by=journey["member"],
     )
+
+
+def test_resolving_friction_dates_it(client, journey):
+    point = slow_point(journey)
     client.force_login(journey["member"])
     client.post(
         reverse("performance:friction_edit", args=[point.pk]),
@@ -388,14 +392,7 @@ def test_saving_over_a_later_change_to_friction_is_refused_naming_who(client, jo
     leader = UserFactory(username="priya", first_name="Priya", last_name="Shah")
     ServiceLeaderFactory(service=journey["service"], person=PersonFactory(user=leader))
     service_access_sync()
-    point = FrictionPoint.objects.create(
-        service=journey["service"],
-        title="Slow",
-        category="process",
-        severity="low",
-        raised_on=date(2026, 1, 1),
-        raised_by=journey["member"],
-    )
+    point = slow_point(journey)
     url = reverse("performance:friction_edit", args=[point.pk])
     data = {
         "category": "process",
