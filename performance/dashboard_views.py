@@ -191,6 +191,12 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
     give one row of money per currency, never added across them."""
     context, _, _, found = _portfolio(request)
     window = context["window"]
+    if context["window_problems"]:  # a file cannot show the page's message: refuse instead
+        return HttpResponse(
+            "This window cannot be exported: " + " ".join(context["window_problems"]),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     if found.freshness.missing:
         return HttpResponse(
             f"The figures for {window.label} are still being worked out "

@@ -16,7 +16,7 @@ is on its way, so a reader never pays for a writer.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -341,6 +341,21 @@ def bring_up_to_date(services, window: Window) -> Freshness:
     were computed: the write asked for their refresh, and computing them here would make
     every reader wait for every writer. One query when nothing is missing."""
     services = _services(services)
+    found = _freshness(services, window)
+    if 0 < found.missing <= settings.ROLLUP_INLINE_LIMIT:
+        done = Rollup.objects.filter(window_start=window.start, window_end=window.end)
+        missing = services.exclude(pk__in=done.values("service_id"))
+        store(list(missing.values_list("pk", flat=True)), [window])
+        return replace(found, missing=0)
+    if found.missing:
+        compute_in_background(window)
+        return _freshness(services, window)  # what the worker has done (all, without a broker)
+    return found
+
+
+def _freshness(services: QuerySet, window: Window) -> Freshness:
+    """How many of ``services`` have no roll-up of ``window``, and how many are behind since
+    when: one query."""
     in_window = Q(rollups__window_start=window.start, rollups__window_end=window.end)
     behind = Q(figures_version__isnull=False) & Q(
         window_row__version__lt=F("figures_version__version")
@@ -355,16 +370,7 @@ def bring_up_to_date(services, window: Window) -> Freshness:
             as_of=Min("window_row__computed_at", filter=behind),
         )
     )
-    if 0 < found["missing"] <= settings.ROLLUP_INLINE_LIMIT:
-        done = Rollup.objects.filter(window_start=window.start, window_end=window.end)
-        missing = services.exclude(pk__in=done.values("service_id"))
-        store(list(missing.values_list("pk", flat=True)), [window])
-        found["missing"] = 0
-    elif found["missing"]:
-        compute_in_background(window)
-    return Freshness(
-        missing=found["missing"], behind=found["behind"], as_of=found["as_of"], total=found["total"]
-    )
+    return Freshness(**found)
 
 
 def compute_in_background(window: Window) -> None:

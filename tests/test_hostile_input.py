@@ -126,3 +126,10 @@ def test_a_fault_in_the_api_answers_in_json_and_is_logged(client, caplog):
         "detail": "Something went wrong on our side and has been logged. Try again later."
     }
     assert "disk on fire" in caplog.text
+
+
+def test_the_portfolio_export_refuses_a_window_it_cannot_use_by_name(admin):
+    client, _ = admin
+    response = client.get("/portfolio.csv", {"from": "0001-01-01", "to": "0001-12-31"})
+    assert response.status_code == 400
+    assert "0001-01-01 is outside the dates a window can cover" in response.content.decode()

@@ -156,6 +156,20 @@ def test_a_window_nobody_asked_for_shows_its_progress_not_a_wait(colleague_clien
     assert "0 of 4 services done" in api.json()["detail"]
 
 
+@override_settings(ROLLUP_INLINE_LIMIT=2)
+def test_a_window_the_worker_computed_at_once_shows_its_figures_at_once(colleague_client):
+    for n in range(4):
+        measure(ServiceFactory(name=f"Service {n}"), "transactions", JAN, 10)
+
+    def run_now(task, start, end):  # without a broker the task runs in the request
+        rollups.compute_window(date.fromisoformat(start), date.fromisoformat(end))
+
+    with patch("performance.rollups.enqueue", side_effect=run_now):
+        response = colleague_client.get(reverse("performance:portfolio"), Q1)
+    assert "being worked out" not in response.content.decode()
+    assert response.context["totals"].transactions == D(40)
+
+
 def test_a_few_services_without_figures_are_computed_on_the_page(colleague_client):
     url = reverse("performance:portfolio")
     ServiceFactory(name="Benefits")
