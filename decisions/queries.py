@@ -9,7 +9,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType, Role
 from services.models import Service
-from services.queries import User, visible_services
+from services.queries import BY_NAME, User, visible_services
 
 REVIEW_WINDOW_DAYS = 30
 
@@ -74,7 +74,7 @@ class CoverageGap:
 def lacking_a_decider(user: User, organisation=None) -> QuerySet[Service]:
     """Visible services where nobody holds the Decide right for some decision type or band,
     by name: found in SQL, so a page of them costs the same for any number of services."""
-    services = visible_services(user).select_related("organisation").order_by("name", "pk")
+    services = visible_services(user).select_related("organisation").order_by(*BY_NAME)
     if organisation is not None:
         services = services.filter(organisation=organisation)
     rows = matrix_rows(list(decision_types()))

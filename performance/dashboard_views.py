@@ -26,7 +26,12 @@ from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
 from services.models import Directorate, Organisation
-from services.queries import directorate_and_descendants, filter_services, visible_services
+from services.queries import (
+    BY_NAME,
+    directorate_and_descendants,
+    filter_services,
+    visible_services,
+)
 
 SHARE_PAGE_SIZE = 50
 PORTFOLIO_PAGE_SIZE = 50
@@ -284,7 +289,7 @@ def _share_page(
         .filter(**{f"stages__team__{k}": v for k, v in teams_q.items()})
         .distinct()
         .select_related("organisation")
-        .order_by("name", "pk")
+        .order_by(*BY_NAME)
     )
     context = window_for(request.GET, services)
     window = context["window"]

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -234,8 +235,9 @@ class Service(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["organisation", "phase"]),
-            # Lists by name read a page from the index, not a sort of every service.
-            models.Index(fields=["name", "id"], name="service_by_name"),
+            # Lists by name (whatever its case) read a page from the index, not a sort of
+            # every service.
+            models.Index(Lower("name"), "id", name="service_by_name"),
         ]
         permissions = [
             ("lead_service", "Can lead the service: its details, leadership, journey and rights"),

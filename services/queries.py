@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from guardian.shortcuts import get_objects_for_user
 
 from services.gaps import accountability_gaps
@@ -95,6 +95,10 @@ def catalogue(user: User, filters: CatalogueFilters) -> QuerySet[Service]:
     return catalogue_filter(visible_services(user), filters)
 
 
+# How lists of services are ordered: by name whatever its case, then id, so pages never overlap.
+BY_NAME = [Lower("name"), "pk"]
+
+
 def catalogue_filter(services: QuerySet[Service], filters: CatalogueFilters) -> QuerySet[Service]:
     """The filtered services as the catalogue lists them, with their number of stages."""
     stages = Stage.objects.filter(service=OuterRef("pk")).order_by().values("service")
@@ -102,7 +106,7 @@ def catalogue_filter(services: QuerySet[Service], filters: CatalogueFilters) -> 
         filter_services(services, filters)
         .select_related("organisation")
         .annotate(stage_count=Coalesce(Subquery(stages.annotate(n=Count("pk")).values("n")), 0))
-        .order_by("name", "pk")
+        .order_by(*BY_NAME)
     )
 
 

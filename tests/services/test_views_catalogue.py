@@ -26,6 +26,17 @@ def test_lists_services_by_name(colleague_client):
     assert names(colleague_client.get(URL)) == ["Apply for a grant", "Register a landlord"]
 
 
+def test_lists_services_by_name_whatever_its_case(colleague_client):
+    for name in ["eServiceCanada", "Work permits", "Apply for a grant", "introduction to IAA"]:
+        ServiceFactory(name=name)
+    assert names(colleague_client.get(URL)) == [
+        "Apply for a grant",
+        "eServiceCanada",
+        "introduction to IAA",
+        "Work permits",
+    ]
+
+
 def test_search_matches_name_and_purpose(colleague_client):
     ServiceFactory(name="Apply for a grant", purpose="Money for repairs")
     ServiceFactory(name="Register a landlord", purpose="Keep a register")
