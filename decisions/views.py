@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -44,7 +42,7 @@ from decisions.queries import (
     decision_log as decision_log_query,
 )
 from servicelead.conflicts import EditConflict
-from servicelead.exports import csv_safe
+from servicelead.exports import SafeWriter
 from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
 from services.queries import is_org_admin, visible_services
@@ -313,21 +311,21 @@ def decision_log_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{service.slug}-decisions-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(CSV_COLUMNS)
     for d in decision_log_query(services, filters):
         writer.writerow(
             [
                 d.pk,
                 d.service.slug,
-                csv_safe(d.title),
+                d.title,
                 d.decision_type.name,
                 "" if d.amount is None else f"{d.amount:f}",
                 d.status,
                 d.decided_on.isoformat(),
-                csv_safe(d.decided_by.name if d.decided_by else d.decided_by_body),
+                d.decided_by.name if d.decided_by else d.decided_by_body,
                 {True: "within", False: "outside", None: "not checked"}[d.within_rights],
-                csv_safe(d.rights_reason),
+                d.rights_reason,
                 d.review_by.isoformat() if d.review_by else "",
                 d.supersedes_id or "",
                 d.logged_by.get_username() if d.logged_by else "",

@@ -1,6 +1,5 @@
 """The whole-service dashboard, its review pack, the portfolio and organisation views."""
 
-import csv
 from decimal import Decimal
 
 from django import forms
@@ -21,7 +20,7 @@ from performance.models import ChangeInitiative, CostLine, DataQualityFinding, R
 from performance.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
 from performance.queries import findings_list, friction_summary, in_window
 from performance.rollups import as_of_text, cached_summaries, summary_as_of, window_for
-from servicelead.exports import Echo, csv_safe
+from servicelead.exports import Echo, SafeWriter
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
@@ -213,14 +212,14 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
         )
 
     def lines():
-        writer = csv.writer(Echo())
+        writer = SafeWriter(Echo())
         yield writer.writerow([heading for heading, _ in COLUMNS.values()] + ["Currency"])
         for row in found.rows.defer("figures").iterator(chunk_size=1000):
             service = row.service
             yield writer.writerow(
                 [
-                    csv_safe(service.name),
-                    csv_safe(service.organisation.name),
+                    service.name,
+                    service.organisation.name,
                     service.get_phase_display(),
                     service.get_leadership_model_display(),
                     {True: "yes", False: "no", None: ""}[row.hands_on_recommended],
@@ -425,7 +424,7 @@ def data_quality_csv(request: HttpRequest) -> StreamingHttpResponse:
 
     def lines():
         buffer = Echo()
-        writer = csv.writer(buffer)
+        writer = SafeWriter(buffer)
         yield writer.writerow(
             ["service", "service name", "organisation", "kind", "finding", "where", "found"]
         )
@@ -433,10 +432,10 @@ def data_quality_csv(request: HttpRequest) -> StreamingHttpResponse:
             yield writer.writerow(
                 [
                     f.service.slug,
-                    csv_safe(f.service.name),
-                    csv_safe(f.service.organisation.name),
+                    f.service.name,
+                    f.service.organisation.name,
                     labels.get(f.kind, f.kind),
-                    csv_safe(f.message),
+                    f.message,
                     f.location,
                     f.found_at.date().isoformat(),
                 ]

@@ -1,6 +1,5 @@
 """The upload page (preview, then confirm), import history, CSV templates and API tokens."""
 
-import csv
 import uuid
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from performance.actions import api_token_issue, api_token_revoke
 from performance.importers import KINDS, ImportRejected, run_import
 from performance.importers.gc_inventory import FILES as GC_FILES
 from performance.models import ApiToken, ImportRun
+from servicelead.exports import SafeWriter
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user
 from services.models import Service
@@ -165,7 +165,7 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(_visible_runs(request.user), pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(["problem"])
     for error in run.errors:
         writer.writerow([error])
@@ -209,7 +209,7 @@ def csv_template(request: HttpRequest, kind: str) -> HttpResponse:
     columns = spec.columns + spec.optional
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(columns)
     writer.writerow([spec.example.get(column, "") for column in columns])
     return response

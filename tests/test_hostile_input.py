@@ -133,3 +133,22 @@ def test_the_portfolio_export_refuses_a_window_it_cannot_use_by_name(admin):
     response = client.get("/portfolio.csv", {"from": "0001-01-01", "to": "0001-12-31"})
     assert response.status_code == 400
     assert "0001-01-01 is outside the dates a window can cover" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 20", "'+44 20"),
+        ("-", "'-"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("-1250.50", "-1250.50"),  # a negative amount is a number, not a formula
+        ("12", "12"),
+        ("Grants", "Grants"),
+    ],
+)
+def test_an_export_cell_is_never_read_as_a_formula(text, written):
+    from servicelead.exports import csv_safe
+
+    assert csv_safe(text) == written

@@ -1,6 +1,7 @@
 import csv
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -378,12 +379,25 @@ def test_csv_export_has_the_filtered_log(client, service, leader, log_data):
     ]
 
 
-def test_csv_export_defuses_spreadsheet_formulas(client, service, leader):
-    DecisionFactory(service=service, title='=HYPERLINK("http://evil")')
+def test_csv_export_defuses_spreadsheet_formulas_in_every_text_cell(client, service, leader):
+    spender = UserFactory(username="+1-call-me")  # usernames may start with + - @
+    DecisionFactory(
+        service=service,
+        title='=HYPERLINK("http://evil")',
+        decision_type=DecisionTypeFactory(name="@SUM(A1)"),
+        decided_by=None,
+        decided_by_body="-2+3",
+        logged_by=spender,
+        amount=Decimal("1250.50"),
+    )
     as_user(client, leader)
     response = client.get(reverse("decisions:log_csv", args=[service.slug]))
     [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert row["title"].startswith("'=")
+    assert row["type"] == "'@SUM(A1)"
+    assert row["decided_by"] == "'-2+3"
+    assert row["logged_by"] == "'+1-call-me"
+    assert row["amount"] == "1250.50"  # a number stays a number
 
 
 def test_reviews_due_lists_my_services_only(client, service, leader, log_data):
