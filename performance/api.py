@@ -5,7 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Schema, Status
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import field_validator
@@ -82,12 +82,21 @@ class CountsOut(Schema):
     unchanged: int
 
 
+def _where(loc) -> str:
+    """Where a problem is, in the words the measurements' own messages use: items of the body
+    counted from 1 ("item 2: metric"), query parameters by name."""
+    path = list(loc[1:])  # loc[0] is "body", "query" or "path"
+    if path[:1] == ["payload"]:
+        path = path[1:]
+    if path and isinstance(path[0], int):
+        field = ".".join(str(part) for part in path[1:])
+        return f"item {path[0] + 1}" + (f": {field}" if field else "")
+    return ".".join(str(part) for part in path) or "body"
+
+
 @api.exception_handler(ValidationError)
 def invalid_request(request: HttpRequest, exc: ValidationError):
-    problems = [
-        f"{'.'.join(str(p) for p in error.get('loc', [])[1:]) or 'body'}: {error.get('msg')}"
-        for error in exc.errors
-    ]
+    problems = [f"{_where(error.get('loc', []))}: {error.get('msg')}" for error in exc.errors]
     return api.create_response(request, {"detail": problems}, status=400)
 
 
@@ -179,9 +188,20 @@ def _reader_services(request: HttpRequest):
     return services.filter(restricted=False) | services.filter(pk=token.service_id)
 
 
-def _window(request: HttpRequest, services):
+# The window of a read: ?from=YYYY-MM-DD&to=YYYY-MM-DD, or one of the pages' named windows.
+FROM = Query(None, alias="from", description="First day of the window, YYYY-MM-DD")
+TO = Query(None, alias="to", description="Last day of the window, YYYY-MM-DD")
+WINDOW = Query(
+    None,
+    description="A named window instead of from and to: latest, month, quarter, fy (this "
+    "financial year), 12m, or fy2024 (the financial year starting in 2024)",
+)
+
+
+def _window(services, start: str | None, end: str | None, named: str | None):
     """The window asked for; by default the latest data of ``services``."""
-    window, problems = window_from(request.GET, timezone.localdate(), data_span(services))
+    asked = {"from": start or "", "to": end or "", "window": named or ""}
+    window, problems = window_from(asked, timezone.localdate(), data_span(services))
     if problems:
         raise HttpError(400, " ".join(problems))
     return window
@@ -193,13 +213,19 @@ def _window(request: HttpRequest, services):
     response={200: dict, 400: Detail, 401: Detail, 404: Detail},
     summary="Whole-service figures for a window",
 )
-def get_summary(request: HttpRequest, slug: str):
+def get_summary(
+    request: HttpRequest,
+    slug: str,
+    start: str | None = FROM,
+    end: str | None = TO,
+    window: str | None = WINDOW,
+):
     """Figures as DESIGN.md "Metrics" defines them, for ?from=YYYY-MM-DD&to=YYYY-MM-DD
     (default: the latest data, the twelve months to the latest month of data)."""
     service = _reader_services(request).filter(slug=slug).select_related("organisation").first()
     if service is None:
         raise HttpError(404, f"There is no service “{slug}”.")
-    return summary_json(cached_summary(service, _window(request, [service])))
+    return summary_json(cached_summary(service, _window([service], start, end, window)))
 
 
 @api.get(
@@ -208,14 +234,21 @@ def get_summary(request: HttpRequest, slug: str):
     response={200: dict, 400: Detail, 401: Detail, 503: Detail},
     summary="Every service's figures, with honest totals",
 )
-def get_portfolio(request: HttpRequest, response: HttpResponse, organisation: str | None = None):
+def get_portfolio(
+    request: HttpRequest,
+    response: HttpResponse,
+    organisation: str | None = None,
+    start: str | None = FROM,
+    end: str | None = TO,
+    window: str | None = WINDOW,
+):
     filters = PortfolioFilters()
     if organisation:
         filters.organisation = Organisation.objects.filter(slug=organisation).first()
         if filters.organisation is None:
             raise HttpError(400, f"There is no organisation “{organisation}”.")
     allowed = _reader_services(request)
-    window = _window(request, allowed)
+    window = _window(allowed, start, end, window)
     found = portfolio(request.user, window, filters, "service", within=allowed)
     freshness = found.freshness
     if freshness.missing:

@@ -105,7 +105,7 @@ def test_the_api_refuses_a_body_holding_a_nul_or_lone_surrogate_by_item(client, 
     response = post(client, "grants", [ITEM, {**ITEM, "metric": bad}], issued.key)
     assert response.status_code == 400
     assert response.json()["detail"] == [
-        "payload.1.metric: Value error, holds a NUL or a lone surrogate, which no field may hold"
+        "item 2: metric: Value error, holds a NUL or a lone surrogate, which no field may hold"
     ]
     assert not Measurement.objects.exists()
 
