@@ -99,8 +99,11 @@ def rights_cell_update(
                 role=role,
             )
             .select_related("history_user")
-            .latest("history_id")
+            .order_by("-history_id")
+            .first()
         )
+        if latest is None:
+            raise EditConflict("", None)
         raise EditConflict(who(latest.history_user), latest.history_date)
     cell = DecisionRight.objects.filter(
         service=service, decision_type=decision_type, band=band, role=role

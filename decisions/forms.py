@@ -6,7 +6,7 @@ from django.core.validators import DecimalValidator
 from django.db.models import Q
 
 from decisions.models import Decision, DecisionBand, DecisionType, HolderKind, Role
-from servicelead.forms import GovukFormMixin
+from servicelead.forms import GovukFormMixin, RecordsChoiceField
 from services.forms import PersonChoiceField, TeamChoiceField
 from services.models import Person, Service, Team
 
@@ -143,7 +143,11 @@ class DecisionForm(GovukFormMixin, forms.ModelForm):
             "affected_stages": forms.CheckboxSelectMultiple,
             "affected_teams": forms.CheckboxSelectMultiple,
         }
-        field_classes = {"decided_by": PersonChoiceField}
+        field_classes = {
+            "decided_by": PersonChoiceField,
+            "affected_stages": RecordsChoiceField,
+            "affected_teams": RecordsChoiceField,
+        }
 
     def __init__(self, *args, service: Service, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
 from servicelead.conflicts import UnchangedSinceMixin
-from servicelead.forms import GovukFormMixin
+from servicelead.forms import GovukFormMixin, RecordsChoiceField
 from services.forms import TeamChoiceField
 from services.models import Organisation, Service, Team
 from services.queries import directorate_choices
@@ -109,6 +109,10 @@ class ChangeForm(GovukFormMixin, forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "affected_stages": forms.CheckboxSelectMultiple,
             "delivering_teams": forms.CheckboxSelectMultiple,
+        }
+        field_classes = {
+            "affected_stages": RecordsChoiceField,
+            "delivering_teams": RecordsChoiceField,
         }
 
     def __init__(self, *args, service: Service, **kwargs) -> None:

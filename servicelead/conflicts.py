@@ -14,11 +14,12 @@ from django.utils import timezone
 class EditConflict(Exception):
     """Someone else saved the same thing after this editor opened it."""
 
-    def __init__(self, who: str, when: datetime) -> None:
+    def __init__(self, who: str, when: datetime | None) -> None:
         self.who, self.when = who, when
-        local = timezone.localtime(when)
+        # None: the page's version matches nothing saved (an old page, or one tampered with).
+        by = f"by {who} at {timezone.localtime(when):%H:%M on %d %b %Y} " if when else ""
         super().__init__(
-            f"Changed by {who} at {local:%H:%M on %d %b %Y} since you opened this page; "
+            f"Changed {by}since you opened this page; "
             "reload to see it, then make your change again."
         )
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -40,6 +41,30 @@ class QuickSelect(forms.Select):
                 parts.append("</optgroup>")
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+
+
+# No record's id is larger: SQLite's integers are 64-bit, and it raises OverflowError (not a
+# failed match) when asked for records among ids beyond them.
+LARGEST_ID = 2**63 - 1
+
+
+class RecordsChoiceField(forms.ModelMultipleChoiceField):
+    """Django's choice of several records, refusing an id too large to be one as it refuses
+    any unknown choice, before it reaches the database."""
+
+    def _check_values(self, value):
+        for choice in value or ():
+            try:
+                too_large = abs(int(str(choice))) > LARGEST_ID
+            except ValueError:
+                continue  # not a number: Django refuses it as it would
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(choice)[:40]},
+                )
+        return super()._check_values(value)
 
 
 class GovukFormMixin:

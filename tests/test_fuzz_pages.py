@@ -1,18 +1,31 @@
-"""Every page, asked with hostile query strings, answers without a server error.
+"""Every page and form, asked with hostile input, answers without a server error.
 
-The pages are the permission matrix's GET routes (as an org admin, who may open them all); the
-query strings mix every parameter name the pages read with values chosen to break parsers:
-dates at the calendar's ends or impossible, huge and malformed numbers, markup, quotes and
-text of any script. Failures found here become ordinary tests.
+The routes are the permission matrix's (every URL pattern of the project). Query strings mix
+every parameter name the pages read, path arguments take every value their converter lets
+through, and forms are posted with the fields their own page renders, each kept or replaced,
+all with values chosen to break parsers: dates at the calendar's ends or impossible, huge and
+malformed numbers, markup, quotes and text of any script. Failures found here become ordinary
+tests.
 """
 
+from contextlib import contextmanager
+from html.parser import HTMLParser
+
 import pytest
+from django.db import transaction
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from django.urls import NoReverseMatch, reverse
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from services.queries import ORG_ADMINS_GROUP
-from tests.test_permission_matrix import ROUTES, url_for, world  # noqa: F401 - a fixture
+from tests.test_permission_matrix import (  # noqa: F401 - world is a fixture
+    ROUTES,
+    expected_status,
+    kwargs_for,
+    url_for,
+    world,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,30 +47,149 @@ HOSTILE = [
     "99999999999999999999999", "-total_cost", "--", "' OR 1=1 --", "<script>alert(1)</script>",
     "x" * 5000, "2026-W05", "0x10", "１２", "Ⅻ", "", " ", "\t", "../../etc/passwd", "%", "[]",
 ]  # fmt: skip
+PATH_VALUES = [
+    "0", "2147483648", "9223372036854775808", "99999999999999999999999", "x" * 300, "-",
+    "_", "0x10", "restricted", "open", "%00", "..", "decide", "s0", "d-1", "s99999999999999999999",
+]  # fmt: skip
 VALUES = st.one_of(
     st.sampled_from(HOSTILE),
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40),
 )
 
 
-@pytest.fixture
-def admin_client(world):  # noqa: F811
-    assert world["users"]["org_admin"].groups.filter(name=ORG_ADMINS_GROUP).exists()
-    client = Client()
-    client.force_login(world["users"]["org_admin"])
-    client.raise_request_exception = True  # an exception fails the example, not just a 500
-    return client
-
-
-@settings(
+HYPOTHESIS = settings(
     max_examples=400,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@contextmanager
+def rolled_back():
+    """Each example starts from the same world: what one posts is undone before the next."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.raise_request_exception = True  # an exception fails the example, not just a 500
+    return client
+
+
+@pytest.fixture
+def admin_client(world):  # noqa: F811
+    assert world["users"]["org_admin"].groups.filter(name=ORG_ADMINS_GROUP).exists()
+    return signed_in(world["users"]["org_admin"])
+
+
+@HYPOTHESIS
 @given(
     page=st.sampled_from(PAGES),
     query=st.dictionaries(st.sampled_from(PARAMETERS), VALUES, max_size=4),
 )
 def test_no_page_fails_on_a_hostile_query_string(admin_client, world, page, query):  # noqa: F811
     response = admin_client.get(url_for(page, ROUTES[page], world, "open"), query)
+    assert response.status_code < 500
+
+
+def allowed_role(route, method: str) -> str:
+    """Someone who may make the request (so the fuzzing reaches the view's own code)."""
+    for role in ["org_admin", "leader", "member"]:
+        if expected_status(route, role, "open", method) in {200, 302}:
+            return role
+    return "org_admin"
+
+
+@HYPOTHESIS
+@given(name=st.sampled_from(sorted(ROUTES)), data=st.data())
+def test_no_address_fails_whatever_its_path_holds(world, name, data):  # noqa: F811
+    """Every path argument replaced, one at a time, by a value its converter lets through."""
+    route = ROUTES[name]
+    kwargs = kwargs_for(name, route, world, "open")
+    assume(kwargs)
+    key = data.draw(st.sampled_from(sorted(kwargs)), label="argument")
+    value = data.draw(st.one_of(st.sampled_from(PATH_VALUES), VALUES), label="value")
+    try:
+        url = reverse(name, kwargs={**kwargs, key: value})
+    except NoReverseMatch:  # the converter refuses it: the URL cannot be asked for
+        assume(False)
+    client = signed_in(world["users"][allowed_role(route, route.methods[0])])
+    with rolled_back():
+        response = client.generic(route.methods[0], url)
+    assert response.status_code < 500
+
+
+class _FormFields(HTMLParser):
+    """The fields of a page's POST forms, each with the value the page gives it."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._in_post_form = False
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {key: value or "" for key, value in attrs}
+        name = attrs.get("name", "")
+        if tag == "form":
+            self._in_post_form = attrs.get("method", "").lower() == "post"
+        elif not self._in_post_form:
+            return
+        elif tag == "input" and name and attrs.get("type") not in {"submit", "button"}:
+            checkable = attrs.get("type") in {"checkbox", "radio"}
+            if not checkable or "checked" in attrs or name not in self.fields:
+                self.fields[name] = attrs.get("value", "on" if checkable else "")
+        elif tag == "select" and name:
+            self._select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self._select:
+            if "selected" in attrs or not self.fields[self._select]:
+                self.fields[self._select] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_post_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+FORMS = sorted(
+    name
+    for name, route in ROUTES.items()
+    if {"GET", "POST"} <= set(route.methods) and not route.access.startswith("api")
+)
+
+
+@HYPOTHESIS
+@given(name=st.sampled_from(FORMS), data=st.data())
+def test_no_form_fails_whatever_its_fields_hold(world, name, data):  # noqa: F811
+    """Each form posted with the fields its page renders, some replaced by hostile values."""
+    route = ROUTES[name]
+    client = signed_in(world["users"][allowed_role(route, "POST")])
+    url = url_for(name, route, world, "open")
+    page = client.get(url)
+    assert page.status_code == 200
+    parser = _FormFields()
+    parser.feed(page.content.decode())
+    fields = {key: value for key, value in parser.fields.items() if key != "csrfmiddlewaretoken"}
+    assume(fields)
+    hostile = data.draw(
+        st.dictionaries(st.sampled_from(sorted(fields)), VALUES, min_size=1, max_size=4),
+        label="hostile fields",
+    )
+    with rolled_back():
+        response = client.post(url, {**fields, **hostile})
     assert response.status_code < 500

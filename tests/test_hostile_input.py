@@ -152,3 +152,17 @@ def test_an_export_cell_is_never_read_as_a_formula(text, written):
     from servicelead.exports import csv_safe
 
     assert csv_safe(text) == written
+
+
+@pytest.mark.parametrize("form_name", ["decision", "change"])
+def test_an_id_too_large_to_be_a_record_is_refused_as_an_unknown_choice(form_name):
+    from decisions.forms import DecisionForm
+    from performance.forms import ChangeForm
+
+    stage = StageFactory()
+    form_class = {"decision": DecisionForm, "change": ChangeForm}[form_name]
+    huge = "99999999999999999999999"
+    form = form_class(data={"affected_stages": [str(stage.pk), huge]}, service=stage.service)
+    assert form.errors["affected_stages"] == [
+        f"Select a valid choice. {huge} is not one of the available choices."
+    ]

@@ -263,6 +263,11 @@ def world(db):
 
 
 def url_for(name: str, route: Route, world, which: str | None) -> str:
+    return reverse(name, kwargs=kwargs_for(name, route, world, which))
+
+
+def kwargs_for(name: str, route: Route, world, which: str | None) -> dict:
+    """The URL pattern's arguments that reach the world's records."""
     team = world["team"]
     kwargs = {
         "services:organisation": {"slug": team.directorate.organisation.slug},
@@ -300,7 +305,7 @@ def url_for(name: str, route: Route, world, which: str | None) -> str:
         kwargs = {"pk": world["run"].pk}
     elif route.scope == "token":
         kwargs = {"slug": world["services"][which].slug, "pk": world["tokens"][which].pk}
-    return reverse(name, kwargs=kwargs)
+    return kwargs
 
 
 def expected_status(route: Route, role: str, which: str | None, method: str) -> int:

@@ -125,6 +125,14 @@ def test_a_stale_cell_is_refused_with_who_changed_it(client, leader_client, serv
     assert DecisionRight.objects.get().holder_kind == "leadership"
 
 
+def test_a_cell_version_that_matches_nothing_saved_is_refused_as_changed(leader_client, service):
+    url = cell_url(service, DecisionTypeFactory())  # a cell nobody has ever set
+    response = leader_client.post(url, {"token": "0001-01-01", "kind": "leadership"})
+    assert response.status_code == 200
+    assert "Changed since you opened this page; reload to see it" in response.content.decode()
+    assert not DecisionRight.objects.exists()
+
+
 def test_choosing_a_person_without_naming_one_is_refused(leader_client, service):
     decision_type = DecisionTypeFactory()
     url = cell_url(service, decision_type)
