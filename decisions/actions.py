@@ -18,16 +18,36 @@ from decisions.models import (
     Role,
 )
 from decisions.rights import rights_check
-from servicelead.conflicts import EditConflict, who
+from servicelead.conflicts import EditConflict, history_version, refuse_if_changed, who
 from services import versions
 from services.models import Person, Service, Stage, Team
 
 
+def _decision_type(pk: int | None):
+    return (
+        DecisionType.history.filter(id=pk),
+        DecisionBand.history.filter(decision_type_id=pk),
+    )
+
+
+def decision_type_version(decision_type: DecisionType) -> str:
+    """The version of a decision type and its bands, for ``VersionForm``."""
+    return history_version(*_decision_type(decision_type.pk)) if decision_type.pk else ""
+
+
 @transaction.atomic
 def decision_type_save(
-    *, decision_type: DecisionType, user: AbstractBaseUser, limits: list[Decimal | None]
+    *,
+    decision_type: DecisionType,
+    user: AbstractBaseUser,
+    limits: list[Decimal | None],
+    version: str = "",
 ) -> DecisionType:
-    """Save a decision type and make its bands exactly ``limits`` (None: no upper limit)."""
+    """Save a decision type and make its bands exactly ``limits`` (None: no upper limit),
+    unless somebody changed them after ``version`` (``decision_type_version``)."""
+    if decision_type.pk:
+        DecisionType.objects.select_for_update().filter(pk=decision_type.pk).first()
+        refuse_if_changed(version, *_decision_type(decision_type.pk))
     versions.changed_all()  # every service's rights gaps may change
     decision_type.full_clean()
     decision_type._history_user = user

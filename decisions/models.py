@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from servicelead.text import single_line
 from services.models import Person, Service, Stage, Team
 
 
@@ -26,7 +27,7 @@ class DecisionType(models.Model):
         TEAM_DESIGN = "team_design", "Team design"
         RISK = "risk", "Risk acceptance"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
     category = models.CharField(max_length=30, choices=Category.choices)
     description = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -109,7 +110,7 @@ class DecisionRight(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="rights"
     )
-    external_body = models.CharField(max_length=200, blank=True)
+    external_body = models.CharField(max_length=200, blank=True, validators=[single_line])
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -192,6 +193,7 @@ class Decision(models.Model):
         max_length=200,
         blank=True,
         help_text="When an external body took the decision, e.g. Investment committee.",
+        validators=[single_line],
     )
     decided_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DECIDED)

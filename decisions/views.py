@@ -13,6 +13,7 @@ from decisions.actions import (
     decision_delete,
     decision_log,
     decision_type_save,
+    decision_type_version,
     decision_update,
     rights_cell_token,
     rights_cell_update,
@@ -41,7 +42,7 @@ from decisions.queries import (
 from decisions.queries import (
     decision_log as decision_log_query,
 )
-from servicelead.conflicts import EditConflict
+from servicelead.conflicts import EditConflict, VersionForm
 from servicelead.exports import SafeWriter
 from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
@@ -74,18 +75,28 @@ def decision_type_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
         else ""
     )
     form = DecisionTypeForm(request.POST or None, instance=decision_type, initial={"bands": limits})
-    if request.method == "POST" and form.is_valid():
+    version_form = VersionForm(
+        request.POST or None, initial={"version": decision_type_version(decision_type)}
+    )
+    if request.method == "POST" and version_form.is_valid() and form.is_valid():
         try:
             decision_type_save(
-                decision_type=form.instance, user=request.user, limits=form.cleaned_data["bands"]
+                decision_type=form.instance,
+                user=request.user,
+                limits=form.cleaned_data["bands"],
+                version=version_form.cleaned_data["version"],
             )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
         except ValidationError as error:
             form.add_error("bands", error)
         else:
             messages.success(request, f"Decision type “{form.instance.name}” saved.")
             return redirect("decisions:types")
     return render(
-        request, "decisions/decision_type_form.html", {"form": form, "decision_type": decision_type}
+        request,
+        "decisions/decision_type_form.html",
+        {"form": form, "decision_type": decision_type, "version_form": version_form},
     )
 
 

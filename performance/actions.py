@@ -134,7 +134,10 @@ def change_save(
     user: AbstractBaseUser | None,
     stages: list[Stage],
     teams: list[Team],
+    loaded_at: str = "",
 ) -> ChangeInitiative:
+    """Start or change an initiative, unless somebody saved it after ``loaded_at``."""
+    lock_unchanged(initiative, loaded_at)
     initiative.full_clean()
     initiative._history_user = user
     initiative.save()

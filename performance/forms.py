@@ -88,7 +88,7 @@ class FrictionForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
         self.fields["owner_team"].empty_label = "No owner yet"
 
 
-class ChangeForm(GovukFormMixin, forms.ModelForm):
+class ChangeForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
     class Meta:
         model = ChangeInitiative
         fields = [

@@ -1,6 +1,5 @@
 """The upload page (preview, then confirm), import history, CSV templates and API tokens."""
 
-import uuid
 from pathlib import Path
 
 from django import forms
@@ -16,7 +15,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from performance import imports
 from performance.actions import api_token_issue, api_token_revoke
-from performance.importers import KINDS, ImportRejected, run_import
+from performance.importers import KINDS
 from performance.importers.gc_inventory import FILES as GC_FILES
 from performance.models import ApiToken, ImportRun
 from servicelead.exports import SafeWriter
@@ -24,8 +23,6 @@ from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user
 from services.models import Service
 from services.queries import User, is_org_admin
-
-UPLOADS = Path(settings.BASE_DIR) / "var" / "uploads"
 
 
 def may_import(user: User) -> bool:
@@ -76,27 +73,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     admin = is_org_admin(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, admin=admin)
     if request.method == "POST" and form.is_valid():
-        upload_file = form.cleaned_data["file"]
-        data = upload_file.read()
-        kind = form.cleaned_data["kind"]
-        try:
-            outcome = run_import(
-                KINDS[kind](),
-                data,
-                user=request.user,
-                source="upload",
-                file_name=upload_file.name,
-                dry_run=True,
-            )
-        except ImportRejected:
-            run = ImportRun.objects.filter(user=request.user).latest("started_at")
-            return redirect("performance:import_run", pk=run.pk)
-        UPLOADS.mkdir(parents=True, exist_ok=True)
-        stored = UPLOADS / f"{uuid.uuid4().hex}.csv"
-        stored.write_bytes(data)
-        run = outcome.run
-        run.summary = {**run.summary, "upload": stored.name}
-        run.save(update_fields=["summary"])
+        run = imports.check_later(
+            form.cleaned_data["kind"], form.cleaned_data["file"], request.user
+        )
         return redirect("performance:import_run", pk=run.pk)
     return render(
         request,
@@ -131,7 +110,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         ImportRun, pk=pk, user=request.user, outcome=ImportRun.Outcome.DRY_RUN
     )
     name = preview.summary.get("upload", "")
-    stored = UPLOADS / Path(name).name
+    stored = imports.UPLOADS / Path(name).name
     if not name or not stored.exists():
         messages.error(request, "That preview has expired or was already imported; upload again.")
         return redirect("performance:import_upload")

@@ -2,10 +2,12 @@
 
 import logging
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
@@ -27,6 +29,27 @@ def store(files: dict[str, bytes]) -> str:
     for name, data in files.items():
         (folder / Path(name).name).write_bytes(data)
     return folder.name
+
+
+def check_later(kind: str, upload: UploadedFile, user) -> ImportRun:
+    """Keep an uploaded file and have a worker check it, however large: the run's page shows
+    the progress, then what importing the file would do."""
+    UPLOADS.mkdir(parents=True, exist_ok=True)
+    stored = UPLOADS / f"{uuid.uuid4().hex}.csv"
+    with stored.open("wb") as kept:
+        for chunk in upload.chunks():
+            kept.write(chunk)
+    run = ImportRun.objects.create(
+        kind=kind,
+        source="upload",
+        file_name=(upload.name or "upload.csv")[:300],
+        user=user,
+        outcome=ImportRun.Outcome.RUNNING,
+        summary={"upload": stored.name, "checking": True},
+        progress_note="Waiting for a worker to check it",
+    )
+    enqueue("performance.tasks.check_upload", run_id=run.pk)
+    return run
 
 
 def start(run: ImportRun, folder: str) -> ImportRun:
@@ -92,24 +115,124 @@ def apply_confirmed(run: ImportRun) -> str:
         raise  # the task is retried, and finds its files still there
     except Exception as error:
         log.exception("Import run %s failed", run.pk)
-        outcome = ImportRun.Outcome.FAILED
-        ImportRun.objects.filter(pk=run.pk).update(
-            outcome=outcome,
-            finished_at=timezone.now(),
-            progress=100,
-            progress_note="Failed",
-            errors=[
-                f"the import stopped before changing anything ({failure(error)}); "
-                "upload the file again to retry"
-            ],
-        )
+        outcome = _fail(run, f"the import stopped before changing anything ({failure(error)})")
     else:
         outcome = ImportRun.Outcome.APPLIED
-    for path in folder.iterdir():
-        path.unlink()
-    folder.rmdir()
+    _remove(folder)
     _report(run, 100, "Failed" if outcome == ImportRun.Outcome.FAILED else "Finished")
     return outcome
+
+
+def check_upload(run: ImportRun) -> str:
+    """Check an uploaded file in the background, changing nothing: the run becomes a preview
+    of what importing it would do (its file kept for the confirmation), or lists every
+    problem found."""
+    stored = UPLOADS / Path(run.summary.get("upload", "")).name
+    if not stored.is_file():
+        return _fail(run, "the uploaded file was no longer there to check")
+    _report(run, 10, "Checking every row")
+    try:
+        run_import(
+            KINDS[run.kind](),
+            stored.read_bytes(),
+            user=run.user,
+            source=run.source,
+            file_name=run.file_name,
+            dry_run=True,
+            run=run,
+        )
+    except ImportRejected:
+        outcome = ImportRun.Outcome.REJECTED
+    except OperationalError:
+        _report(run, 0, "The database could not be reached: trying again shortly")
+        raise  # the task is retried, and finds the file still there
+    except Exception as error:
+        log.exception("Checking import run %s failed", run.pk)
+        outcome = _fail(run, f"the file could not be checked ({failure(error)})")
+    else:
+        # The check wrote its own summary: keep the file for the confirmation.
+        run.summary = {**run.summary, "upload": stored.name}
+        run.save(update_fields=["summary"])
+        _report(run, 100, "Checked")
+        return ImportRun.Outcome.DRY_RUN
+    _remove(stored)
+    ImportRun.objects.filter(pk=run.pk).update(summary={})
+    _report(run, 100, "Checked")
+    return outcome
+
+
+def _fail(run: ImportRun, why: str) -> str:
+    ImportRun.objects.filter(pk=run.pk).update(
+        outcome=ImportRun.Outcome.FAILED,
+        finished_at=timezone.now(),
+        progress=100,
+        progress_note="Failed",
+        errors=[f"{why}; upload the file again to retry"],
+    )
+    return ImportRun.Outcome.FAILED
+
+
+def _remove(path: Path) -> None:
+    """Remove an upload: one file, or a folder of them."""
+    if path.is_dir():
+        for inner in path.iterdir():
+            inner.unlink(missing_ok=True)
+        path.rmdir()
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _files_of(run: ImportRun) -> list[Path]:
+    return [
+        UPLOADS / Path(run.summary[key]).name
+        for key in ("folder", "upload")
+        if run.summary.get(key)
+    ]
+
+
+def sweep(now: datetime | None = None) -> tuple[int, int, int]:
+    """What background work left behind: runs still "running" after the broker would have
+    given their task to another worker (its worker died, or the task was lost) are marked
+    failed; previews not confirmed within a day, and files no run holds any more, are removed.
+    Returns (runs failed, previews expired, files removed)."""
+    now = now or timezone.now()
+    lost = ImportRun.objects.filter(
+        outcome=ImportRun.Outcome.RUNNING,
+        started_at__lt=now - timedelta(seconds=settings.IMPORT_LOST_AFTER_SECONDS),
+    )
+    failed = 0
+    for run in lost:
+        for path in _files_of(run):
+            _remove(path)
+        _fail(
+            run, "the import stopped before it finished (its worker stopped); nothing was changed"
+        )
+        failed += 1
+    expired = 0
+    day_ago = now - timedelta(days=1)
+    for run in ImportRun.objects.filter(
+        outcome=ImportRun.Outcome.DRY_RUN, finished_at__lt=day_ago, summary__has_key="upload"
+    ):
+        for path in _files_of(run):
+            _remove(path)
+        ImportRun.objects.filter(pk=run.pk).update(
+            summary={k: v for k, v in run.summary.items() if k != "upload"}
+        )
+        expired += 1
+    held = {
+        path.name
+        for run in ImportRun.objects.filter(
+            outcome__in=[ImportRun.Outcome.RUNNING, ImportRun.Outcome.DRY_RUN]
+        ).only("summary")
+        for path in _files_of(run)
+    }
+    removed = 0
+    for path in UPLOADS.iterdir() if UPLOADS.is_dir() else ():
+        stale = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC) < day_ago
+        if path.name not in held and stale:
+            _remove(path)
+            removed += 1
+    return failed, expired, removed
 
 
 def failure(error: Exception) -> str:

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from servicelead.text import single_line
 from services.models import Service, Stage, Team
 
 NOT_NEGATIVE = MinValueValidator(Decimal(0), "This cannot be negative.")
@@ -53,6 +54,7 @@ class Handoff(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "hand-off"
         constraints = [
             models.UniqueConstraint(fields=["from_stage", "to_stage"], name="handoff_once"),
             models.CheckConstraint(
@@ -78,6 +80,7 @@ class HandoffLog(Period):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "weekly hand-off log"
         ordering = ["handoff", "-period_start"]
         constraints = [
             models.UniqueConstraint(
@@ -118,6 +121,7 @@ class StageLog(Period):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "weekly stage log"
         ordering = ["stage", "-period_start"]
         constraints = [
             models.UniqueConstraint(
@@ -155,7 +159,7 @@ class FrictionPoint(models.Model):
         RESOLVED = "resolved", "Resolved"
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="friction")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[single_line])
     description = models.TextField(blank=True)
     category = models.CharField(max_length=20, choices=Category.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
@@ -232,7 +236,7 @@ class ChangeInitiative(models.Model):
         STOPPED = "stopped", "Stopped"
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[single_line])
     outcome_sought = models.TextField()
     why = models.TextField("why it is changing", blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -290,7 +294,7 @@ class Metric(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="metrics")
     key = models.SlugField(max_length=80)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     unit = models.CharField(max_length=40, blank=True)
     higher_is_better = models.BooleanField(default=True)
     target = models.DecimalField(max_digits=22, decimal_places=6, null=True, blank=True)
@@ -510,7 +514,9 @@ class ApiToken(models.Model):
         related_name="api_tokens",
         help_text="Empty for an admin token that may write to every service.",
     )
-    name = models.CharField(max_length=200, help_text="What uses it, e.g. the case system.")
+    name = models.CharField(
+        max_length=200, help_text="What uses it, e.g. the case system.", validators=[single_line]
+    )
     prefix = models.CharField(max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(

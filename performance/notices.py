@@ -4,6 +4,7 @@ Each reminder is recorded when sent (ReminderSent), so a task that runs twice in
 nothing twice. People turn the digest off on their profile page.
 """
 
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -19,7 +20,10 @@ from performance.dashboard import kpi_tiles
 from performance.models import FrictionPoint, Measurement, ReminderSent
 from performance.rollups import cached_summary
 from performance.windows import presets
+from servicelead.text import one_line
 from services.models import ServiceLeader
+
+log = logging.getLogger(__name__)
 
 # How long friction may stay open, by severity, before its service's leaders are reminded.
 FRICTION_LIMITS = {"high": 14, "medium": 30, "low": 90}
@@ -50,9 +54,27 @@ def _send(to: list[str], subject: str, template: str, context: dict) -> None:
     context = {**context, "site_url": settings.SITE_URL}
     text = render_to_string(f"performance/email/{template}.txt", context)
     html = render_to_string(f"performance/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    # A name saved before names were kept to one line must not make the header invalid.
+    message = EmailMultiAlternatives(one_line(subject), text, settings.DEFAULT_FROM_EMAIL, to)
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def _deliver(to: str, what: str, marks: list[tuple[str, str]], send) -> bool:
+    """Send one email and record it as sent (``marks``: its reminders' kinds and keys) in one
+    transaction: recorded only once it has gone, so a failure leaves it to the next run, and a
+    run at the same time waits on the records and sends nothing twice. A failure is logged and
+    does not stop the other emails. True when sent."""
+    try:
+        with transaction.atomic():
+            if not all(_once(kind, key) for kind, key in marks):
+                transaction.set_rollback(True)  # another run has sent it
+                return False
+            send()
+    except Exception:
+        log.exception("Could not send %s to %s; it will be tried again on the next run", what, to)
+        return False
+    return True
 
 
 def _address(leader) -> str:
@@ -60,40 +82,72 @@ def _address(leader) -> str:
 
 
 def send_reminders() -> int:
-    """Reviews whose date has come, friction open past its severity's limit, stale data."""
+    """Reviews whose date has come, friction open past its severity's limit, stale data: one
+    email a day to each leader of a service with any, naming those not yet sent to them."""
     today = timezone.localdate()
-    items: dict[int, list[str]] = defaultdict(list)
+    items: dict[int, list[tuple[str, str, str]]] = defaultdict(list)  # kind, key, line
     for decision in Decision.objects.filter(
         status=Decision.Status.DECIDED, review_by__lte=today
     ).select_related("service"):
-        if _once("review", f"{decision.pk}"):
-            items[decision.service_id].append(
-                f"The decision “{decision.title}” was due for review on {decision.review_by}."
+        items[decision.service_id].append(
+            (
+                "review",
+                f"{decision.pk}",
+                f"The decision “{decision.title}” was due for review on {decision.review_by}.",
             )
+        )
     for point in FrictionPoint.objects.exclude(status=FrictionPoint.Status.RESOLVED):
         limit = FRICTION_LIMITS.get(point.severity, 90)
-        if (today - point.raised_on).days > limit and _once("friction", f"{point.pk}"):
+        if (today - point.raised_on).days > limit:
             items[point.service_id].append(
-                f"{point.get_severity_display()} friction “{point.title}” has been open since "
-                f"{point.raised_on}, more than {limit} days."
+                (
+                    "friction",
+                    f"{point.pk}",
+                    f"{point.get_severity_display()} friction “{point.title}” has been open "
+                    f"since {point.raised_on}, more than {limit} days.",
+                )
             )
     latest = dict(
         Measurement.objects.values_list("metric__service_id").annotate(last=Max("period_end"))
     )
     for service_id, last in latest.items():
-        if (today - last).days > STALE_AFTER_DAYS and _once("stale", f"{service_id}"):
-            items[service_id].append(f"Nothing has been measured since {last}.")
+        if (today - last).days > STALE_AFTER_DAYS:
+            items[service_id].append(
+                ("stale", f"{service_id}", f"Nothing has been measured since {last}.")
+            )
+    already = set(
+        ReminderSent.objects.filter(
+            sent_on=today, kind__in=["review", "friction", "stale"]
+        ).values_list("kind", "key")
+    )
     sent = 0
     leaders = _leaders_by_service(items)
-    for service_id, lines in items.items():
+    for service_id, found in items.items():
         for leader in leaders.get(service_id, []):
-            _send(
-                [_address(leader)],
-                f"{leader.service.name}: needs your attention",
-                "reminder",
-                {"leader": leader, "service": leader.service, "items": lines},
+            # Each reminder is recorded per person, so one who missed it is not skipped.
+            due = [
+                (kind, f"{key}:{leader.person_id}", line)
+                for kind, key, line in found
+                if (kind, f"{key}:{leader.person_id}") not in already
+            ]
+            if not due:
+                continue
+            address = _address(leader)
+            sent += _deliver(
+                address,
+                "a reminder",
+                [(kind, key) for kind, key, _ in due],
+                lambda leader=leader, address=address, due=due: _send(
+                    [address],
+                    f"{leader.service.name}: needs your attention",
+                    "reminder",
+                    {
+                        "leader": leader,
+                        "service": leader.service,
+                        "items": [line for _, _, line in due],
+                    },
+                ),
             )
-            sent += 1
     return sent
 
 
@@ -109,9 +163,11 @@ def send_weekly_digests() -> int:
         by_person[leader.person_id].append(leader)
     for leaders in by_person.values():
         person = leaders[0].person
-        if not (person.user.email or person.email):
+        address = person.user.email or person.email
+        if not address:
             continue
-        if not _once("digest", f"{person.pk}:{today.isocalendar()[:2]}"):
+        week = f"{person.pk}:{today.isocalendar()[:2]}"
+        if ReminderSent.objects.filter(kind="digest", key=week).exists():
             continue
         services = []
         month = presets(today)["month"][1]
@@ -149,11 +205,15 @@ def send_weekly_digests() -> int:
                     ),
                 }
             )
-        _send(
-            [person.user.email or person.email],
-            "Your services this week",
-            "digest",
-            {"person": person, "services": services, "week_start": week_ago},
+        sent += _deliver(
+            address,
+            "the weekly digest",
+            [("digest", week)],
+            lambda address=address, person=person, services=services: _send(
+                [address],
+                "Your services this week",
+                "digest",
+                {"person": person, "services": services, "week_start": week_ago},
+            ),
         )
-        sent += 1
     return sent

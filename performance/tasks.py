@@ -8,8 +8,7 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from performance import notices, outbox, rollups
-from performance.imports import apply_confirmed
+from performance import imports, notices, outbox, rollups
 from performance.models import ImportRun
 from services.models import Service
 
@@ -71,7 +70,21 @@ def run_import(run_id: int) -> str:
     run = ImportRun.objects.get(pk=run_id)
     if run.outcome != ImportRun.Outcome.RUNNING:
         return run.outcome
-    return apply_confirmed(run)
+    return imports.apply_confirmed(run)
+
+
+@shared_task(**RELIABLE)
+def check_upload(run_id: int) -> str:
+    """Check an uploaded file (a dry run). Runs once, as ``run_import`` does."""
+    run = ImportRun.objects.get(pk=run_id)
+    if run.outcome != ImportRun.Outcome.RUNNING:
+        return run.outcome
+    return imports.check_upload(run)
+
+
+@shared_task(**RELIABLE)
+def sweep_imports() -> tuple[int, int, int]:
+    return imports.sweep()
 
 
 @shared_task(**RELIABLE)

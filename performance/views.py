@@ -316,14 +316,19 @@ def change_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
         raise Http404("That initiative belongs to another service.")
     form = ChangeForm(request.POST or None, instance=initiative, service=service)
     if request.method == "POST" and form.is_valid():
-        change_save(
-            initiative=form.instance,
-            user=request.user,
-            stages=list(form.cleaned_data["affected_stages"]),
-            teams=list(form.cleaned_data["delivering_teams"]),
-        )
-        messages.success(request, f"Change initiative “{form.instance.title}” saved.")
-        return redirect("performance:change", slug=service.slug)
+        try:
+            change_save(
+                initiative=form.instance,
+                user=request.user,
+                stages=list(form.cleaned_data["affected_stages"]),
+                teams=list(form.cleaned_data["delivering_teams"]),
+                loaded_at=form.cleaned_data["loaded_at"],
+            )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, f"Change initiative “{form.instance.title}” saved.")
+            return redirect("performance:change", slug=service.slug)
     return render(
         request,
         "performance/change_form.html",

@@ -1,13 +1,17 @@
 """Saving over somebody else's change: the check every edit form makes before it saves.
 
-An edit form carries, hidden, when the record had last been saved as the editor opened it
-(``UnchangedSinceMixin``); the saving action locks the row and refuses if it was saved since
-(``lock_unchanged``), naming who saved it and when, so nobody's change is silently undone.
+An edit form carries, hidden, the version of what it edits as the editor opened it; the saving
+action locks what it saves and refuses if it was saved since, naming who saved it and when, so
+nobody's change is silently undone. A record with ``updated_at`` is versioned by it
+(``UnchangedSinceMixin`` and ``lock_unchanged``); a set of records edited on one page (a
+journey's stages, a service's leaders) by the newest of their audit records (``VersionForm``,
+``history_version`` and ``refuse_if_changed``).
 """
 
 from datetime import datetime
 
 from django import forms
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 
@@ -54,3 +58,33 @@ def lock_unchanged(instance, loaded_at: str) -> None:
         return
     latest = instance.history.select_related("history_user").order_by("-history_date").first()
     raise EditConflict(who(latest.history_user if latest else None), saved)
+
+
+class VersionForm(forms.Form):
+    """The hidden version of the records a page edits, as the editor opened it."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def history_version(*histories: QuerySet) -> str:
+    """A version of the records behind ``histories`` (querysets of their audit records): the
+    newest audit record of each, so any save or removal since changes it."""
+    return ".".join(
+        str(history.aggregate(newest=Max("history_id"))["newest"] or 0) for history in histories
+    )
+
+
+def refuse_if_changed(loaded: str, *histories: QuerySet) -> None:
+    """Inside the saving transaction, after locking what it saves: raise ``EditConflict`` if
+    the records behind ``histories`` were saved since the page read version ``loaded``."""
+    if not loaded or history_version(*histories) == loaded:
+        return
+    newest = [
+        record
+        for history in histories
+        if (record := history.select_related("history_user").order_by("-history_id").first())
+    ]
+    latest = max(newest, key=lambda record: record.history_date, default=None)
+    if latest is None:
+        raise EditConflict("", None)
+    raise EditConflict(who(latest.history_user), latest.history_date)

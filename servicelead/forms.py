@@ -7,6 +7,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from servicelead.text import single_line
+
 WIDGET_CLASSES = {
     forms.Select: "govuk-select",
     forms.SelectMultiple: "govuk-select",
@@ -67,6 +69,12 @@ class RecordsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def one_line_text(field: forms.Field) -> bool:
+    """A text field typed on one line (not a text area, a password or a hidden value)."""
+    multiline = (forms.Textarea, forms.PasswordInput, forms.HiddenInput)
+    return isinstance(field, forms.CharField) and not isinstance(field.widget, multiline)
+
+
 class GovukFormMixin:
     """Give each widget its GOV.UK class, and point errored fields at their messages."""
 
@@ -81,6 +89,8 @@ class GovukFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
+            if one_line_text(field) and single_line not in field.validators:
+                field.validators.append(single_line)
 
     def full_clean(self) -> None:
         super().full_clean()

@@ -214,13 +214,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request never waits on the broker for more than a second; work that cannot be sent is
 # kept in the outbox (performance.OutboxTask) and sent when the broker is back.
+# An unacknowledged task (its worker died) goes back on the queue after this long, found by a
+# sweep every interval × throttle seconds; an import still running after it is marked failed.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+IMPORT_LOST_AFTER_SECONDS = CELERY_VISIBILITY_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 1,
     "max_retries": 0,
-    # An unacknowledged task (its worker died) goes back on the queue after this long,
-    # found by a sweep every interval × throttle seconds.
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", "10")),
     "unacked_restore_throttle": int(os.environ.get("CELERY_RESTORE_THROTTLE", "10")),
 }
@@ -239,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "kwargs": {"behind_only": True},
     },
+    # Imports whose worker died, previews never confirmed, files no run holds.
+    "sweep-imports": {"task": "performance.tasks.sweep_imports", "schedule": 900.0},
     "daily-reminders": {
         "task": "performance.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30),

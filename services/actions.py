@@ -7,11 +7,12 @@ made the change in the audit history, and keeps service permissions in step.
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.models import AbstractBaseUser, Permission
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Model
 
-from servicelead.conflicts import lock_unchanged
+from servicelead.conflicts import history_version, lock_unchanged, refuse_if_changed
 from services import versions
 from services.access import LEADER_PERMS, MEMBER_PERMS
 from services.models import (
@@ -25,6 +26,37 @@ from services.models import (
     Stage,
     Team,
 )
+
+
+def _lock(service: Service) -> None:
+    """Hold the service's row until the transaction ends, so two saves of the same page
+    run one after the other and the second sees what the first saved."""
+    Service.objects.select_for_update().filter(pk=service.pk).first()
+
+
+def _leadership(service: Service):
+    return Service.history.filter(id=service.pk), ServiceLeader.history.filter(service=service)
+
+
+def _journey(service: Service):
+    return (Stage.history.filter(service=service),)
+
+
+def _assessment(service: Service):
+    return (ProportionalityAssessment.history.filter(service=service),)
+
+
+def leadership_version(service: Service) -> str:
+    """The version of a service's leadership model and leaders, for ``VersionForm``."""
+    return history_version(*_leadership(service))
+
+
+def journey_version(service: Service) -> str:
+    return history_version(*_journey(service))
+
+
+def assessment_version(service: Service) -> str:
+    return history_version(*_assessment(service))
 
 
 def _by(user: AbstractBaseUser | None, *instances: Model) -> None:
@@ -133,9 +165,17 @@ class LeaderChange:
 
 @transaction.atomic
 def service_leadership_update(
-    *, service: Service, user: AbstractBaseUser, model: str, leaders: list[LeaderChange]
+    *,
+    service: Service,
+    user: AbstractBaseUser,
+    model: str,
+    leaders: list[LeaderChange],
+    version: str = "",
 ) -> None:
-    """Set the leadership model and replace the leaders, then bring permissions in step."""
+    """Set the leadership model and replace the leaders, then bring permissions in step,
+    unless somebody changed them after ``version`` (``leadership_version``)."""
+    _lock(service)
+    refuse_if_changed(version, *_leadership(service))
     versions.changed([service.pk])  # its figures change: cached roll-ups go stale
     if service.leadership_model != model:
         service.leadership_model = model
@@ -167,14 +207,54 @@ class StageChange:
     online: bool
 
 
+class WouldDestroy(Exception):
+    """Saving would delete records logged against what it removes, and was not confirmed."""
+
+    def __init__(self, losses: list[tuple[Stage, dict[str, int]]]) -> None:
+        self.losses = losses
+        super().__init__(f"Removing {len(losses)} stages would delete what was logged against them")
+
+
+def removal_losses(stages: Iterable[Stage]) -> list[tuple[Stage, dict[str, int]]]:
+    """What deleting each stage would delete with it (its weekly logs, its hand-offs and
+    theirs), counted by kind: the Django admin's own reckoning of a cascade."""
+    losses = []
+    for stage in stages:
+        collector = NestedObjects(using=router.db_for_write(Stage))
+        collector.collect([stage])
+        counts = {
+            str(
+                model._meta.verbose_name if len(found) == 1 else model._meta.verbose_name_plural
+            ): len(found)
+            for model, found in collector.model_objs.items()
+            if model is not Stage and not model._meta.auto_created and found
+        }
+        if counts:
+            losses.append((stage, counts))
+    return losses
+
+
 @transaction.atomic
 def service_journey_update(
-    *, service: Service, user: AbstractBaseUser, stages: list[StageChange]
+    *,
+    service: Service,
+    user: AbstractBaseUser,
+    stages: list[StageChange],
+    version: str = "",
+    losses_confirmed: bool = False,
 ) -> None:
-    """Replace the journey with ``stages`` in order; positions are 1..n as given."""
-    versions.changed([service.pk])  # its figures change: cached roll-ups go stale
+    """Replace the journey with ``stages`` in order; positions are 1..n as given. Unless
+    ``losses_confirmed``, refuses (``WouldDestroy``) to remove a stage that has anything
+    logged against it; refuses (``EditConflict``) if somebody changed the journey after
+    ``version`` (``journey_version``)."""
+    _lock(service)
+    refuse_if_changed(version, *_journey(service))
     current = {stage.pk: stage for stage in service.stages.all()}
     keep = {change.stage_id for change in stages if change.stage_id in current}
+    losses = removal_losses(stage for stage_id, stage in current.items() if stage_id not in keep)
+    if losses and not losses_confirmed:
+        raise WouldDestroy(losses)
+    versions.changed([service.pk])  # its figures change: cached roll-ups go stale
     for stage_id, stage in list(current.items()):
         if stage_id not in keep:
             _by(user, stage)
@@ -201,8 +281,12 @@ def service_journey_update(
 
 @transaction.atomic
 def service_assessment_update(
-    *, service: Service, user: AbstractBaseUser, fields: dict
+    *, service: Service, user: AbstractBaseUser, fields: dict, version: str = ""
 ) -> ProportionalityAssessment:
+    """Record the service's proportionality assessment, unless somebody changed it after
+    ``version`` (``assessment_version``)."""
+    _lock(service)
+    refuse_if_changed(version, *_assessment(service))
     versions.changed([service.pk])  # its figures change: cached roll-ups go stale
     assessment = ProportionalityAssessment.objects.filter(service=service).first()
     assessment = assessment or ProportionalityAssessment(service=service)

@@ -1,6 +1,6 @@
 from django import forms
 
-from servicelead.conflicts import UnchangedSinceMixin
+from servicelead.conflicts import UnchangedSinceMixin, VersionForm
 from servicelead.forms import GovukFormMixin, QuickSelect
 from services.models import (
     Directorate,
@@ -173,6 +173,16 @@ class BaseStageFormSet(forms.BaseFormSet):
 StageFormSet = forms.formset_factory(
     StageForm, formset=BaseStageFormSet, extra=1, can_delete=True, can_order=True, max_num=30
 )
+
+
+class JourneySaveForm(GovukFormMixin, VersionForm):
+    """The journey's version as the page was opened, and the leader's word that removing
+    stages may delete what was logged against them."""
+
+    remove_logged = forms.BooleanField(
+        label="Yes, remove these stages and delete everything logged against them",
+        required=False,
+    )
 
 
 class AssessmentForm(GovukFormMixin, forms.ModelForm):

@@ -10,6 +10,8 @@ from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from servicelead.text import single_line
+
 CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Give a three-letter currency code, such as GBP.")
 
 
@@ -25,7 +27,7 @@ class Organisation(models.Model):
         SUPPLIER = "supplier", "Supplier"
         OTHER = "other", "Other body"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
     description = models.TextField(blank=True)
@@ -60,7 +62,7 @@ class Directorate(models.Model):
         related_name="children",
         help_text="The directorate this one sits within, if any.",
     )
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=300, validators=[single_line])
     code = models.CharField(
         max_length=40,
         blank=True,
@@ -115,7 +117,7 @@ class Team(models.Model):
         SUPPLIER = "supplier", "Third-party supplier"
 
     directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="teams")
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=300, validators=[single_line])
     team_type = models.CharField(
         max_length=30, choices=TeamType.choices, default=TeamType.STREAM_ALIGNED
     )
@@ -144,7 +146,7 @@ class Team(models.Model):
 class Person(models.Model):
     """Someone in the organisation. Linked to a sign-in account when they use Servicelead."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     email = models.EmailField(unique=True, null=True, blank=True)
     job_title = models.CharField(max_length=200, blank=True)
     wants_digest = models.BooleanField(
@@ -207,7 +209,7 @@ class Service(models.Model):
         NONE = "none", "None"
 
     slug = models.SlugField(max_length=100, unique=True)
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=300, validators=[single_line])
     purpose = models.TextField(blank=True)
     serves = models.TextField("who it serves", blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -361,7 +363,7 @@ class Stage(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="stages")
     position = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     team = models.ForeignKey(
         Team,
         on_delete=models.PROTECT,

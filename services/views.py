@@ -6,12 +6,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from servicelead.conflicts import EditConflict
+from servicelead.conflicts import EditConflict, VersionForm
 from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
 from services.actions import (
     LeaderChange,
     StageChange,
+    WouldDestroy,
+    assessment_version,
+    journey_version,
+    leadership_version,
     service_assessment_update,
     service_journey_update,
     service_leadership_update,
@@ -20,6 +24,7 @@ from services.actions import (
 from services.forms import (
     AssessmentForm,
     CatalogueFilterForm,
+    JourneySaveForm,
     LeaderFormSet,
     LeadershipModelForm,
     ServiceDetailsForm,
@@ -114,27 +119,41 @@ def service_leadership(request: HttpRequest, slug: str) -> HttpResponse:
             for leader in leaders
         ],
     )
-    if request.method == "POST" and model_form.is_valid() and formset.is_valid():
-        service_leadership_update(
-            service=service,
-            user=request.user,
-            model=model_form.cleaned_data["leadership_model"],
-            leaders=[
-                LeaderChange(
-                    person=form.cleaned_data["person"],
-                    role=form.cleaned_data["role"],
-                    leads_on=form.cleaned_data["leads_on"],
-                )
-                for form in formset.forms
-                if form.cleaned_data.get("person") and not form.cleaned_data.get("DELETE")
-            ],
-        )
-        messages.success(request, "Leadership saved.")
-        return redirect(service)
+    version_form = VersionForm(
+        request.POST or None, initial={"version": leadership_version(service)}
+    )
+    valid = request.method == "POST" and version_form.is_valid()
+    if valid and model_form.is_valid() and formset.is_valid():
+        try:
+            service_leadership_update(
+                service=service,
+                user=request.user,
+                model=model_form.cleaned_data["leadership_model"],
+                leaders=[
+                    LeaderChange(
+                        person=form.cleaned_data["person"],
+                        role=form.cleaned_data["role"],
+                        leads_on=form.cleaned_data["leads_on"],
+                    )
+                    for form in formset.forms
+                    if form.cleaned_data.get("person") and not form.cleaned_data.get("DELETE")
+                ],
+                version=version_form.cleaned_data["version"],
+            )
+        except EditConflict as conflict:
+            model_form.add_error(None, str(conflict))
+        else:
+            messages.success(request, "Leadership saved.")
+            return redirect(service)
     return render(
         request,
         "services/service_leadership.html",
-        {"service": service, "model_form": model_form, "formset": formset},
+        {
+            "service": service,
+            "model_form": model_form,
+            "formset": formset,
+            "version_form": version_form,
+        },
     )
 
 
@@ -156,25 +175,37 @@ def service_journey(request: HttpRequest, slug: str) -> HttpResponse:
             for stage in service.stages.order_by("position")
         ],
     )
-    if request.method == "POST" and formset.is_valid():
-        service_journey_update(
-            service=service,
-            user=request.user,
-            stages=[
-                StageChange(
-                    stage_id=form.cleaned_data.get("stage_id"),
-                    name=form.cleaned_data["name"].strip(),
-                    team=form.cleaned_data["team"],
-                    channels=form.cleaned_data["channels"],
-                    online=form.cleaned_data["online"],
-                )
-                for form in formset.ordered_forms
-            ],
-        )
-        messages.success(request, "Journey saved.")
-        return redirect(f"{service.get_absolute_url()}#journey")
+    save_form = JourneySaveForm(request.POST or None, initial={"version": journey_version(service)})
+    losses = []
+    if request.method == "POST" and save_form.is_valid() and formset.is_valid():
+        try:
+            service_journey_update(
+                service=service,
+                user=request.user,
+                stages=[
+                    StageChange(
+                        stage_id=form.cleaned_data.get("stage_id"),
+                        name=form.cleaned_data["name"].strip(),
+                        team=form.cleaned_data["team"],
+                        channels=form.cleaned_data["channels"],
+                        online=form.cleaned_data["online"],
+                    )
+                    for form in formset.ordered_forms
+                ],
+                version=save_form.cleaned_data["version"],
+                losses_confirmed=save_form.cleaned_data["remove_logged"],
+            )
+        except EditConflict as conflict:
+            save_form.add_error(None, str(conflict))
+        except WouldDestroy as refused:
+            losses = refused.losses
+        else:
+            messages.success(request, "Journey saved.")
+            return redirect(f"{service.get_absolute_url()}#journey")
     return render(
-        request, "services/service_journey.html", {"service": service, "formset": formset}
+        request,
+        "services/service_journey.html",
+        {"service": service, "formset": formset, "save_form": save_form, "losses": losses},
     )
 
 
@@ -183,11 +214,27 @@ def service_assessment(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_for_user(request.user, slug, LEAD)
     instance = ProportionalityAssessment.objects.filter(service=service).first()
     form = AssessmentForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        service_assessment_update(service=service, user=request.user, fields=form.cleaned_data)
-        messages.success(request, "Proportionality assessment saved.")
-        return redirect(service)
-    return render(request, "services/service_assessment.html", {"service": service, "form": form})
+    version_form = VersionForm(
+        request.POST or None, initial={"version": assessment_version(service)}
+    )
+    if request.method == "POST" and version_form.is_valid() and form.is_valid():
+        try:
+            service_assessment_update(
+                service=service,
+                user=request.user,
+                fields=form.cleaned_data,
+                version=version_form.cleaned_data["version"],
+            )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, "Proportionality assessment saved.")
+            return redirect(service)
+    return render(
+        request,
+        "services/service_assessment.html",
+        {"service": service, "form": form, "version_form": version_form},
+    )
 
 
 @require_GET

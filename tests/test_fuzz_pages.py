@@ -9,7 +9,6 @@ tests.
 """
 
 from contextlib import contextmanager
-from html.parser import HTMLParser
 
 import pytest
 from django.db import transaction
@@ -19,6 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from services.queries import ORG_ADMINS_GROUP
+from tests.pages import form_fields
 from tests.test_permission_matrix import (  # noqa: F401 - world is a fixture
     ROUTES,
     expected_status,
@@ -122,50 +122,6 @@ def test_no_address_fails_whatever_its_path_holds(world, name, data):  # noqa: F
     assert response.status_code < 500
 
 
-class _FormFields(HTMLParser):
-    """The fields of a page's POST forms, each with the value the page gives it."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self._in_post_form = False
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {key: value or "" for key, value in attrs}
-        name = attrs.get("name", "")
-        if tag == "form":
-            self._in_post_form = attrs.get("method", "").lower() == "post"
-        elif not self._in_post_form:
-            return
-        elif tag == "input" and name and attrs.get("type") not in {"submit", "button"}:
-            checkable = attrs.get("type") in {"checkbox", "radio"}
-            if not checkable or "checked" in attrs or name not in self.fields:
-                self.fields[name] = attrs.get("value", "on" if checkable else "")
-        elif tag == "select" and name:
-            self._select = name
-            self.fields.setdefault(name, "")
-        elif tag == "option" and self._select:
-            if "selected" in attrs or not self.fields[self._select]:
-                self.fields[self._select] = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.fields[name] = ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.fields[self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_post_form = False
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
 FORMS = sorted(
     name
     for name, route in ROUTES.items()
@@ -182,9 +138,7 @@ def test_no_form_fails_whatever_its_fields_hold(world, name, data):  # noqa: F81
     url = url_for(name, route, world, "open")
     page = client.get(url)
     assert page.status_code == 200
-    parser = _FormFields()
-    parser.feed(page.content.decode())
-    fields = {key: value for key, value in parser.fields.items() if key != "csrfmiddlewaretoken"}
+    fields = form_fields(page.content.decode())
     assume(fields)
     hostile = data.draw(
         st.dictionaries(st.sampled_from(sorted(fields)), VALUES, min_size=1, max_size=4),

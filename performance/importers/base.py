@@ -22,6 +22,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from performance.actions import Finding, findings_record, service_changed
 from performance.models import DataQualityFinding, ImportRun
+from servicelead.text import has_line_break
 from services import versions
 from services.models import Directorate, Organisation, Service, Stage, Team
 from services.queries import is_org_admin, visible_services
@@ -146,12 +147,17 @@ class Cells:
         self.failed = True
         self.errors.append(RowError(self.line, column, reason, self.unit))
 
-    def text(self, column: str, *, required: bool = True, max_length: int = 300) -> str:
+    def text(
+        self, column: str, *, required: bool = True, max_length: int = 300, lines: bool = False
+    ) -> str:
+        """A cell of text; a name (``lines`` False) on one line."""
         value = self.values.get(column, "")
         if required and not value:
             self.error(column, "is empty; it is needed")
         elif len(value) > max_length:
             self.error(column, f"is longer than {max_length} characters")
+        elif not lines and has_line_break(value):
+            self.error(column, "holds a line break; write it on one line")
         return value
 
     def whole(self, column: str, *, maximum: int = 10**12) -> int | None:

@@ -46,7 +46,9 @@ class ServicesKind(CsvKind):
             organisation=lookups.organisation(cells),
             phase=cells.choice("phase", Service.Phase.values),
             kind=cells.choice("kind", Service.Kind.values),
-            purpose=cells.text("purpose", required=False, max_length=5000) if has_purpose else None,
+            purpose=cells.text("purpose", required=False, max_length=5000, lines=True)
+            if has_purpose
+            else None,
             leadership_model=(
                 cells.choice("leadership_model", Service.LeadershipModel.values)
                 if has_model

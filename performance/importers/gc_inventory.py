@@ -41,6 +41,7 @@ from performance.importers.base import (
 from performance.importers.measurements import MeasurementRow, MeasurementsKind
 from performance.importers.upsert import plan
 from performance.models import CostLine, DataQualityFinding, ImportRun, Metric
+from servicelead.text import one_line
 from services import versions
 from services.models import Directorate, Organisation, Service, Stage, Team
 
@@ -116,6 +117,12 @@ def visible(text: str) -> str:
     """Text without the invisible format characters the files carry (zero-width spaces
     before some names, which sort them last), stripped."""
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+
+
+def name_of(text: str) -> str:
+    """A name as the product shows it: visible, and on one line (a few names in the files
+    hold line breaks)."""
+    return one_line(visible(text))
 
 
 def codes(raw: str) -> list[str]:
@@ -444,7 +451,7 @@ class GcLoad:
         wanted = {}
         for row in rows:
             code = row["owner_org"].strip()
-            wanted.setdefault(code, visible(row["owner_org_title"].split(" | ")[0]) or code)
+            wanted.setdefault(code, name_of(row["owner_org_title"].split(" | ")[0]) or code)
         by_slug = {o.slug: o for o in Organisation.objects.all()}
         by_name = {o.name: o for o in by_slug.values()}
         result = {}
@@ -485,7 +492,7 @@ class GcLoad:
                 if code in self.labels.choices.get("program_id", {})
                 else None
             )
-            or name
+            or name_of(name)
             or code
             for code, name in zip(found, names, strict=True)
         }
@@ -557,7 +564,7 @@ class GcLoad:
                 if part
             )
             values = {
-                "name": visible(row.get("service_name_en") or row["service_id"])[:300],
+                "name": name_of(row.get("service_name_en") or row["service_id"])[:300],
                 "organisation_id": organisations[row["owner_org"].strip()].pk,
                 "kind": Service.Kind.TRANSACTIONAL if "EXTERN" in scope else Service.Kind.INTERNAL,
                 "purpose": visible(row.get("service_description_en", "")),
@@ -739,9 +746,9 @@ class GcLoad:
             service = services[service_id]
             metric_key = f"standard-{slugify(key)}"[:80]
             values = {
-                "name": (
+                "name": name_of(
                     row.get("service_standard_en") or row.get("service_standard_fr") or metric_key
-                ).strip()[:200],
+                )[:200],
                 "unit": "share meeting the standard",
                 "higher_is_better": True,
                 "target": self.target(row, service, key),

@@ -26,6 +26,7 @@ from performance.summary import summaries
 from performance.windows import Window
 from servicelead.celery import app
 from services.actions import service_access_sync
+from services.models import Service
 from tests.factories import (
     DecisionFactory,
     PersonFactory,
@@ -215,6 +216,51 @@ def test_reminders_go_once(led_service):
     assert message.alternatives[0][1] == "text/html"
     assert send_reminders() == 0  # the task ran twice: nothing sent twice
     assert len(mail.outbox) == 1
+
+
+def _due_for_review(service, title):
+    DecisionFactory(
+        service=service,
+        title=title,
+        review_by=timezone.localdate(),
+        decided_on=timezone.localdate() - timedelta(days=100),
+    )
+
+
+def test_a_reminder_that_fails_to_send_is_not_marked_sent_nor_stops_the_others(led_service, caplog):
+    from unittest.mock import patch
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    service, _ = led_service
+    _due_for_review(service, "Fund assessors")
+    other = ServiceFactory(name="Licences")
+    ServiceLeaderFactory(
+        service=other, person=PersonFactory(user=UserFactory(email="grace@example.org"))
+    )
+    _due_for_review(other, "Close the counter")
+    real_send = EmailBackend.send_messages
+
+    def refuse_priya(backend, messages):
+        if messages[0].to == ["priya@example.org"]:
+            raise ConnectionRefusedError("mail server said no")
+        return real_send(backend, messages)
+
+    with patch.object(EmailBackend, "send_messages", refuse_priya):
+        assert send_reminders() == 1
+    assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+    assert "mail server said no" in caplog.text
+    assert send_reminders() == 1  # the failed one goes on the next run; grace's not again
+    assert [m.to for m in mail.outbox] == [["grace@example.org"], ["priya@example.org"]]
+    assert "Fund assessors" in mail.outbox[1].body
+
+
+def test_a_name_saved_with_a_line_break_still_gets_its_reminder_on_one_line(led_service):
+    service, _ = led_service
+    Service.objects.filter(pk=service.pk).update(name="Grants\nand loans")  # an old name
+    _due_for_review(service, "Fund assessors")
+    assert send_reminders() == 1
+    assert mail.outbox[0].subject == "Grants and loans: needs your attention"
 
 
 def test_weekly_digest_respects_the_opt_out(led_service):

@@ -465,3 +465,17 @@ def test_invisible_characters_are_dropped_from_names(tmp_path):
     )
     import_gc_inventory(read_files(tmp_path))
     assert Service.objects.get(slug="gc-l1").name == "Archives reference requests"
+
+
+def test_line_breaks_in_names_become_spaces_and_descriptions_keep_theirs(tmp_path):
+    """A few services and standards of the published files are named over two lines."""
+    for name in ["ss_2024.csv", "rbpo.csv", "org_var.csv"]:
+        (tmp_path / name).write_bytes((CASES / name).read_bytes())
+    text = (CASES / "si_2024.csv").read_text(encoding="utf-8")
+    assert text.count("Archives reference requests") == 1
+    (tmp_path / "si_2024.csv").write_text(
+        text.replace("Archives reference requests", '"Archives reference\r\nrequests"'),
+        encoding="utf-8",
+    )
+    import_gc_inventory(read_files(tmp_path))
+    assert Service.objects.get(slug="gc-l1").name == "Archives reference requests"

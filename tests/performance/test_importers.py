@@ -245,6 +245,19 @@ def test_org_file_refuses_an_unknown_team_type():
     assert '(did you mean "operations"?)' in problems[0]
 
 
+def test_org_file_refuses_a_name_with_a_line_break_and_keeps_a_purpose_of_lines(grants):
+    problems = errors_of(
+        "org", 'organisation,directorate,team,team_type\nDept,Ops,"Case\nwork",operations\n'
+    )
+    assert problems == ["line 2, column team: holds a line break; write it on one line"]
+    text = (
+        "service,name,organisation,phase,kind,purpose,leadership_model\n"
+        'renew,Renew a licence,Agency,live,internal,"Renew it.\nEvery year.",\n'
+    )
+    assert counts(run("services", text)) == (1, 0, 0)
+    assert Service.objects.get(slug="renew").purpose == "Renew it.\nEvery year."
+
+
 def test_services_file_upserts_by_slug(grants):
     text = (
         "service,name,organisation,phase,kind,purpose,leadership_model\n"

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from performance.actions import api_token_issue, api_token_revoke, token_hash
@@ -35,12 +36,15 @@ def leader(grants):
 
 
 def upload(client, text: str | bytes, kind: str = "measurements", name: str = "data.csv"):
+    """Upload a file and follow to its run's page, the worker having checked it (or the
+    upload page, the file refused)."""
     data = text.encode() if isinstance(text, str) else text
-    return client.post(
-        reverse("performance:import_upload"),
-        {"kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
-        follow=True,
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the background check
+        started = client.post(
+            reverse("performance:import_upload"),
+            {"kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
+        )
+    return client.get(started["Location"]) if started.status_code == 302 else started
 
 
 def test_preview_then_confirm(client, leader, django_capture_on_commit_callbacks):
@@ -137,9 +141,7 @@ def test_too_large_a_file_is_refused_before_reading(client, leader, settings):
     settings.IMPORT_MAX_BYTES = 100
     client.force_login(leader)
     response = upload(client, GOOD * 10)
-    assert "the most is 0 MB" in response.content.decode() or "Split it into smaller" in (
-        response.content.decode()
-    )
+    assert "the most is 0 MB. Split it into smaller files." in response.content.decode()
     assert not ImportRun.objects.exists()
 
 
@@ -338,3 +340,70 @@ def test_openapi_schema_describes_the_api(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "Servicelead API"
     assert "/api/v1/services/{slug}/measurements" in schema["paths"]
+
+
+def test_an_upload_is_checked_by_a_worker_not_in_the_request(client, leader):
+    from performance.tasks import check_upload
+
+    client.force_login(leader)
+    started = client.post(  # no worker has run: the request only keeps the file
+        reverse("performance:import_upload"),
+        {"kind": "measurements", "file": SimpleUploadedFile("data.csv", GOOD.encode())},
+    )
+    waiting = client.get(started["Location"])
+    run = waiting.context["run"]
+    assert run.outcome == "running" and "Checking the file" in waiting.content.decode()
+    assert check_upload(run.pk) == "dry_run"
+    preview = client.get(started["Location"])
+    assert "Check before you import" in preview.content.decode()
+    assert preview.context["can_confirm"]
+    assert not Measurement.objects.exists()
+
+
+def test_the_sweep_fails_lost_runs_and_removes_old_previews_and_stray_files(leader, settings):
+    import os
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from performance import imports
+
+    now = timezone.now()
+    lost = imports.start(
+        ImportRun.objects.create(kind="measurements", source="upload", user=leader),
+        imports.store({"data.csv": GOOD.encode()}),
+    )
+    ImportRun.objects.filter(pk=lost.pk).update(
+        started_at=now - timedelta(seconds=settings.IMPORT_LOST_AFTER_SECONDS + 1)
+    )
+    imports.UPLOADS.mkdir(parents=True, exist_ok=True)
+    previews = {}
+    for age in [2, 0]:
+        (imports.UPLOADS / f"preview-{age}.csv").write_text(GOOD)
+        previews[age] = ImportRun.objects.create(
+            kind="measurements",
+            source="upload",
+            user=leader,
+            outcome="dry_run",
+            finished_at=now - timedelta(days=age, minutes=1),
+            summary={"upload": f"preview-{age}.csv", "notes": []},
+        )
+    stray = imports.UPLOADS / "stray.csv"
+    stray.write_text(GOOD)
+    two_days_ago = (now - timedelta(days=2)).timestamp()
+    os.utime(stray, (two_days_ago, two_days_ago))
+
+    assert imports.sweep(now) == (1, 1, 1)
+    lost.refresh_from_db()
+    assert lost.outcome == "failed"
+    assert lost.errors == [
+        "the import stopped before it finished (its worker stopped); nothing was changed; "
+        "upload the file again to retry"
+    ]
+    assert not (imports.UPLOADS / lost.summary["folder"]).exists()
+    previews[2].refresh_from_db()
+    assert previews[2].summary == {"notes": []}
+    assert not (imports.UPLOADS / "preview-2.csv").exists()
+    assert (imports.UPLOADS / "preview-0.csv").exists()  # a preview of today waits
+    assert not stray.exists()
+    (imports.UPLOADS / "preview-0.csv").unlink()

@@ -101,6 +101,16 @@ def test_null_characters_are_refused_not_a_crash(leader_client, service):
     assert "Null characters are not allowed." in response.content.decode()
 
 
+@pytest.mark.parametrize("name", ["Grants\nand loans", "Grants\rloans", "Grants\u2028loans"])
+def test_a_name_with_a_line_break_is_refused_on_the_field(leader_client, service, name):
+    url = reverse("services:service_edit", args=[service.slug])
+    response = leader_client.post(url, details(service, name=name))
+    assert response.status_code == 200
+    assert "Name: Write it on one line: it cannot hold a line break." in (response.content.decode())
+    service.refresh_from_db()
+    assert "loans" not in service.name
+
+
 def leadership_data(model: str, rows: list[dict], initial: int) -> dict:
     data = {"leadership_model": model, **management("leaders", len(rows), initial)}
     for index, row in enumerate(rows):
