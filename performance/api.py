@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema, Status
@@ -20,6 +20,7 @@ from performance.portfolio import PortfolioFilters, portfolio, totals
 from performance.rollups import cached_summary, data_span
 from performance.summary import money, number, summary_json
 from performance.windows import window_from
+from servicelead.middleware import too_large_for_the_api
 from servicelead.text import UNUSABLE_SAYS, unusable
 from services.models import Organisation, Service
 from services.queries import visible_services
@@ -105,6 +106,11 @@ def forbidden(request: HttpRequest, exc: PermissionDenied):
     return api.create_response(request, {"detail": "You may not do that."}, status=403)
 
 
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig):
+    return api.create_response(request, {"detail": too_large_for_the_api()}, status=413)
+
+
 @api.exception_handler(Exception)
 def failed(request: HttpRequest, exc: Exception):
     """A fault of ours still answers in JSON (never the HTML error page), and is logged as
@@ -127,7 +133,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError):
 @api.post(
     "/services/{slug}/measurements",
     auth=TokenAuth(),
-    response={200: CountsOut, 400: Detail, 401: Detail, 403: Detail, 404: Detail},
+    response={200: CountsOut, 400: Detail, 401: Detail, 403: Detail, 404: Detail, 413: Detail},
     summary="Add or replace measurements of a service",
 )
 def post_measurements(request: HttpRequest, slug: str, payload: list[MeasurementIn]):

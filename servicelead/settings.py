@@ -110,6 +110,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "servicelead.middleware.RefuseOversizedBodiesMiddleware",
     "servicelead.middleware.RefuseUnusableCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -355,6 +356,10 @@ SITE_CURRENCY = os.environ.get("SITE_CURRENCY", "GBP").strip().upper()
 if len(SITE_CURRENCY) != 3 or not SITE_CURRENCY.isalpha():
     raise ImproperlyConfigured(f"SITE_CURRENCY must be a three-letter code; got {SITE_CURRENCY!r}")
 IMPORT_MAX_BYTES = 20 * 1024 * 1024  # an upload larger than this is refused
+# Bodies larger than these are refused before they are read: a page's (the GC inventory's
+# four files, with room for the form) and the API's (about 50,000 measurements).
+REQUEST_MAX_BYTES = 4 * IMPORT_MAX_BYTES + 1024 * 1024
+API_MAX_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -166,3 +166,36 @@ def test_an_id_too_large_to_be_a_record_is_refused_as_an_unknown_choice(form_nam
     assert form.errors["affected_stages"] == [
         f"Select a valid choice. {huge} is not one of the available choices."
     ]
+
+
+def test_an_api_body_past_the_limit_is_refused_in_json_before_it_is_read(client, settings):
+    import json
+
+    from performance.actions import api_token_issue
+    from performance.models import Measurement
+
+    ServiceFactory(slug="grants")
+    issued = api_token_issue(service=None, name="Warehouse", user=None)
+    item = {"metric": "transactions", "period_start": "2026-01-01", "period_end": "2026-01-31"}
+    body = json.dumps([{**item, "value": 1}] * 60_000)  # about 6 MB
+    assert len(body) > settings.API_MAX_BYTES
+    response = client.post(
+        "/api/v1/services/grants/measurements",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {issued.key}"},
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": f"The body is {len(body) / 1024 / 1024:.1f} MB; the most the API takes is "
+        "5.0 MB. Send the measurements in several requests."
+    }
+    assert not Measurement.objects.exists()
+
+
+def test_a_page_body_past_the_limit_is_refused_naming_it(admin, settings):
+    client, _ = admin
+    settings.REQUEST_MAX_BYTES = 1024
+    response = client.post("/imports/upload/", {"kind": "measurements", "notes": "x" * 2000})
+    assert response.status_code == 413
+    assert "the most this site takes is 0.0 MB. Split the file" in response.content.decode()
