@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guardian.shortcuts import get_objects_for_user
 
 from performance import imports
+from performance.access import token_still_valid
 from performance.actions import api_token_issue, api_token_revoke
 from performance.importers import KINDS
 from performance.importers.gc_inventory import FILES as GC_FILES
@@ -211,15 +212,13 @@ def service_tokens(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         issued = api_token_issue(service=service, name=form.cleaned_data["name"], user=request.user)
         form = TokenForm()
+    tokens = list(ApiToken.objects.filter(service=service).select_related("created_by", "service"))
+    for token in tokens:  # a handful a service: each checked as the API checks it
+        token.holds = token.revoked_at is None and token_still_valid(token)
     return render(
         request,
         "performance/tokens.html",
-        {
-            "service": service,
-            "form": form,
-            "issued": issued,
-            "tokens": ApiToken.objects.filter(service=service).select_related("created_by"),
-        },
+        {"service": service, "form": form, "issued": issued, "tokens": tokens},
     )
 
 

@@ -273,6 +273,20 @@ def test_a_token_stops_when_its_owner_may_no_longer_lead_the_service(
     assert summary.status_code == 401  # reads too
 
 
+def test_the_tokens_page_marks_a_token_that_no_longer_holds(client, grants, leader):
+    api_token_issue(service=grants, name="Case system", user=leader)
+    other = UserFactory(username="grace")
+    ServiceLeaderFactory(service=grants, person=PersonFactory(user=other))
+    service_access_sync()
+    client.force_login(other)
+    url = reverse("performance:tokens", args=["grants"])
+    assert "Not working" not in client.get(url).content.decode()
+    ServiceLeader.objects.filter(person__user=leader).delete()
+    service_access_sync()
+    body = client.get(url).content.decode()
+    assert "Not working</strong> Whoever made it no longer leads this service" in body
+
+
 def test_an_admin_token_stops_when_its_owner_is_no_longer_an_org_admin(client, grants):
     from django.contrib.auth.models import Group
 
