@@ -22,7 +22,7 @@ from performance.models import (
     Metric,
     StageLog,
 )
-from servicelead.conflicts import lock_unchanged
+from servicelead.conflicts import EditConflict, lock_unchanged, who
 from services import versions
 from services.models import Service, Stage, Team
 
@@ -31,6 +31,25 @@ def service_changed(service_ids) -> None:
     """The services' figures changed: their roll-ups are behind from this transaction's
     commit, and a worker is asked for fresh ones (``performance.rollups``)."""
     versions.changed(service_ids)
+
+
+NOT_LOGGED = "none"  # the version of a week's log that nobody has logged yet
+
+
+def log_version(log: HandoffLog | StageLog | None) -> str:
+    """The version of a week's log as a page shows it, for ``loaded_at``."""
+    return log.updated_at.isoformat() if log else NOT_LOGGED
+
+
+def _unchanged_since(log: HandoffLog | StageLog | None, loaded_at: str | None) -> None:
+    """Refuse to save over a log saved (or first logged) since the page showing it was
+    opened at version ``loaded_at``; None (an import) or "" (an old page): no check."""
+    if not loaded_at or log_version(log) == loaded_at:
+        return
+    if log is None:  # removed since: nothing to name
+        raise EditConflict("", None)
+    latest = log.history.select_related("history_user").order_by("-history_id").first()
+    raise EditConflict(who(latest.history_user if latest else None), log.updated_at)
 
 
 def _may_overwrite(user, service, log) -> None:
@@ -53,10 +72,12 @@ def handoff_log_record(
     handed_over: int,
     returned: int,
     median_wait_hours: Decimal,
+    loaded_at: str | None = None,
 ) -> tuple[HandoffLog, str]:
     """Create or update the hand-off's log for the period; returns it and what happened
     ("created", "updated" or "unchanged"). Writes of the same hand-off wait for each other,
-    so two saving the same new row at once end with it once."""
+    so two saving the same new row at once end with it once; a page's save refuses to
+    overwrite a log saved since it was opened (``loaded_at``)."""
     Handoff.objects.select_for_update().filter(pk=handoff.pk).values("pk").first()
     log = HandoffLog.objects.filter(
         handoff=handoff, period_start=period_start, period_end=period_end
@@ -65,6 +86,7 @@ def handoff_log_record(
     values = (handed_over, returned, median_wait_hours)
     if log is not None and (log.handed_over, log.returned, log.median_wait_hours) == values:
         return log, "unchanged"
+    _unchanged_since(log, loaded_at)
     outcome = "updated" if log else "created"
     service_changed([handoff.service_id])
     log = log or HandoffLog(
@@ -86,6 +108,7 @@ def stage_log_record(
     period_end: date,
     completed: int,
     median_process_hours: Decimal,
+    loaded_at: str | None = None,
 ) -> tuple[StageLog, str]:
     """As ``handoff_log_record``, for a stage's log."""
     Stage.objects.select_for_update().filter(pk=stage.pk).values("pk").first()
@@ -96,6 +119,7 @@ def stage_log_record(
     values = (completed, median_process_hours)
     if log is not None and (log.completed, log.median_process_hours) == values:
         return log, "unchanged"
+    _unchanged_since(log, loaded_at)
     outcome = "updated" if log else "created"
     service_changed([stage.service_id])
     log = log or StageLog(

@@ -33,7 +33,14 @@ class HoursField(forms.DecimalField):
         return super().prepare_value(value)
 
 
-class HandoffLogForm(GovukFormMixin, forms.Form):
+class LogRowForm(GovukFormMixin, forms.Form):
+    """One row of a team's weekly log, with the version of its log as the page showed it
+    (``log_version``)."""
+
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class HandoffLogForm(LogRowForm):
     handed_over = forms.IntegerField(label="Handed over", **COUNT)
     returned = forms.IntegerField(label="Returned incomplete or inaccurate", **COUNT)
     median_wait_hours = HoursField(label="Median wait (hours)", **HOURS)
@@ -46,7 +53,7 @@ class HandoffLogForm(GovukFormMixin, forms.Form):
         return data
 
 
-class StageLogForm(GovukFormMixin, forms.Form):
+class StageLogForm(LogRowForm):
     completed = forms.IntegerField(label="Completed", **COUNT)
     median_process_hours = HoursField(label="Median process time (hours)", **HOURS)
 

@@ -15,7 +15,13 @@ from performance.access import (
     friction_for_user,
     team_for_logging,
 )
-from performance.actions import change_save, friction_save, handoff_log_record, stage_log_record
+from performance.actions import (
+    change_save,
+    friction_save,
+    handoff_log_record,
+    log_version,
+    stage_log_record,
+)
 from performance.forms import (
     ChangeForm,
     FrictionFilterForm,
@@ -38,7 +44,7 @@ from performance.queries import (
 )
 from performance.rollups import window_for
 from performance.windows import EARLIEST, LATEST
-from servicelead.conflicts import EditConflict
+from servicelead.conflicts import EditConflict, who
 from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can
 from services.models import Directorate, Service
 from services.queries import directorate_and_descendants, visible_services
@@ -65,6 +71,7 @@ def _week(request: HttpRequest) -> date:
 def _row_form(row: HandoffRow | StageRow, data=None):
     """The form for one row, prefilled with this week's log or else last week's."""
     source = row.log or row.last
+    version = {"loaded_at": log_version(row.log)}
     if isinstance(row, HandoffRow):
         initial = (
             {
@@ -75,29 +82,40 @@ def _row_form(row: HandoffRow | StageRow, data=None):
             if source
             else {}
         )
-        return HandoffLogForm(data, prefix=row.key, initial=initial)
+        return HandoffLogForm(data, prefix=row.key, initial=initial | version)
     initial = (
         {"completed": source.completed, "median_process_hours": source.median_process_hours}
         if source
         else {}
     )
-    return StageLogForm(data, prefix=row.key, initial=initial)
+    return StageLogForm(data, prefix=row.key, initial=initial | version)
 
 
-def _save_row(request, row, form, week_start: date) -> str:
-    """Save one valid row; returns "created", "updated" or "unchanged"."""
+def _save_row(request, row, form, week_start: date) -> str | None:
+    """Save one valid row; returns "created", "updated" or "unchanged", or None with the
+    form's error when somebody saved the row since the page was opened."""
     period = {"period_start": week_start, "period_end": week_start + timedelta(days=6)}
-    if isinstance(row, HandoffRow):
-        row.handoff.service = row.service
-        log, outcome = handoff_log_record(
-            handoff=row.handoff, user=request.user, **period, **form.cleaned_data
-        )
-    else:
-        log, outcome = stage_log_record(
-            stage=row.stage, user=request.user, **period, **form.cleaned_data
-        )
+    try:
+        if isinstance(row, HandoffRow):
+            row.handoff.service = row.service
+            log, outcome = handoff_log_record(
+                handoff=row.handoff, user=request.user, **period, **form.cleaned_data
+            )
+        else:
+            log, outcome = stage_log_record(
+                stage=row.stage, user=request.user, **period, **form.cleaned_data
+            )
+    except EditConflict as conflict:
+        form.add_error(None, str(conflict))
+        return None
     row.log = log
     return outcome
+
+
+def row_name(row: HandoffRow | StageRow) -> str:
+    if isinstance(row, HandoffRow):
+        return f"The hand-off {row.handoff} ({row.service.name})"
+    return f"Stage {row.stage.position}: {row.stage.name} ({row.stage.service.name})"
 
 
 def _service_of(row: HandoffRow | StageRow) -> Service:
@@ -121,12 +139,21 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
     entries = []
     for row in rows:
         editable = _editable(request, row)
-        if request.method == "POST" and editable and row.key + "-present" in request.POST:
+        posted = request.method == "POST" and row.key + "-present" in request.POST
+        if posted and not editable:  # somebody else logged it since the page was opened
+            messages.error(
+                request,
+                f"{row_name(row)} was logged by {who(row.log.logged_by)} since you opened "
+                "this page; only they or a leader of the service can change it, so your "
+                "figures for it were not saved.",
+            )
+        if posted and editable:
             form = _row_form(row, request.POST)
             if form.is_valid():
-                if _save_row(request, row, form, week_start) != "unchanged":
-                    saved += 1
-                form = _row_form(row)
+                outcome = _save_row(request, row, form, week_start)
+                if outcome is not None:
+                    saved += outcome != "unchanged"
+                    form = _row_form(row)
         else:
             form = _row_form(row)
         entries.append((row, form, editable))
@@ -165,6 +192,8 @@ def team_log_row(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     outcome = None
     if form.is_valid():
         outcome = _save_row(request, row, form, week_start)
+        if outcome is not None:
+            form = _row_form(row)  # as saved, at its new version
     template = (
         "performance/_handoff_row.html"
         if isinstance(row, HandoffRow)

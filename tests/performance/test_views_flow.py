@@ -535,3 +535,61 @@ def test_latest_data_is_the_default_and_every_past_financial_year_with_data_a_pr
         "Latest data: 12 months to October 2026",
         Window(date(2025, 11, 1), date(2026, 10, 31), "latest"),
     )
+
+
+def test_a_log_row_saved_by_someone_else_since_the_page_opened_is_not_overwritten(client, journey):
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from services.queries import ORG_ADMINS_GROUP
+    from tests.pages import form_fields
+
+    grace = UserFactory(username="grace", first_name="Grace", last_name="Adeyemi")
+    TeamMembershipFactory(team=journey["team"], person=PersonFactory(user=grace))
+    priya = UserFactory(username="priya", first_name="Priya", last_name="Shah")
+    priya.groups.add(Group.objects.create(name=ORG_ADMINS_GROUP))
+    service_access_sync()
+    key = f"s{journey['stages'][1].pk}"
+
+    def the_row(page, **values) -> dict:  # the stage's row as its page holds it, filled in
+        fields = form_fields(page.content.decode())
+        row = {name: value for name, value in fields.items() if name.startswith(f"{key}-")}
+        return row | {f"{key}-{name}": value for name, value in values.items()}
+
+    client.force_login(priya)  # an org admin, who may change anybody's log
+    priyas_page = client.get(log_url(journey))
+    tom = Client()
+    tom.force_login(journey["member"])
+    toms_page = tom.get(log_url(journey))
+    other = Client()
+    other.force_login(grace)
+    saved = other.post(
+        log_url(journey),
+        the_row(other.get(log_url(journey)), completed=40, median_process_hours=3),
+    )
+    assert saved.status_code == 302
+
+    # Priya's page still shows the week unlogged: her save is refused, naming Grace.
+    response = client.post(
+        log_url(journey), the_row(priyas_page, completed=12, median_process_hours=5)
+    )
+    assert response.status_code == 200
+    assert "Changed by Grace Adeyemi at" in response.content.decode()
+    assert StageLog.objects.get().completed == 40
+
+    # Reloaded, her page shows Grace's figures, and her change saves over them.
+    again = client.get(log_url(journey))
+    assert the_row(again)[f"{key}-completed"] == ["40"]
+    response = client.post(log_url(journey), the_row(again, completed=12))
+    assert response.status_code == 302
+    assert StageLog.objects.get().completed == 12
+
+    # Tom may not change Grace's log: told so, not silently dropped.
+    response = tom.post(
+        log_url(journey), the_row(toms_page, completed=3, median_process_hours=1), follow=True
+    )
+    assert (
+        "Stage 2: Check (Grants) was logged by Grace Adeyemi since you opened this page; only "
+        "they or a leader of the service can change it, so your figures for it were not saved."
+    ) in response.content.decode()
+    assert StageLog.objects.get().completed == 12
