@@ -78,6 +78,23 @@ def _report(run: ImportRun, percent: int, note: str) -> None:
         log.warning("Could not record the progress of import %s", run.pk, exc_info=True)
 
 
+def _attempt(run: ImportRun, work, failing: str) -> str | None:
+    """Do ``work`` for ``run``: None when it went through, else the run's outcome (rejected,
+    or failed with why: ``failing`` and the fault). The database away for a moment is raised,
+    for the task to retry with the files still there."""
+    try:
+        work()
+    except ImportRejected:
+        return ImportRun.Outcome.REJECTED
+    except OperationalError:
+        _report(run, 0, "The database could not be reached: trying again shortly")
+        raise
+    except Exception as error:
+        log.exception("Import run %s failed", run.pk)
+        return _fail(run, f"{failing} ({failure(error)})")
+    return None
+
+
 def apply_confirmed(run: ImportRun) -> str:
     """Apply a confirmed upload: all of it or, rejected or failed, none of it. The files stay
     while the run may be tried again (the database away for a moment: the task retries) and
@@ -85,7 +102,8 @@ def apply_confirmed(run: ImportRun) -> str:
     folder = UPLOADS / Path(run.summary["folder"]).name
     files = {path.name: path.read_bytes() for path in folder.iterdir()}
     run.outcome = ImportRun.Outcome.RUNNING
-    try:
+
+    def work() -> None:
         if run.kind == "gc_inventory":
             steps = iter(range(1, GC_STEPS + 1))
             import_gc_inventory(
@@ -108,16 +126,9 @@ def apply_confirmed(run: ImportRun) -> str:
                 file_name=run.file_name,
                 run=run,
             )
-    except ImportRejected:
-        outcome = ImportRun.Outcome.REJECTED
-    except OperationalError:
-        _report(run, 0, "The database could not be reached: trying again shortly")
-        raise  # the task is retried, and finds its files still there
-    except Exception as error:
-        log.exception("Import run %s failed", run.pk)
-        outcome = _fail(run, f"the import stopped before changing anything ({failure(error)})")
-    else:
-        outcome = ImportRun.Outcome.APPLIED
+
+    outcome = _attempt(run, work, "the import stopped before changing anything")
+    outcome = outcome or ImportRun.Outcome.APPLIED
     _remove(folder)
     _report(run, 100, "Failed" if outcome == ImportRun.Outcome.FAILED else "Finished")
     return outcome
@@ -131,8 +142,9 @@ def check_upload(run: ImportRun) -> str:
     if not stored.is_file():
         return _fail(run, "the uploaded file was no longer there to check")
     _report(run, 10, "Checking every row")
-    try:
-        run_import(
+    outcome = _attempt(
+        run,
+        lambda: run_import(
             KINDS[run.kind](),
             stored.read_bytes(),
             user=run.user,
@@ -140,23 +152,16 @@ def check_upload(run: ImportRun) -> str:
             file_name=run.file_name,
             dry_run=True,
             run=run,
-        )
-    except ImportRejected:
-        outcome = ImportRun.Outcome.REJECTED
-    except OperationalError:
-        _report(run, 0, "The database could not be reached: trying again shortly")
-        raise  # the task is retried, and finds the file still there
-    except Exception as error:
-        log.exception("Checking import run %s failed", run.pk)
-        outcome = _fail(run, f"the file could not be checked ({failure(error)})")
-    else:
-        # The check wrote its own summary: keep the file for the confirmation.
+        ),
+        "the file could not be checked",
+    )
+    if outcome is None:  # the check wrote its own summary: keep the file for the confirmation
         run.summary = {**run.summary, "upload": stored.name}
         run.save(update_fields=["summary"])
-        _report(run, 100, "Checked")
-        return ImportRun.Outcome.DRY_RUN
-    _remove(stored)
-    ImportRun.objects.filter(pk=run.pk).update(summary={})
+        outcome = ImportRun.Outcome.DRY_RUN
+    else:
+        _remove(stored)
+        ImportRun.objects.filter(pk=run.pk).update(summary={})
     _report(run, 100, "Checked")
     return outcome
 
