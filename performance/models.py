@@ -65,6 +65,12 @@ class Handoff(models.Model):
     def __str__(self) -> str:
         return f"{self.from_stage.name} → {self.to_stage.name}"
 
+    @property
+    def rebuilt_with_the_journey(self) -> bool:
+        """Whether removing it loses nothing: the journey makes it again from its stages.
+        (Its logs are counted apart.)"""
+        return self.expected_turnaround_hours is None
+
 
 class HandoffLog(Period):
     handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="logs")

@@ -217,18 +217,20 @@ class WouldDestroy(Exception):
 
 def removal_losses(stages: Iterable[Stage]) -> list[tuple[Stage, dict[str, int]]]:
     """What deleting each stage would delete with it (its weekly logs, its hand-offs and
-    theirs), counted by kind: the Django admin's own reckoning of a cascade."""
+    theirs), counted by kind: the Django admin's own reckoning of a cascade. Records the
+    journey rebuilds by itself (``rebuilt_with_the_journey``: a hand-off nobody has set
+    anything on) are no loss."""
     losses = []
     for stage in stages:
         collector = NestedObjects(using=router.db_for_write(Stage))
         collector.collect([stage])
-        counts = {
-            str(
-                model._meta.verbose_name if len(found) == 1 else model._meta.verbose_name_plural
-            ): len(found)
-            for model, found in collector.model_objs.items()
-            if model is not Stage and not model._meta.auto_created and found
-        }
+        counts = {}
+        for model, found in collector.model_objs.items():
+            lost = [obj for obj in found if not getattr(obj, "rebuilt_with_the_journey", False)]
+            if model is Stage or model._meta.auto_created or not lost:
+                continue
+            name = model._meta.verbose_name if len(lost) == 1 else model._meta.verbose_name_plural
+            counts[str(name)] = len(lost)
         if counts:
             losses.append((stage, counts))
     return losses

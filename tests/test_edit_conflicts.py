@@ -159,3 +159,20 @@ def test_removing_a_stage_with_nothing_logged_needs_no_yes(world):
     response = client.post(url, {**fields, "stages-1-DELETE": "on"})
     assert response.status_code == 302
     assert list(Stage.objects.values_list("name", flat=True)) == ["Apply"]
+
+
+def test_hand_offs_the_journey_rebuilds_are_no_loss_but_a_set_turnaround_is(world):
+    from performance.models import Handoff
+    from performance.queries import journey_handoffs
+
+    service = world["service"]
+    journey_handoffs({service.pk: list(service.stages.order_by("position"))})
+    assess = Stage.objects.get(name="Assess")
+    url = reverse("services:service_journey", args=["grants"])
+    client, fields = opened(world["people"]["priya"], url)
+    Handoff.objects.filter(to_stage=assess).update(expected_turnaround_hours=48)
+    response = client.post(url, {**fields, "stages-1-DELETE": "on"})
+    assert "Assess: 1 hand-off" in response.content.decode()
+    Handoff.objects.filter(to_stage=assess).update(expected_turnaround_hours=None)
+    client, fields = opened(world["people"]["priya"], url)
+    assert client.post(url, {**fields, "stages-1-DELETE": "on"}).status_code == 302
