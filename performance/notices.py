@@ -16,9 +16,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from decisions.models import Decision
+from decisions.queries import REVIEW_WINDOW_DAYS
 from performance.dashboard import kpi_tiles
 from performance.models import FrictionPoint, Measurement, ReminderSent
 from performance.rollups import cached_summary
+from performance.summary import is_stale
 from performance.windows import presets
 from servicelead.text import one_line
 from services.models import ServiceLeader
@@ -27,7 +29,6 @@ log = logging.getLogger(__name__)
 
 # How long friction may stay open, by severity, before its service's leaders are reminded.
 FRICTION_LIMITS = {"high": 14, "medium": 30, "low": 90}
-STALE_AFTER_DAYS = 62
 
 
 def _leaders_by_service(service_ids) -> dict[int, list]:
@@ -111,7 +112,7 @@ def send_reminders() -> int:
         Measurement.objects.values_list("metric__service_id").annotate(last=Max("period_end"))
     )
     for service_id, last in latest.items():
-        if (today - last).days > STALE_AFTER_DAYS:
+        if is_stale(last, today):
             items[service_id].append(
                 ("stale", f"{service_id}", f"Nothing has been measured since {last}.")
             )
@@ -200,7 +201,7 @@ def send_weekly_digests() -> int:
                         Decision.objects.filter(
                             service=service,
                             status=Decision.Status.DECIDED,
-                            review_by__lte=today + timedelta(days=30),
+                            review_by__lte=today + timedelta(days=REVIEW_WINDOW_DAYS),
                         ).order_by("review_by")
                     ),
                 }

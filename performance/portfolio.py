@@ -11,6 +11,7 @@ from performance.models import Rollup
 from performance.rollups import Freshness, bring_up_to_date
 from performance.summary import ZERO
 from performance.windows import Window
+from services.gaps import NOT_HANDS_ON
 from services.models import Service
 from services.queries import CatalogueFilters, User, filter_services, visible_services
 
@@ -142,13 +143,7 @@ def portfolio(
         window_start=window.start, window_end=window.end, service__in=services.values("pk")
     )
     if filters.hands_on_gap:
-        rows = rows.filter(
-            hands_on_recommended=True,
-            service__leadership_model__in=[
-                Service.LeadershipModel.NONE,
-                Service.LeadershipModel.COUNCIL,
-            ],
-        )
+        rows = rows.filter(hands_on_recommended=True, service__leadership_model__in=NOT_HANDS_ON)
     if filters.stale:
         rows = rows.filter(stale=True)
     rows = rows.select_related("service__organisation").order_by(*ordering(sort))

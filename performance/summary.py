@@ -33,6 +33,15 @@ def ratio(part, whole) -> Decimal | None:
     return Decimal(part) / Decimal(whole)
 
 
+# Data is stale when nothing has been measured for more than two (monthly) periods.
+STALE_AFTER_DAYS = 62
+
+
+def is_stale(last: date | None, on: date) -> bool:
+    """Whether a service whose data ends ``last`` is stale on the day ``on``."""
+    return last is None or (on - last).days > STALE_AFTER_DAYS
+
+
 def kpi_status(value: Decimal | None, target: Decimal | None, higher_is_better: bool) -> str:
     """On target, within 5 % of it, off target, or no data, honouring the direction."""
     if value is None:
@@ -262,8 +271,7 @@ class Summary:
     @property
     def stale(self) -> bool:
         """No data for more than two (monthly) periods before the window's end."""
-        last = self.outcomes.last_period_end
-        return last is None or (min(self.window.end, timezone.localdate()) - last).days > 62
+        return is_stale(self.outcomes.last_period_end, min(self.window.end, timezone.localdate()))
 
 
 def summaries(services: list[Service], window: Window) -> dict[int, Summary]:

@@ -3,6 +3,8 @@
 from services.models import ProportionalityAssessment, Service, ServiceLeader, Stage
 
 LEADERSHIP_TEAM_SIZE = range(2, 5)
+# Models that give no hands-on leadership: where it is recommended, these are a gap.
+NOT_HANDS_ON = (Service.LeadershipModel.NONE, Service.LeadershipModel.COUNCIL)
 
 
 def accountability_gaps(
@@ -30,15 +32,7 @@ def accountability_gaps(
             "Led by a council or working group: a transitional model at risk of becoming a "
             "talking shop; plan the move to a single leader or a leadership team."
         )
-    if (
-        assessment is not None
-        and assessment.hands_on_recommended
-        and model
-        in (
-            Model.NONE,
-            Model.COUNCIL,
-        )
-    ):
+    if assessment is not None and assessment.hands_on_recommended and model in NOT_HANDS_ON:
         gaps.append(
             f"Hands-on leadership is recommended ({assessment.criteria_met} of 5 criteria hold) "
             f"but the leadership model is “{service.get_leadership_model_display()}”."

@@ -186,3 +186,31 @@ def test_changing_rights_later_does_not_rewrite_past_checks(service):
     decision.refresh_from_db()
     assert decision.within_rights is True
     assert decision.rights_reason.startswith(f"Decided by {decision.decided_by.name}, within")
+
+
+def test_team_membership_is_judged_as_it_stood_on_the_days_decided(service):
+    """A member who has since left decided within rights; one who joined only later did not."""
+    team = TeamFactory(name="Casework")
+    right = DecisionRightFactory(
+        service=service, holder_kind=HolderKind.TEAM, person=None, team=team
+    )
+    right.history.update(history_date=timezone.now() - timedelta(days=30))
+    leaver = TeamMembershipFactory(team=team, person=PersonFactory(name="Leaver"))
+    leaver.history.update(history_date=timezone.now() - timedelta(days=20))
+    leaver.delete()  # left today
+    joiner = TeamMembershipFactory(team=team, person=PersonFactory(name="Joiner"))  # today
+
+    ten_days_ago = TODAY - timedelta(days=10)
+    by_leaver = log(service, right.decision_type, leaver.person, decided_on=ten_days_ago)
+    assert by_leaver.within_rights is True
+    by_joiner = log(service, right.decision_type, joiner.person, decided_on=ten_days_ago, title="B")
+    assert by_joiner.within_rights is False
+    assert "was held by the team Casework" in by_joiner.rights_reason
+
+
+def test_a_leadership_right_is_held_by_the_leaders_of_this_service_only(service):
+    elsewhere = ServiceLeaderFactory(service=ServiceFactory(name="Licences")).person
+    right = DecisionRightFactory(service=service, holder_kind=HolderKind.LEADERSHIP, person=None)
+    decision = log(service, right.decision_type, elsewhere)
+    assert decision.within_rights is False
+    assert "was held by the service's leadership team" in decision.rights_reason

@@ -514,3 +514,90 @@ def test_changes_keep_the_precision_of_the_figures_and_shares_of_a_negative_tota
     assert signed_change(D("80.74"), D("80"), "score") == "+0.7"
     assert share_of(D(1296703), D(-2115622)) == "No data"
     assert share_of(D(25), D(100)) == "25%"
+
+
+# --- Each rule at its edge: a test that fails when the rule is broken --------------------
+
+
+def test_satisfaction_weighs_periods_equally_unless_every_one_has_transactions(service):
+    """DESIGN: weighted by the same period's transactions, equal weights where none are
+    recorded: one period without transactions makes every weight equal."""
+    measure(service, "user_satisfaction", JAN, 80)
+    measure(service, "user_satisfaction", FEB, 60)
+    measure(service, "transactions", JAN, 300)
+    assert summary(service, Q1).outcomes.user_satisfaction == D(70)  # not 80
+    measure(service, "transactions", FEB, 100)
+    assert summary(service, Q1).outcomes.user_satisfaction == D(75)  # (80·300 + 60·100) / 400
+
+
+def test_completion_rate_counts_transactions_only_of_periods_that_give_started(service):
+    measure(service, "transactions", JAN, 90)
+    measure(service, "started", JAN, 100)
+    measure(service, "transactions", FEB, 500)  # no "started" in February
+    assert summary(service, Q1).outcomes.completion_rate == D("0.9")  # not 590 / 100
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "higher", "status"),
+    [
+        (D("95.00"), D(100), True, "within_5"),  # exactly 5 % short: within
+        (D("94.99"), D(100), True, "off_target"),
+        (D("100"), D(100), True, "on_target"),
+        (D("105.00"), D(100), False, "within_5"),  # exactly 5 % over, lower is better
+        (D("105.01"), D(100), False, "off_target"),
+        (D("100"), D(100), False, "on_target"),
+    ],
+)
+def test_within_5_includes_its_boundary_in_either_direction(value, target, higher, status):
+    assert kpi_status(value, target, higher) == status
+
+
+@pytest.mark.parametrize(("days", "stale"), [(62, False), (63, True)])
+def test_data_is_stale_after_62_days_on_pages_and_in_reminders(service, days, stale):
+    from unittest.mock import patch
+
+    from django.core import mail
+
+    from performance.notices import send_reminders
+
+    end = date(2026, 3, 31)
+    last = end - timedelta(days=days)
+    measure(service, "transactions", (last.replace(day=1), last), 10)
+    assert summary(service, Window(date(2026, 1, 1), end)).stale is stale
+    ServiceLeaderFactory(
+        service=service, person=PersonFactory(user=UserFactory(email="leader@example.org"))
+    )
+    with patch("django.utils.timezone.localdate", return_value=end):
+        send_reminders()
+    said = any("Nothing has been measured since" in m.body for m in mail.outbox)
+    assert said is stale
+
+
+def test_portfolio_cost_per_transaction_is_over_services_with_both(service):
+    """A service with cost but no transactions adds nothing to the portfolio's cost per
+    transaction (its cost is in the total cost), nor one with transactions but no cost."""
+    measure(service, "transactions", JAN, 100)
+    cost(service, JAN, 200)
+    costs_only, volume_only = ServiceFactory(), ServiceFactory()
+    cost(costs_only, JAN, 5000)
+    measure(volume_only, "transactions", JAN, 900)
+    total = portfolio_totals([service, costs_only, volume_only], Q1)
+    assert total.total_cost == {"GBP": D(5200)} and total.transactions == D(1000)
+    assert total.cost_per_transaction == {"GBP": D(2)}  # 200 / 100
+
+
+@pytest.mark.parametrize(
+    ("model", "gap"), [("none", True), ("council", True), ("single", False), ("team", False)]
+)
+def test_the_hands_on_gap_is_a_recommendation_met_by_no_leader_or_a_council(
+    colleague_client, portfolio_world, model, gap
+):
+    from performance.rollups import refresh
+
+    Service.objects.filter(pk=portfolio_world.pk).update(leadership_model=model)
+    refresh([portfolio_world.pk])
+    response = colleague_client.get(
+        reverse("performance:portfolio"),
+        {"from": "2026-01-01", "to": "2026-03-31", "hands_on_gap": "on"},
+    )
+    assert names(response) == (["Other"] if gap else [])
