@@ -45,10 +45,6 @@ class HandoffFigures:
             return None
         return self.wait_weighted / Decimal(self.handed_over)
 
-    @property
-    def crosses_organisations(self) -> bool:
-        return self.boundary == Boundary.CROSS_ORGANISATION
-
 
 @dataclass
 class StageFigures:

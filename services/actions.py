@@ -115,14 +115,6 @@ def service_access_sync(*, service_ids: Collection[int] | None = None) -> tuple[
     return len(grant), len(revoke)
 
 
-def services_of_teams(team_ids: Iterable[int]) -> set[int]:
-    """Ids of services in which any of the teams owns a stage or participates."""
-    team_ids = list(team_ids)
-    return set(
-        Stage.objects.filter(team_id__in=team_ids).values_list("service_id", flat=True)
-    ) | set(ServiceTeam.objects.filter(team_id__in=team_ids).values_list("service_id", flat=True))
-
-
 @transaction.atomic
 def service_update(
     *,

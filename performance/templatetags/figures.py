@@ -35,14 +35,6 @@ def number(value, places: int = 0) -> str:
 
 
 @register.filter
-def bar_width(value: Decimal | None, largest: Decimal | None) -> int:
-    """A bar's width class (0 to 20, in fives of a percent) for a value against the largest."""
-    if not value or not largest:
-        return 0
-    return max(1, min(20, round(Decimal(value) / Decimal(largest) * 20)))
-
-
-@register.filter
 def share_of(part: Decimal | None, whole: Decimal | None) -> str:
     """``part`` as a percentage of ``whole``; none of a whole that is not positive (a
     negative total, from recoveries, has no meaningful shares)."""
