@@ -8,8 +8,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
+from servicelead.history import ChangeHistory
 from servicelead.text import single_line
 from services.models import Person, Service, Stage, Team
 
@@ -30,7 +30,7 @@ class DecisionType(models.Model):
     name = models.CharField(max_length=200, unique=True, validators=[single_line])
     category = models.CharField(max_length=30, choices=Category.choices)
     description = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["name"]
@@ -55,7 +55,7 @@ class DecisionBand(models.Model):
         validators=[MinValueValidator(Decimal(0), "A band's limit cannot be negative.")],
         help_text="The largest amount in this band; leave empty for no upper limit.",
     )
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["decision_type", models.F("up_to").asc(nulls_last=True)]
@@ -115,7 +115,7 @@ class DecisionRight(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["service", "decision_type__name", "role"]
@@ -217,7 +217,7 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = ChangeHistory(excluded_fields=["version"])
 
     class Meta:
         ordering = ["-decided_on", "-pk"]

@@ -8,8 +8,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
+from servicelead.history import ChangeHistory
 from servicelead.text import single_line
 from services.models import Service, Stage, Team
 
@@ -51,7 +51,7 @@ class Handoff(models.Model):
     expected_turnaround_hours = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True, validators=[NOT_NEGATIVE]
     )
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         verbose_name = "hand-off"
@@ -83,7 +83,7 @@ class HandoffLog(Period):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         verbose_name = "weekly hand-off log"
@@ -124,7 +124,7 @@ class StageLog(Period):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         verbose_name = "weekly stage log"
@@ -203,7 +203,7 @@ class FrictionPoint(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["service", "-raised_on"]
@@ -252,7 +252,7 @@ class ChangeInitiative(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["status", "-starts_on", "title"]
@@ -304,7 +304,7 @@ class Metric(models.Model):
     unit = models.CharField(max_length=40, blank=True)
     higher_is_better = models.BooleanField(default=True)
     target = models.DecimalField(max_digits=22, decimal_places=6, null=True, blank=True)
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["service", "key"]
@@ -441,7 +441,7 @@ class CostLine(Period):
         ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         constraints = [
@@ -531,7 +531,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["last_used_at"])
+    history = ChangeHistory(excluded_fields=["last_used_at"])
 
     class Meta:
         ordering = ["-created_at"]
@@ -551,7 +551,7 @@ class ReviewNarrative(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         constraints = [

@@ -576,7 +576,10 @@ def _seed_accounts(teams: dict[str, Team], people: dict[str, Person]) -> None:
         user.save()
         if org_admin:
             user.groups.add(admins)
-        Person.objects.filter(pk=people[name].pk).update(user=user)
+        person = people[name]
+        if person.user_id != user.pk:  # through save, so the history records it
+            person.user = user
+            person.save()
 
 
 def _seed_services(teams: dict[str, Team], people: dict[str, Person]) -> None:

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
 
+from servicelead.history import ChangeHistory
 from servicelead.text import single_line
 
 CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Give a three-letter currency code, such as GBP.")
@@ -38,7 +38,7 @@ class Organisation(models.Model):
         help_text="The currency it accounts in: its services' money is shown in it.",
     )
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["name"]
@@ -71,7 +71,7 @@ class Directorate(models.Model):
     )
     description = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -126,7 +126,7 @@ class Team(models.Model):
         "Person", through="TeamMembership", related_name="teams", blank=True
     )
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["directorate__organisation__name", "directorate__name", "name"]
@@ -162,7 +162,7 @@ class Person(models.Model):
         related_name="person",
     )
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["name"]
@@ -177,7 +177,7 @@ class TeamMembership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role_title = models.CharField(max_length=200, blank=True)
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["team__name", "person__name"]
@@ -231,7 +231,7 @@ class Service(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["name"]
@@ -260,7 +260,7 @@ class Priority(models.Model):
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=500)
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["service", "position"]
@@ -289,7 +289,7 @@ class ServiceLeader(models.Model):
         help_text="Aspects this leader leads on for the leadership team, comma-separated.",
     )
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["service", "person__name"]
@@ -328,7 +328,7 @@ class ProportionalityAssessment(models.Model):
     critical_issues = models.BooleanField(CRITERIA[4][1], default=False)
     critical_issues_note = models.TextField(blank=True)
     assessed_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     def __str__(self) -> str:
         return f"Proportionality of {self.service}"
@@ -376,7 +376,7 @@ class Stage(models.Model):
     online = models.BooleanField(default=False)
     description = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["service", "position"]
@@ -413,7 +413,7 @@ class ServiceTeam(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="participations")
     role = models.CharField(max_length=200, blank=True, help_text="What the team does for it.")
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["service", "team__name"]
@@ -433,7 +433,7 @@ class ServiceDependency(models.Model):
     depends_on = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependents")
     note = models.TextField("trade-offs", blank=True)
 
-    history = HistoricalRecords()
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["service", "depends_on__name"]

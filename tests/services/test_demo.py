@@ -93,10 +93,34 @@ def test_demo_leader_and_member_hold_their_service_permissions(seeded):
     assert not member.has_perm(LEAD, grant)
 
 
-def test_seeding_twice_changes_nothing(seeded):
-    before = counts()
+def history_counts() -> dict[str, int]:
+    """How many audit entries every recorded model has."""
+    from django.apps import apps
+
+    return {
+        model.__name__: model.objects.count()
+        for model in apps.get_models()
+        if model.__name__.startswith("Historical")
+    }
+
+
+def test_seeding_twice_changes_nothing_not_even_the_history(seeded):
+    before, history = counts(), history_counts()
+    assert history["HistoricalService"] and history["HistoricalOrganisation"]
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == before
+    assert history_counts() == history  # a save that changes nothing records nothing
+
+
+def test_a_save_that_changes_a_field_is_recorded_and_one_that_does_not_is_not(seeded):
+    service = Service.objects.first()
+    entries = service.history.count()
+    service.save()
+    assert service.history.count() == entries
+    service.purpose = f"{service.purpose} Now online."
+    service.save()
+    assert service.history.count() == entries + 1
+    assert service.history.first().purpose.endswith("Now online.")
 
 
 def test_scale_adds_proportionate_services_once(seeded):
