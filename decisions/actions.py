@@ -41,7 +41,7 @@ def decision_type_save(
     decision_type: DecisionType,
     user: AbstractBaseUser,
     limits: list[Decimal | None],
-    version: str = "",
+    version: str | None = None,
 ) -> DecisionType:
     """Save a decision type and make its bands exactly ``limits`` (None: no upper limit),
     unless somebody changed them after ``version`` (``decision_type_version``)."""

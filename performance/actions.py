@@ -43,8 +43,8 @@ def log_version(log: HandoffLog | StageLog | None) -> str:
 
 def _unchanged_since(log: HandoffLog | StageLog | None, loaded_at: str | None) -> None:
     """Refuse to save over a log saved (or first logged) since the page showing it was
-    opened at version ``loaded_at``; None (an import) or "" (an old page): no check."""
-    if not loaded_at or log_version(log) == loaded_at:
+    opened at version ``loaded_at``; None (an import): no check."""
+    if loaded_at is None or log_version(log) == loaded_at:
         return
     if log is None:  # removed since: nothing to name
         raise EditConflict("", None)
@@ -134,7 +134,7 @@ def stage_log_record(
 
 @transaction.atomic
 def friction_save(
-    *, point: FrictionPoint, user: AbstractBaseUser | None, loaded_at: str = ""
+    *, point: FrictionPoint, user: AbstractBaseUser | None, loaded_at: str | None = None
 ) -> FrictionPoint:
     """Raise or change a friction point, unless somebody saved it after ``loaded_at``."""
     lock_unchanged(point, loaded_at)
@@ -158,7 +158,7 @@ def change_save(
     user: AbstractBaseUser | None,
     stages: list[Stage],
     teams: list[Team],
-    loaded_at: str = "",
+    loaded_at: str | None = None,
 ) -> ChangeInitiative:
     """Start or change an initiative, unless somebody saved it after ``loaded_at``."""
     lock_unchanged(initiative, loaded_at)

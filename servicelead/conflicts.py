@@ -42,10 +42,12 @@ class UnchangedSinceMixin:
             self.initial["loaded_at"] = self.instance.updated_at.isoformat()
 
 
-def lock_unchanged(instance, loaded_at: str) -> None:
+def lock_unchanged(instance, loaded_at: str | None) -> None:
     """Inside the saving transaction: lock ``instance``'s row and raise ``EditConflict`` if it
-    was saved after ``loaded_at`` (its ``updated_at`` as the editor's form was loaded)."""
-    if instance.pk is None or not loaded_at:
+    was saved after ``loaded_at`` (its ``updated_at`` as the editor's form was loaded). None:
+    a write that comes from no page (an import, the seed), not checked; a page that sends no
+    version at all (an old page, or a tampered one) is refused as out of date."""
+    if instance.pk is None or loaded_at is None:
         return
     model = type(instance)
     saved = (
@@ -74,10 +76,11 @@ def history_version(*histories: QuerySet) -> str:
     )
 
 
-def refuse_if_changed(loaded: str, *histories: QuerySet) -> None:
+def refuse_if_changed(loaded: str | None, *histories: QuerySet) -> None:
     """Inside the saving transaction, after locking what it saves: raise ``EditConflict`` if
-    the records behind ``histories`` were saved since the page read version ``loaded``."""
-    if not loaded or history_version(*histories) == loaded:
+    the records behind ``histories`` were saved since the page read version ``loaded`` (None:
+    not checked, as ``lock_unchanged``; a page that sent none is refused)."""
+    if loaded is None or history_version(*histories) == loaded:
         return
     newest = [
         record

@@ -122,7 +122,7 @@ def service_update(
     user: AbstractBaseUser,
     fields: dict,
     priorities: list[str],
-    loaded_at: str = "",
+    loaded_at: str | None = None,
 ) -> Service:
     """Change a service's details and replace its ordered priorities, unless somebody saved
     them after ``loaded_at``."""
@@ -162,7 +162,7 @@ def service_leadership_update(
     user: AbstractBaseUser,
     model: str,
     leaders: list[LeaderChange],
-    version: str = "",
+    version: str | None = None,
 ) -> None:
     """Set the leadership model and replace the leaders, then bring permissions in step,
     unless somebody changed them after ``version`` (``leadership_version``)."""
@@ -234,7 +234,7 @@ def service_journey_update(
     service: Service,
     user: AbstractBaseUser,
     stages: list[StageChange],
-    version: str = "",
+    version: str | None = None,
     losses_confirmed: bool = False,
 ) -> None:
     """Replace the journey with ``stages`` in order; positions are 1..n as given. Unless
@@ -275,7 +275,7 @@ def service_journey_update(
 
 @transaction.atomic
 def service_assessment_update(
-    *, service: Service, user: AbstractBaseUser, fields: dict, version: str = ""
+    *, service: Service, user: AbstractBaseUser, fields: dict, version: str | None = None
 ) -> ProportionalityAssessment:
     """Record the service's proportionality assessment, unless somebody changed it after
     ``version`` (``assessment_version``)."""

@@ -176,3 +176,19 @@ def test_hand_offs_the_journey_rebuilds_are_no_loss_but_a_set_turnaround_is(worl
     Handoff.objects.filter(to_stage=assess).update(expected_turnaround_hours=None)
     client, fields = opened(world["people"]["priya"], url)
     assert client.post(url, {**fields, "stages-1-DELETE": "on"}).status_code == 302
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_save_without_the_pages_version_is_refused_as_out_of_date(world, page):
+    """An old page, or a tampered one, cannot skip the check by leaving its version out."""
+    url_of, field, (value, _, _), saved = PAGES[page]
+    url = url_of(world)
+    client, fields = opened(world["people"]["grace"], url)
+    posted = {k: v for k, v in fields.items() if k not in {"version", "loaded_at"}}
+    response = client.post(url, {**posted, field: value})
+    assert response.status_code == 200
+    assert "since you opened this page; reload to see it" in response.content.decode()
+    if page == "assessment":
+        assert not ProportionalityAssessment.objects.exists()
+    else:
+        assert saved(world) != value

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from decisions.actions import decision_type_version
 from decisions.models import DecisionBand, DecisionRight, DecisionType, HolderKind, Role
 from services.actions import service_access_sync
 from services.queries import ORG_ADMINS_GROUP
@@ -274,7 +275,12 @@ def test_a_band_in_use_cannot_be_removed(admin_client, service):
     DecisionRightFactory(service=service, decision_type=band.decision_type, band=band)
     response = admin_client.post(
         reverse("decisions:type_edit", args=[band.decision_type.pk]),
-        {"name": band.decision_type.name, "category": "spend", "bands": "any"},
+        {
+            "name": band.decision_type.name,
+            "category": "spend",
+            "bands": "any",
+            "version": decision_type_version(band.decision_type),
+        },
     )
     assert "is still used by decision rights" in response.content.decode()
     assert DecisionBand.objects.filter(pk=band.pk).exists()

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from performance.actions import handoff_log_record
+from performance.actions import handoff_log_record, log_version
 from performance.models import ChangeInitiative, FrictionPoint, HandoffLog, StageLog
 from performance.queries import journey_handoffs, week_of
 from performance.windows import Window, presets, window_from
@@ -58,7 +58,16 @@ def log_url(journey, week=WEEK) -> str:
     return f"{reverse('performance:team_log', args=[journey['team'].pk])}?week={week.isoformat()}"
 
 
-def row_data(key: str, **values) -> dict:
+def row_data(key: str, week=WEEK, **values) -> dict:
+    """A row of the week's log as its page posts it, with the version of its log."""
+    pk = int(key[1:])
+    logs = (
+        HandoffLog.objects.filter(handoff_id=pk)
+        if key.startswith("h")
+        else StageLog.objects.filter(stage_id=pk)
+    )
+    version = log_version(logs.filter(period_start=week).first())
+    values = {"loaded_at": version, **values}
     return {f"{key}-present": "1", **{f"{key}-{name}": value for name, value in values.items()}}
 
 
@@ -377,6 +386,7 @@ def test_resolving_friction_dates_it(client, journey):
             "hours_lost_per_week": "0",
             "failure_demand_contacts": "0",
             "raised_on": "2026-01-01",
+            "loaded_at": point.updated_at.isoformat(),
         },
     )
     point.refresh_from_db()

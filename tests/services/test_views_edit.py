@@ -2,7 +2,12 @@ import pytest
 from django.urls import reverse
 
 from services.access import CONTRIBUTE, LEAD
-from services.actions import service_access_sync
+from services.actions import (
+    assessment_version,
+    journey_version,
+    leadership_version,
+    service_access_sync,
+)
 from services.models import (
     Person,
     ProportionalityAssessment,
@@ -56,6 +61,7 @@ def management(prefix: str, total: int, initial: int) -> dict:
 
 def details(service, **changes) -> dict:
     data = {
+        "loaded_at": Service.objects.get(pk=service.pk).updated_at.isoformat(),
         "name": service.name,
         "purpose": service.purpose,
         "serves": "",
@@ -111,8 +117,12 @@ def test_a_name_with_a_line_break_is_refused_on_the_field(leader_client, service
     assert "loans" not in service.name
 
 
-def leadership_data(model: str, rows: list[dict], initial: int) -> dict:
-    data = {"leadership_model": model, **management("leaders", len(rows), initial)}
+def leadership_data(service, model: str, rows: list[dict], initial: int) -> dict:
+    data = {
+        "leadership_model": model,
+        "version": leadership_version(service),
+        **management("leaders", len(rows), initial),
+    }
     for index, row in enumerate(rows):
         for key, value in row.items():
             data[f"leaders-{index}-{key}"] = value
@@ -123,6 +133,7 @@ def test_leader_changes_leadership_and_new_leaders_gain_permissions(leader_clien
     current = service.leaders.get()
     newcomer = PersonFactory(user=UserFactory(username="grace"), name="Grace Adeyemi")
     data = leadership_data(
+        service,
         "team",
         [
             {"person": current.person.pk, "role": "Service owner", "leads_on": "users"},
@@ -146,6 +157,7 @@ def test_removed_leader_loses_their_permissions(leader_client, service, leader):
     service_access_sync()
     assert other.person.user.has_perm(LEAD, service)
     data = leadership_data(
+        service,
         "single",
         [
             {"person": service.leaders.get(person__user=leader).person.pk},
@@ -161,14 +173,14 @@ def test_removed_leader_loses_their_permissions(leader_client, service, leader):
 
 def test_naming_a_leader_twice_is_refused(leader_client, service):
     person = service.leaders.get().person.pk
-    data = leadership_data("team", [{"person": person}, {"person": person}], initial=1)
+    data = leadership_data(service, "team", [{"person": person}, {"person": person}], initial=1)
     response = leader_client.post(reverse("services:service_leadership", args=[service.slug]), data)
     assert "is named more than once; name each leader once." in response.content.decode()
     assert service.leaders.count() == 1
 
 
-def journey_data(rows: list[dict], initial: int) -> dict:
-    data = management("stages", len(rows), initial)
+def journey_data(service, rows: list[dict], initial: int) -> dict:
+    data = {"version": journey_version(service), **management("stages", len(rows), initial)}
     for index, row in enumerate(rows):
         for key, value in row.items():
             data[f"stages-{index}-{key}"] = value
@@ -181,6 +193,7 @@ def test_leader_reorders_renames_removes_and_adds_stages(leader_client, service)
     member = PersonFactory(user=UserFactory(username="caseworker"))
     team.memberships.create(person=member)
     data = journey_data(
+        service,
         [
             {"stage_id": apply.pk, "name": "Decide", "ORDER": 2, "channels": ["digital"]},
             {"stage_id": decide.pk, "name": "Apply", "ORDER": 1, "DELETE": "on"},
@@ -199,6 +212,7 @@ def test_leader_reorders_renames_removes_and_adds_stages(leader_client, service)
 def test_two_stages_with_one_name_are_refused(leader_client, service):
     apply, decide = service.stages.order_by("position")
     data = journey_data(
+        service,
         [
             {"stage_id": apply.pk, "name": "Apply", "ORDER": 1},
             {"stage_id": decide.pk, "name": "apply", "ORDER": 2},
@@ -215,6 +229,7 @@ def test_two_stages_with_one_name_are_refused(leader_client, service):
 def test_unknown_channel_is_refused_on_the_field(leader_client, service):
     apply, decide = service.stages.order_by("position")
     data = journey_data(
+        service,
         [
             {"stage_id": apply.pk, "name": "Apply", "ORDER": 1, "channels": ["pigeon"]},
             {"stage_id": decide.pk, "name": "Decide", "ORDER": 2},
@@ -229,6 +244,7 @@ def test_unknown_channel_is_refused_on_the_field(leader_client, service):
 
 def test_leader_records_the_proportionality_assessment(leader_client, service, leader):
     data = {"important": "on", "important_note": "Statutory duty", "major_change": "on"}
+    data["version"] = assessment_version(service)
     response = leader_client.post(reverse("services:service_assessment", args=[service.slug]), data)
     assert response.status_code == 302
     assessment = ProportionalityAssessment.objects.get(service=service)
@@ -281,6 +297,7 @@ def test_history_names_related_objects_not_ids(leader_client, service):
     apply = service.stages.get(position=1)
     team = TeamFactory(name="Casework")
     data = journey_data(
+        service,
         [
             {"stage_id": apply.pk, "name": "Apply", "ORDER": 1, "team": team.pk},
             {"stage_id": service.stages.get(position=2).pk, "name": "Decide", "ORDER": 2},
