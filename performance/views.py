@@ -53,18 +53,22 @@ from services.queries import directorate_and_descendants, visible_services
 
 
 def _week(request: HttpRequest) -> date:
-    """The Monday of the week asked for; this week's, saying so, for one that is not a date
-    or lies outside the dates a window can cover."""
+    """The Monday of the week asked for; this week's, saying so, for one that is not a date,
+    lies outside the dates a window can cover, or has not begun (nothing is logged ahead)."""
     raw = request.GET.get("week") or request.POST.get("week") or ""
+    today = timezone.localdate()
     try:
-        day = date.fromisoformat(raw) if raw else timezone.localdate()
+        day = date.fromisoformat(raw) if raw else today
     except ValueError:
         day = None
     if day is None or not EARLIEST <= day <= LATEST:
         messages.warning(
             request, f"“{raw[:40]}” is not a week this log can show: here is this week."
         )
-        day = timezone.localdate()
+        day = today
+    elif week_of(day)[0] > week_of(today)[0]:
+        messages.warning(request, f"The week of {day:%-d %B %Y} has not begun: here is this week.")
+        day = today
     return week_of(day)[0]
 
 
@@ -170,7 +174,12 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
             "week_start": week_start,
             "week_end": week_start + timedelta(days=6),
             "previous_week": week_start - timedelta(days=7),
-            "next_week": week_start + timedelta(days=7),
+            # None for this week: a week that has not begun cannot be logged.
+            "next_week": (
+                week_start + timedelta(days=7)
+                if week_start < week_of(timezone.localdate())[0]
+                else None
+            ),
             "handoff_entries": [e for e in entries if isinstance(e[0], HandoffRow)],
             "stage_entries": [e for e in entries if isinstance(e[0], StageRow)],
         },

@@ -207,11 +207,15 @@ class WouldDestroy(Exception):
         super().__init__(f"Removing {len(losses)} stages would delete what was logged against them")
 
 
+def _called(model, count: int) -> str:
+    return str(model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural)
+
+
 def removal_losses(stages: Iterable[Stage]) -> list[tuple[Stage, dict[str, int]]]:
-    """What deleting each stage would delete with it (its weekly logs, its hand-offs and
-    theirs), counted by kind: the Django admin's own reckoning of a cascade. Records the
-    journey rebuilds by itself (``rebuilt_with_the_journey``: a hand-off nobody has set
-    anything on) are no loss."""
+    """What deleting each stage would delete or unlink with it (its weekly logs, its
+    hand-offs and theirs; friction linked to it, decisions and changes naming it), counted by
+    kind: the Django admin's own reckoning of a cascade. Records the journey rebuilds by
+    itself (``rebuilt_with_the_journey``: a hand-off nobody has set anything on) are no loss."""
     losses = []
     for stage in stages:
         collector = NestedObjects(using=router.db_for_write(Stage))
@@ -219,10 +223,17 @@ def removal_losses(stages: Iterable[Stage]) -> list[tuple[Stage, dict[str, int]]
         counts = {}
         for model, found in collector.model_objs.items():
             lost = [obj for obj in found if not getattr(obj, "rebuilt_with_the_journey", False)]
-            if model is Stage or model._meta.auto_created or not lost:
+            if model is Stage or not lost:
                 continue
-            name = model._meta.verbose_name if len(lost) == 1 else model._meta.verbose_name_plural
-            counts[str(name)] = len(lost)
+            owner = model._meta.auto_created  # the model of a many-to-many link
+            if owner:
+                counts[f"{_called(owner, len(lost))} no longer naming it"] = len(lost)
+            else:
+                counts[_called(model, len(lost))] = len(lost)
+        for (field, _), batches in collector.field_updates.items():
+            unlinked = sum(len(batch) for batch in batches)
+            if unlinked:
+                counts[f"{_called(field.model, unlinked)} losing the link to it"] = unlinked
         if counts:
             losses.append((stage, counts))
     return losses

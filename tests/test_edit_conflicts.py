@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisions.models import DecisionType
-from performance.models import ChangeInitiative, StageLog
+from performance.models import ChangeInitiative, FrictionPoint, StageLog
 from services.actions import service_access_sync
 from services.models import ProportionalityAssessment, Service, Stage
 from services.queries import ORG_ADMINS_GROUP
@@ -192,3 +192,33 @@ def test_a_save_without_the_pages_version_is_refused_as_out_of_date(world, page)
         assert not ProportionalityAssessment.objects.exists()
     else:
         assert saved(world) != value
+
+
+def test_removing_a_stage_names_the_friction_decisions_and_changes_that_lose_it(world):
+    from decisions.models import Decision
+
+    assess = Stage.objects.get(name="Assess")
+    FrictionPoint.objects.create(
+        service=world["service"],
+        title="Slow checks",
+        category="process",
+        severity="high",
+        raised_on=date(2026, 1, 5),
+        stage=assess,
+    )
+    decision = Decision.objects.create(
+        service=world["service"],
+        title="Check less",
+        decision_type=world["type"],
+        decided_on=date(2026, 1, 5),
+    )
+    decision.affected_stages.add(assess)
+    world["change"].affected_stages.add(assess)
+    url = reverse("services:service_journey", args=["grants"])
+    client, fields = opened(world["people"]["priya"], url)
+    body = client.post(url, {**fields, "stages-1-DELETE": "on"}).content.decode()
+    assert (
+        "Assess: 1 decision no longer naming it, 1 change initiative no longer naming it, "
+        "1 friction point losing the link to it"
+    ) in body
+    assert Stage.objects.filter(pk=assess.pk).exists()

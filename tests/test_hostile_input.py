@@ -199,3 +199,26 @@ def test_a_page_body_past_the_limit_is_refused_naming_it(admin, settings):
     response = client.post("/imports/upload/", {"kind": "measurements", "notes": "x" * 2000})
     assert response.status_code == 413
     assert "the most this site takes is 0.0 MB. Split the file" in response.content.decode()
+
+
+def test_a_week_that_has_not_begun_cannot_be_logged(admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from performance.models import StageLog
+
+    client, team = admin
+    ahead = timezone.localdate() + timedelta(days=400)
+    stage = team.stages.first()
+    response = client.post(
+        f"/teams/{team.pk}/log/?week={ahead.isoformat()}",
+        {f"s{stage.pk}-present": "1", f"s{stage.pk}-completed": "5"},
+        follow=True,
+    )
+    assert f"The week of {ahead:%-d %B %Y} has not begun: here is this week." in (
+        response.content.decode()
+    )
+    assert not StageLog.objects.filter(period_start__gt=timezone.localdate()).exists()
+    page = client.get(f"/teams/{team.pk}/log/").content.decode()
+    assert "Next week" not in page and "Previous week" in page

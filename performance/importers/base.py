@@ -506,8 +506,8 @@ def run_rows(
             if found:
                 outcome.notes.append(
                     f"{len(found)} data-quality finding{'s' if len(found) != 1 else ''}: "
-                    + "; ".join(f.message for f in found[:5])
-                    + ("; …" if len(found) > 5 else "")
+                    + "; ".join(f.message.rstrip(".") for f in found[:5])
+                    + ("; …" if len(found) > 5 else ".")
                 )
             if subjects or found:
                 findings_record(

@@ -636,7 +636,9 @@ def test_measurements_that_contradict_each_other_are_imported_and_flagged(grants
     finding = DataQualityFinding.objects.get()
     assert (finding.kind, finding.service.slug) == ("volumes_contradict", "grants")
     assert finding.message == "2026-01-01 to 2026-01-31: 120 transactions but only 100 started."
-    assert "1 data-quality finding" in outcome.notes[0]
+    assert outcome.notes[0] == (
+        "1 data-quality finding: 2026-01-01 to 2026-01-31: 120 transactions but only 100 started."
+    )
     # The corrected file replaces the finding; importing it again changes nothing.
     corrected = text.replace(",100,\n", ",150,\n")
     run("measurements", corrected)
