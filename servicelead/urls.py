@@ -7,10 +7,13 @@ from django.views.generic import RedirectView
 from performance.api import api
 from servicelead import views
 from servicelead.forms import SignInForm
+from services.queries import is_org_admin
 
 admin.site.site_header = "Servicelead administration"
 admin.site.site_title = "Servicelead admin"
 admin.site.index_title = "Organisation, services and data"
+# The Django admin is the org admins': the same test as every page of the product.
+admin.site.has_permission = lambda request: request.user.is_active and is_org_admin(request.user)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="services:catalogue"), name="home"),

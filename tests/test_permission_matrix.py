@@ -381,11 +381,18 @@ def test_status_for_every_role_and_url(client, world, role, name):
 
 
 def test_admin_is_for_org_admins_only(client, world):
+    """One test of who is an org admin, for the Django admin, its link and every page."""
     url = reverse("admin:index")
     assert client.get(url).status_code == 302
-    client.force_login(world["users"]["leader"])
+    staff = world["users"]["leader"]
+    staff.is_staff = True  # staff, but not an org admin: no admin, no link
+    staff.save()
+    client.force_login(staff)
     assert client.get(url).status_code == 302
-    client.force_login(world["users"]["org_admin"])
-    world["users"]["org_admin"].is_staff = True
-    world["users"]["org_admin"].save()
+    assert f'href="{url}"' not in client.get(reverse("performance:imports")).content.decode()
+    client.force_login(world["users"]["org_admin"])  # an org admin, not staff
+    assert not world["users"]["org_admin"].is_staff
     assert client.get(url).status_code == 200
+    page = client.get(reverse("performance:imports")).content.decode()
+    assert f'href="{url}"' in page
+    assert reverse("performance:gc_upload") in page

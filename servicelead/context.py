@@ -1,0 +1,9 @@
+"""What every page's template may ask of the signed-in person, answered by the same helpers
+the views use."""
+
+from services.queries import is_org_admin
+
+
+def roles(request) -> dict:
+    user = getattr(request, "user", None)
+    return {"org_admin": bool(user) and is_org_admin(user)}
