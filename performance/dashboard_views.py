@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,15 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.queries import reviews_due, service_decision_summary
 from performance.dashboard import cost_per_transaction_trend, kpi_tiles
-from performance.forms import DataQualityFilterForm
+from performance.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
 from performance.models import ChangeInitiative, CostLine, DataQualityFinding, ReviewNarrative
 from performance.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
 from performance.queries import findings_list, friction_summary, in_window
 from performance.rollups import as_of_text, cached_summaries, summary_as_of, window_for
 from servicelead.exports import Echo, SafeWriter
-from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
-from services.forms import CatalogueFilterForm
 from services.models import Directorate, Organisation
 from services.queries import (
     BY_NAME,
@@ -34,16 +31,6 @@ from services.queries import (
 
 SHARE_PAGE_SIZE = 50
 PORTFOLIO_PAGE_SIZE = 50
-
-
-class NarrativeForm(GovukFormMixin, forms.Form):
-    text = forms.CharField(
-        label="What changed and why",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="For the people this pack goes to: what moved, why, and what you are doing.",
-    )
 
 
 def _dashboard_context(request: HttpRequest, slug: str) -> dict:
@@ -114,13 +101,6 @@ def review_pack(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- Portfolio ------------------------------------------------------------------------------
-
-
-class PortfolioFilterForm(CatalogueFilterForm):
-    hands_on_gap = forms.BooleanField(
-        required=False, label="Hands-on leadership recommended but not in place"
-    )
-    stale = forms.BooleanField(required=False, label="Stale data")
 
 
 def _portfolio(request: HttpRequest):

@@ -205,3 +205,9 @@ class AssessmentForm(GovukFormMixin, forms.ModelForm):
             name: forms.Textarea(attrs={"rows": 2}) for name in fields if name.endswith("_note")
         } | {"assessed_on": forms.DateInput(attrs={"type": "date"})}
         labels = {name: "Note" for name in fields if name.endswith("_note")}
+
+
+class ProfileForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["wants_digest"]

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +6,6 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from servicelead.conflicts import EditConflict, VersionForm
-from servicelead.forms import GovukFormMixin
 from services.access import LEAD, service_for_user, user_can
 from services.actions import (
     LeaderChange,
@@ -27,6 +25,7 @@ from services.forms import (
     JourneySaveForm,
     LeaderFormSet,
     LeadershipModelForm,
+    ProfileForm,
     ServiceDetailsForm,
     StageFormSet,
 )
@@ -305,12 +304,6 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
             "stages": stages_owned(request.user, teams),
         },
     )
-
-
-class ProfileForm(GovukFormMixin, forms.ModelForm):
-    class Meta:
-        model = Person
-        fields = ["wants_digest"]
 
 
 @require_http_methods(["GET", "POST"])
