@@ -57,7 +57,7 @@ class TeamMember(HttpUser):
         )
         response.raise_for_status()
         log = self.client.get(f"/teams/{TEAM}/log/", name="weekly log").text
-        self.rows = re.findall(r'id="row-(h\d+)"', log)
+        self.rows = re.findall(r'id="row-(h\d+-\d+)"', log)
         self.slugs = [f"generated-{n:05d}" for n in range(1, SERVICES + 1) if n % 50]
         if next(signed_in) == self.environment.runner.target_user_count:
             self.environment.runner.stats.reset_all()  # measured from here: all signed in
@@ -86,6 +86,7 @@ class TeamMember(HttpUser):
             f"/teams/{TEAM}/log/{key}/?week={week.isoformat()}",
             {
                 f"{key}-present": "1",
+                f"{key}-loaded_at": "none",  # each row and week is written once: a new log
                 f"{key}-handed_over": str(handed_over),
                 f"{key}-returned": "3",
                 f"{key}-median_wait_hours": "12.5",
@@ -95,7 +96,7 @@ class TeamMember(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code == 200 and "Saved" in response.text:
-                record("handoff", handoff=int(key[1:]), week=week.isoformat(), value=handed_over)
+                record("handoff", handoff=key[1:], week=week.isoformat(), value=handed_over)
                 response.success()
             else:
                 response.failure(f"not saved: {response.status_code}")

@@ -22,6 +22,7 @@ from performance.models import (
     Metric,
     StageLog,
 )
+from performance.queries import journey_handoffs
 from servicelead.conflicts import EditConflict, lock_unchanged, who
 from services import versions
 from services.models import Service, Stage, Team
@@ -62,6 +63,18 @@ def _may_overwrite(user, service, log) -> None:
         raise PermissionDenied
 
 
+def handoffs_make(stages_by_service: dict[int, list[Stage]]) -> dict[tuple[int, int], Handoff]:
+    """Save the hand-off of each pair of consecutive stages that has none (for the writers
+    that log against them: the team log, imports, the seed); returns them all, keyed by
+    (from stage id, to stage id). Saving the same pair at once ends with one row."""
+    found = journey_handoffs(stages_by_service)
+    missing = [handoff for handoff in found.values() if handoff.pk is None]
+    if missing:
+        Handoff.objects.bulk_create(missing, ignore_conflicts=True)
+        found = journey_handoffs(stages_by_service)
+    return found
+
+
 @transaction.atomic
 def handoff_log_record(
     *,
@@ -78,6 +91,10 @@ def handoff_log_record(
     ("created", "updated" or "unchanged"). Writes of the same hand-off wait for each other,
     so two saving the same new row at once end with it once; a page's save refuses to
     overwrite a log saved since it was opened (``loaded_at``)."""
+    if handoff.pk is None:  # the journey's pair has had nothing logged yet
+        handoff = handoffs_make({handoff.service_id: [handoff.from_stage, handoff.to_stage]})[
+            handoff.from_stage_id, handoff.to_stage_id
+        ]
     Handoff.objects.select_for_update().filter(pk=handoff.pk).values("pk").first()
     log = HandoffLog.objects.filter(
         handoff=handoff, period_start=period_start, period_end=period_end

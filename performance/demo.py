@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from performance.actions import handoffs_make
 from performance.importers.measurements import COPY_COLUMNS
 from performance.models import (
     ChangeInitiative,
@@ -25,7 +26,7 @@ from performance.models import (
     Metric,
     StageLog,
 )
-from performance.queries import journey_handoffs, week_of
+from performance.queries import week_of
 from servicelead.bulk import copy_rows
 from services.demo import SERVICES
 from services.journey import Boundary, boundary_between
@@ -245,7 +246,7 @@ def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -
         .order_by("service_id", "position")
     ):
         stages_by_service.setdefault(stage.service_id, []).append(stage)
-    handoffs = journey_handoffs(stages_by_service)
+    handoffs = handoffs_make(stages_by_service)
     have_handoff = set(
         HandoffLog.objects.filter(handoff__in=handoffs.values()).values_list(
             "handoff_id", "period_start"

@@ -46,11 +46,9 @@ def _weighted(value: str, weight: str) -> ExpressionWrapper:
 
 
 def journey_handoffs(stages_by_service: dict[int, list[Stage]]) -> dict[tuple[int, int], Handoff]:
-    """The Handoff rows for each pair of consecutive stages, creating any that are missing.
-
-    Keyed by (from stage id, to stage id). Two queries (and one insert when the journey has
-    changed), however many services.
-    """
+    """The hand-off of each pair of consecutive stages, keyed by (from stage id, to stage id):
+    its row where one has been saved, else an unsaved one (nothing logged against it yet; the
+    first log saves it). One query, however many services; it writes nothing."""
     pairs = {
         (a.pk, b.pk): service_id
         for service_id, stages in stages_by_service.items()
@@ -58,23 +56,15 @@ def journey_handoffs(stages_by_service: dict[int, list[Stage]]) -> dict[tuple[in
     }
     if not pairs:
         return {}
-    from_ids = {a for a, _ in pairs}
     existing = {
         (h.from_stage_id, h.to_stage_id): h
-        for h in Handoff.objects.filter(from_stage_id__in=from_ids)
+        for h in Handoff.objects.filter(from_stage_id__in={a for a, _ in pairs})
     }
-    missing = [
-        Handoff(service_id=service_id, from_stage_id=a, to_stage_id=b)
+    return {
+        (a, b): existing.get((a, b))
+        or Handoff(service_id=service_id, from_stage_id=a, to_stage_id=b)
         for (a, b), service_id in pairs.items()
-        if (a, b) not in existing
-    ]
-    if missing:
-        Handoff.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {
-            (h.from_stage_id, h.to_stage_id): h
-            for h in Handoff.objects.filter(from_stage_id__in=from_ids)
-        }
-    return {pair: existing[pair] for pair in pairs}
+    }
 
 
 def in_window(window: Window) -> Q:
@@ -98,7 +88,9 @@ def flows_for(services: list[Service], window: Window) -> dict[int, FlowFigures]
     handoff_rows = journey_handoffs(stages_by_service)
     handoff_sums = {
         row["handoff_id"]: row
-        for row in HandoffLog.objects.filter(in_window(window), handoff__in=handoff_rows.values())
+        for row in HandoffLog.objects.filter(
+            in_window(window), handoff_id__in=[h.pk for h in handoff_rows.values() if h.pk]
+        )
         .values("handoff_id")
         .annotate(
             logs=Count("pk"),
@@ -273,7 +265,8 @@ class HandoffRow:
 
     @property
     def key(self) -> str:
-        return f"h{self.handoff.pk}"
+        """By its two stages: the same before and after its first log saves the hand-off."""
+        return f"h{self.handoff.from_stage_id}-{self.handoff.to_stage_id}"
 
 
 @dataclass
@@ -305,7 +298,7 @@ def team_week(user: User, team: Team, week_start: date) -> tuple[list[HandoffRow
     week_end = week_start + timedelta(days=6)
     last_start = week_start - timedelta(days=7)
 
-    handoff_ids = [h.pk for h in handoffs.values()]
+    handoff_ids = [h.pk for h in handoffs.values() if h.pk]
     logs = {
         (log.handoff_id, log.period_start): log
         for log in HandoffLog.objects.filter(

@@ -112,6 +112,8 @@ def _save_row(request, row, form, week_start: date) -> str | None:
     except EditConflict as conflict:
         form.add_error(None, str(conflict))
         return None
+    if isinstance(row, HandoffRow):
+        row.handoff = log.handoff  # saved with its first log
     row.log = log
     return outcome
 

@@ -162,11 +162,11 @@ def test_removing_a_stage_with_nothing_logged_needs_no_yes(world):
 
 
 def test_hand_offs_the_journey_rebuilds_are_no_loss_but_a_set_turnaround_is(world):
+    from performance.actions import handoffs_make
     from performance.models import Handoff
-    from performance.queries import journey_handoffs
 
     service = world["service"]
-    journey_handoffs({service.pk: list(service.stages.order_by("position"))})
+    handoffs_make({service.pk: list(service.stages.order_by("position"))})
     assess = Stage.objects.get(name="Assess")
     url = reverse("services:service_journey", args=["grants"])
     client, fields = opened(world["people"]["priya"], url)

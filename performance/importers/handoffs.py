@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from performance.actions import handoffs_make
 from performance.importers import upsert
 from performance.importers.base import Cells, CsvKind, Lookups, Outcome, places_of
 from performance.models import Handoff, HandoffLog
-from performance.queries import journey_handoffs
 
 FIELDS = ["handed_over", "returned", "median_wait_hours"]
 
@@ -52,7 +52,7 @@ class HandoffsKind(CsvKind):
     def _journey(self, lookups: Lookups, service) -> dict:
         if service.pk not in self._handoffs:
             stages = list(lookups.stages_of(service).values())
-            self._handoffs[service.pk] = journey_handoffs({service.pk: stages})
+            self._handoffs[service.pk] = handoffs_make({service.pk: stages})
         return self._handoffs[service.pk]
 
     def parse(self, cells: Cells, lookups: Lookups) -> HandoffRow | None:

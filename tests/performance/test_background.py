@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from performance import outbox, rollups
-from performance.actions import handoff_log_record
+from performance.actions import handoff_log_record, handoffs_make
 from performance.api import summary_json
 from performance.models import FrictionPoint, ImportRun, OutboxTask
 from performance.notices import send_reminders, send_weekly_digests
-from performance.queries import journey_handoffs, week_of
+from performance.queries import week_of
 from performance.summary import summaries
 from performance.windows import Window
 from servicelead.celery import app
@@ -46,7 +46,7 @@ def journey():
     service = ServiceFactory(slug="grants")
     a = StageFactory(service=service, position=1)
     b = StageFactory(service=service, position=2)
-    return service, journey_handoffs({service.pk: [a, b]})[(a.pk, b.pk)]
+    return service, handoffs_make({service.pk: [a, b]})[(a.pk, b.pk)]
 
 
 def log(handoff, handed: int) -> None:

@@ -93,7 +93,7 @@ def test_load_check_finds_every_write_the_load_tool_saw_succeed(tmp_path):
         tmp_path,
         {
             "kind": "handoff",
-            "handoff": log.handoff_id,
+            "handoff": f"{log.handoff.from_stage_id}-{log.handoff.to_stage_id}",
             "week": log.period_start.isoformat(),
             "value": 1234,
         },
@@ -111,7 +111,7 @@ def test_load_check_names_lost_writes(tmp_path):
         tmp_path,
         {
             "kind": "handoff",
-            "handoff": log.handoff_id,
+            "handoff": f"{log.handoff.from_stage_id}-{log.handoff.to_stage_id}",
             "week": log.period_start.isoformat(),
             "value": 999,  # the database holds another value: this write was lost
         },

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from performance.actions import handoffs_make
 from performance.flow import HandoffFigures, StageFigures, flow_figures
-from performance.models import HandoffLog, StageLog
+from performance.models import Handoff, HandoffLog, StageLog
 from performance.queries import journey_handoffs, service_flow
 from performance.windows import Window
 from services.journey import Boundary
@@ -120,7 +121,7 @@ def test_service_flow_sums_logs_inside_the_window_only():
     apply = StageFactory(service=service, position=1, name="Apply", team=team)
     check = StageFactory(service=service, position=2, name="Check", team=same_org)
     decide = StageFactory(service=service, position=3, name="Decide", team=other_org)
-    handoffs = journey_handoffs({service.pk: [apply, check, decide]})
+    handoffs = handoffs_make({service.pk: [apply, check, decide]})
     first = handoffs[(apply.pk, check.pk)]
     week = date(2026, 3, 2)
 
@@ -159,13 +160,36 @@ def test_service_flow_sums_logs_inside_the_window_only():
 
 
 @pytest.mark.django_db
+def test_reading_a_journey_writes_nothing_and_the_first_log_saves_its_hand_off():
+    from performance.actions import handoff_log_record
+
+    service = ServiceFactory()
+    a, b = (StageFactory(service=service, position=n) for n in (1, 2))
+    read = journey_handoffs({service.pk: [a, b]})
+    assert read[(a.pk, b.pk)].pk is None and not Handoff.objects.exists()
+    assert service_flow(service, Window(date(2026, 1, 1), date(2026, 1, 31))).handoffs
+    assert not Handoff.objects.exists()
+    log, outcome = handoff_log_record(
+        handoff=read[(a.pk, b.pk)],
+        user=None,
+        period_start=date(2026, 1, 5),
+        period_end=date(2026, 1, 11),
+        handed_over=10,
+        returned=1,
+        median_wait_hours=D(2),
+    )
+    assert outcome == "created" and log.handoff.from_stage_id == a.pk
+    assert journey_handoffs({service.pk: [a, b]})[(a.pk, b.pk)].pk == log.handoff_id
+
+
+@pytest.mark.django_db
 def test_handoffs_follow_the_journey_and_keep_old_pairs():
     service = ServiceFactory()
     a, b, c = (StageFactory(service=service, position=n) for n in (1, 2, 3))
-    first = journey_handoffs({service.pk: [a, b, c]})
+    first = handoffs_make({service.pk: [a, b, c]})
     assert set(first) == {(a.pk, b.pk), (b.pk, c.pk)}
-    again = journey_handoffs({service.pk: [a, b, c]})
+    again = handoffs_make({service.pk: [a, b, c]})
     assert {h.pk for h in again.values()} == {h.pk for h in first.values()}
-    reordered = journey_handoffs({service.pk: [a, c, b]})
+    reordered = handoffs_make({service.pk: [a, c, b]})
     assert set(reordered) == {(a.pk, c.pk), (c.pk, b.pk)}
     assert service.handoffs.count() == 4  # the old pairs keep their logs

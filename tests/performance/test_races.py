@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from performance.actions import handoff_log_record, stage_log_record
+from performance.actions import handoff_log_record, handoffs_make, stage_log_record
 from performance.importers import KINDS, run_import
 from performance.models import HandoffLog, Measurement, StageLog
-from performance.queries import journey_handoffs
 from tests.factories import ServiceFactory, StageFactory
 
 pytestmark = [
@@ -50,7 +49,7 @@ def test_the_same_new_team_log_rows_saved_at_once_end_once():
     service = ServiceFactory(slug="grants")
     first = StageFactory(service=service, position=1)
     second = StageFactory(service=service, position=2)
-    handoff = journey_handoffs({service.pk: [first, second]})[(first.pk, second.pk)]
+    handoff = handoffs_make({service.pk: [first, second]})[(first.pk, second.pk)]
 
     def handoff_row():
         return handoff_log_record(

@@ -395,7 +395,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     leader_client.get(url)
     cache.clear()
     # two windows (this and the previous) of every panel: fixed, whatever the data
-    with django_assert_num_queries(50):
+    with django_assert_num_queries(48):
         leader_client.get(url)
     with django_assert_num_queries(22):  # the summaries from the roll-up cache
         leader_client.get(url)

@@ -6,9 +6,9 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from performance.actions import handoff_log_record, log_version
+from performance.actions import handoff_log_record, handoffs_make, log_version
 from performance.models import ChangeInitiative, FrictionPoint, HandoffLog, StageLog
-from performance.queries import journey_handoffs, week_of
+from performance.queries import week_of
 from performance.windows import Window, presets, window_from
 from services.actions import service_access_sync
 from tests.factories import (
@@ -43,7 +43,7 @@ def journey():
     member = UserFactory(username="tom", first_name="Tom", last_name="Okafor")
     TeamMembershipFactory(team=casework, person=PersonFactory(user=member))
     service_access_sync()
-    handoffs = journey_handoffs({service.pk: stages})
+    handoffs = handoffs_make({service.pk: stages})
     return {
         "service": service,
         "team": casework,
@@ -58,14 +58,20 @@ def log_url(journey, week=WEEK) -> str:
     return f"{reverse('performance:team_log', args=[journey['team'].pk])}?week={week.isoformat()}"
 
 
+def key_of(handoff) -> str:
+    """A hand-off's row of the team log, named by its two stages."""
+    return f"h{handoff.from_stage_id}-{handoff.to_stage_id}"
+
+
 def row_data(key: str, week=WEEK, **values) -> dict:
     """A row of the week's log as its page posts it, with the version of its log."""
-    pk = int(key[1:])
-    logs = (
-        HandoffLog.objects.filter(handoff_id=pk)
-        if key.startswith("h")
-        else StageLog.objects.filter(stage_id=pk)
-    )
+    if key.startswith("h"):
+        start, end = key[1:].split("-")
+        logs = HandoffLog.objects.filter(
+            handoff__from_stage_id=int(start), handoff__to_stage_id=int(end)
+        )
+    else:
+        logs = StageLog.objects.filter(stage_id=int(key[1:]))
     version = log_version(logs.filter(period_start=week).first())
     values = {"loaded_at": version, **values}
     return {f"{key}-present": "1", **{f"{key}-{name}": value for name, value in values.items()}}
@@ -99,7 +105,7 @@ def test_last_weeks_values_are_prefilled(client, journey):
 
 def test_saving_the_week_records_every_row(client, journey):
     client.force_login(journey["member"])
-    into, out = f"h{journey['into'].pk}", f"h{journey['out'].pk}"
+    into, out = key_of(journey["into"]), key_of(journey["out"])
     stage = f"s{journey['stages'][1].pk}"
     data = {
         **row_data(into, handed_over=100, returned=5, median_wait_hours="12"),
@@ -139,7 +145,7 @@ def test_saving_the_week_records_every_row(client, journey):
 )
 def test_bad_rows_are_shown_inline_and_good_rows_still_save(client, journey, values, message):
     client.force_login(journey["member"])
-    bad, good = f"h{journey['into'].pk}", f"h{journey['out'].pk}"
+    bad, good = key_of(journey["into"]), key_of(journey["out"])
     data = {
         **row_data(bad, **values),
         **row_data(good, handed_over=10, returned=1, median_wait_hours="4"),
@@ -153,7 +159,7 @@ def test_bad_rows_are_shown_inline_and_good_rows_still_save(client, journey, val
 
 def test_a_row_saves_on_its_own_with_htmx(client, journey):
     client.force_login(journey["member"])
-    key = f"h{journey['out'].pk}"
+    key = key_of(journey["out"])
     url = reverse("performance:team_log_row", args=[journey["team"].pk, key])
     response = client.post(
         f"{url}?week={WEEK.isoformat()}",
@@ -219,7 +225,7 @@ def test_a_member_cannot_overwrite_a_teammates_log(client, journey):
     client.force_login(journey["member"])
     page = client.get(log_url(journey)).content.decode()
     assert "Logged by hannah" in page
-    key = f"h{journey['out'].pk}"
+    key = key_of(journey["out"])
     url = reverse("performance:team_log_row", args=[journey["team"].pk, key])
     response = client.post(
         f"{url}?week={WEEK.isoformat()}",

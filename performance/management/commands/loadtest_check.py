@@ -34,11 +34,15 @@ class Command(BaseCommand):
                     titles.add(write["title"])
             except (ValueError, KeyError) as error:
                 raise CommandError(f"{writes}, line {number}: not a write ({error})") from None
+        stages = {tuple(int(pk) for pk in pair.split("-")) for pair, _, _ in handoffs}
         found = {
-            (handoff, week.isoformat(), value)
-            for handoff, week, value in HandoffLog.objects.filter(
-                handoff_id__in={h for h, _, _ in handoffs}
-            ).values_list("handoff_id", "period_start", "handed_over")
+            (f"{start}-{end}", week.isoformat(), value)
+            for start, end, week, value in HandoffLog.objects.filter(
+                handoff__from_stage_id__in={start for start, _ in stages},
+                handoff__to_stage_id__in={end for _, end in stages},
+            ).values_list(
+                "handoff__from_stage_id", "handoff__to_stage_id", "period_start", "handed_over"
+            )
         }
         lost_handoffs = handoffs - found
         lost_titles = titles - set(
