@@ -61,6 +61,12 @@ class StageLogForm(LogRowForm):
 
 
 class FrictionForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
+    # One of the journey's hand-offs, by its two stages ("12-13"): a pair nothing has been
+    # logged against yet has no row, which ``friction_save`` saves with the friction point.
+    handoff = forms.ChoiceField(label="Hand-off", required=False)
+
+    field_order = ["title", "description", "category", "severity", "status", "stage", "handoff"]
+
     class Meta:
         model = FrictionPoint
         fields = [
@@ -70,7 +76,6 @@ class FrictionForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
             "severity",
             "status",
             "stage",
-            "handoff",
             "owner_team",
             "hours_lost_per_week",
             "failure_demand_contacts",
@@ -87,14 +92,33 @@ class FrictionForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
         self.instance.service = service
         self.fields["stage"].queryset = service.stages.order_by("position")
         self.fields["stage"].empty_label = "No one stage"
-        self.fields["handoff"].queryset = Handoff.objects.filter(service=service).select_related(
-            "from_stage", "to_stage"
-        )
-        self.fields["handoff"].empty_label = "No one hand-off"
+        stages = list(self.fields["stage"].queryset)
+        self._pairs = {f"{a.pk}-{b.pk}": (a, b) for a, b in zip(stages, stages[1:], strict=False)}
+        labels = {key: f"{a.name} → {b.name}" for key, (a, b) in self._pairs.items()}
+        current = self.instance.handoff if self.instance.handoff_id else None
+        if current is not None:  # kept even when its stages are no longer next to each other
+            key = f"{current.from_stage_id}-{current.to_stage_id}"
+            labels.setdefault(key, str(current))
+            self.initial["handoff"] = key
+        self.fields["handoff"].choices = [("", "No one hand-off"), *labels.items()]
         self.fields["owner_team"].queryset = Team.objects.select_related(
             "directorate__organisation"
         ).order_by("name")
         self.fields["owner_team"].empty_label = "No owner yet"
+
+    def clean_handoff(self) -> str:
+        key = self.cleaned_data["handoff"]
+        current = self.instance.handoff if self.instance.handoff_id else None
+        if current is not None and key == f"{current.from_stage_id}-{current.to_stage_id}":
+            return key
+        if not key:
+            self.instance.handoff = None
+        else:
+            a, b = self._pairs[key]
+            self.instance.handoff = Handoff.objects.filter(from_stage=a, to_stage=b).first() or (
+                Handoff(service=self.instance.service, from_stage=a, to_stage=b)
+            )
+        return key
 
 
 class ChangeForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):

@@ -332,7 +332,7 @@ def test_member_records_friction_on_a_handoff(client, journey):
             "category": "handoff",
             "severity": "high",
             "status": "open",
-            "handoff": journey["out"].pk,
+            "handoff": key_of(journey["out"])[1:],
             "owner_team": journey["team"].pk,
             "hours_lost_per_week": "12.5",
             "failure_demand_contacts": "30",
@@ -609,3 +609,34 @@ def test_a_log_row_saved_by_someone_else_since_the_page_opened_is_not_overwritte
         "they or a leader of the service can change it, so your figures for it were not saved."
     ) in response.content.decode()
     assert StageLog.objects.get().completed == 12
+
+
+def test_friction_on_a_hand_off_nothing_was_logged_against_saves_it(client, journey):
+    from performance.models import Handoff
+
+    service = ServiceFactory(slug="licences", name="Licences")
+    a = StageFactory(service=service, position=1, name="Ask", team=journey["team"])
+    b = StageFactory(service=service, position=2, name="Answer", team=journey["team"])
+    service_access_sync()
+    client.force_login(journey["member"])
+    url = reverse("performance:friction_new", args=["licences"])
+    assert (
+        f'<option value="{a.pk}-{b.pk}">Ask → Answer</option>' in client.get(url).content.decode()
+    )
+    assert not Handoff.objects.filter(service=service).exists()  # reading the form wrote nothing
+    response = client.post(
+        url,
+        {
+            "title": "Answers wait for a signature",
+            "category": "handoff",
+            "severity": "medium",
+            "status": "open",
+            "handoff": f"{a.pk}-{b.pk}",
+            "hours_lost_per_week": "2",
+            "failure_demand_contacts": "0",
+            "raised_on": "2026-11-01",
+        },
+    )
+    assert response.status_code == 302
+    point = FrictionPoint.objects.get(service=service)
+    assert (point.handoff.from_stage, point.handoff.to_stage) == (a, b)
