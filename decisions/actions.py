@@ -19,6 +19,7 @@ from decisions.models import (
 )
 from decisions.rights import rights_check
 from servicelead.conflicts import EditConflict, history_version, refuse_if_changed, who
+from servicelead.history import attribute
 from services import versions
 from services.models import Person, Service, Stage, Team
 
@@ -50,18 +51,18 @@ def decision_type_save(
         refuse_if_changed(version, *_decision_type(decision_type.pk))
     versions.changed_all()  # every service's rights gaps may change
     decision_type.full_clean()
-    decision_type._history_user = user
+    attribute(user, decision_type)
     decision_type.save()
     current = {band.up_to: band for band in decision_type.bands.all()}
     for limit in limits:
         if limit not in current:
             band = DecisionBand(decision_type=decision_type, up_to=limit)
             band.full_clean()
-            band._history_user = user
+            attribute(user, band)
             band.save()
     for limit, band in current.items():
         if limit not in limits:
-            band._history_user = user
+            attribute(user, band)
             try:
                 band.delete()
             except ProtectedError as error:
@@ -132,7 +133,7 @@ def rights_cell_update(
     if add is not None and role == Role.DECIDE:
         doomed = list(cell)  # the new decider replaces the old
     for right in doomed:
-        right._history_user = user
+        attribute(user, right)
         right.delete()
     if add is None:
         return
@@ -156,7 +157,7 @@ def rights_cell_update(
         updated_by=user,
     )
     right.full_clean(validate_constraints=False)
-    right._history_user = user
+    attribute(user, right)
     right.save()
 
 
@@ -165,7 +166,7 @@ def _check_and_save(decision: Decision, user: AbstractBaseUser) -> None:
     check = rights_check(decision)
     decision.within_rights, decision.rights_reason = check.within, check.reason
     decision.updated_by = user
-    decision._history_user = user
+    attribute(user, decision)
     decision.save()
 
 
@@ -186,7 +187,7 @@ def _supersede(decision: Decision, user: AbstractBaseUser) -> None:
         previous.status = Decision.Status.SUPERSEDED
         previous.version += 1
         previous.updated_by = user
-        previous._history_user = user
+        attribute(user, previous)
         previous.save()
 
 
@@ -199,7 +200,7 @@ def _restore(previous_id: int, decision: Decision, user: AbstractBaseUser) -> No
         previous.status = Decision.Status.DECIDED
         previous.version += 1
         previous.updated_by = user
-        previous._history_user = user
+        attribute(user, previous)
         previous.save()
 
 
@@ -292,7 +293,7 @@ def deletable(decision: Decision) -> bool:
 def decision_delete(*, decision: Decision, user: AbstractBaseUser) -> None:
     _check_deletable(decision)
     versions.changed([decision.service_id])
-    decision._history_user = user
+    attribute(user, decision)
     decision.delete()
 
 

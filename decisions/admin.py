@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.db import transaction
-from simple_history.admin import SimpleHistoryAdmin
 
 from decisions.actions import decision_admin_save, decision_delete, deletable
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
-from services import versions
+from services.actions import record_save
+from services.admin import ThroughActions
 
 
 class BandInline(admin.TabularInline):
@@ -13,7 +12,7 @@ class BandInline(admin.TabularInline):
 
 
 @admin.register(DecisionType)
-class DecisionTypeAdmin(SimpleHistoryAdmin):
+class DecisionTypeAdmin(ThroughActions):
     list_display = ["name", "category"]
     list_filter = ["category"]
     search_fields = ["name", "description"]
@@ -21,7 +20,7 @@ class DecisionTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DecisionRight)
-class DecisionRightAdmin(SimpleHistoryAdmin):
+class DecisionRightAdmin(ThroughActions):
     list_display = ["service", "decision_type", "band", "role", "holder_kind", "holder_label"]
     list_filter = ["role", "holder_kind", "decision_type"]
     list_select_related = ["service", "decision_type", "band", "person", "team"]
@@ -30,23 +29,11 @@ class DecisionRightAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         obj.updated_by = request.user
-        with transaction.atomic():
-            versions.changed([obj.service_id])  # the service's gaps in rights change
-            super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj) -> None:
-        with transaction.atomic():
-            versions.changed([obj.service_id])
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        with transaction.atomic():
-            versions.changed(queryset.values_list("service_id", flat=True))
-            super().delete_queryset(request, queryset)
+        record_save(obj, user=request.user)
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(ThroughActions):
     list_display = ["title", "service", "decision_type", "decided_on", "status", "within_rights"]
     list_filter = ["status", "within_rights", "decision_type"]
     list_select_related = ["service", "decision_type"]

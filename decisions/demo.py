@@ -13,7 +13,7 @@ from django.utils import timezone
 from decisions.actions import decision_log
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType, HolderKind, Role
 from decisions.rights import band_for
-from services.demo import DEMO_EPOCH, SERVICES, backdate_new_history
+from services.demo import DEMO_EPOCH, SERVICES, backdate_new_history, put
 from services.models import Person, Service, Team
 
 TYPES = [
@@ -65,11 +65,11 @@ def seed(*, scale: int = 0) -> list[str]:
 def _seed_types() -> dict[str, DecisionType]:
     types = {}
     for name, category, description, limits in TYPES:
-        decision_type, _ = DecisionType.objects.update_or_create(
-            name=name, defaults={"category": category, "description": description}
+        decision_type = put(
+            DecisionType, name=name, values={"category": category, "description": description}
         )
         for limit in limits:
-            DecisionBand.objects.get_or_create(decision_type=decision_type, up_to=limit)
+            put(DecisionBand, decision_type=decision_type, up_to=limit)
         types[name] = decision_type
     return types
 
@@ -159,9 +159,10 @@ def _seed_rights(types: dict[str, DecisionType]) -> int:
             cell = {"service": service, "decision_type": decision_type, "band": band, "role": role}
             if role == Role.DECIDE:
                 # One decider per cell: keep whoever holds it now.
-                DecisionRight.objects.get_or_create(**cell, defaults=_holder(**holder))
+                if not DecisionRight.objects.filter(**cell).exists():
+                    put(DecisionRight, **cell, values=_holder(**holder))
             else:
-                DecisionRight.objects.get_or_create(**cell, **_holder(**holder))
+                put(DecisionRight, **cell, **_holder(**holder))
             count += 1
     return count
 

@@ -148,7 +148,7 @@ def review_due_q(today: date | None = None) -> Q:
     )
 
 
-def decision_log(services: QuerySet[Service], filters: LogFilters) -> QuerySet[Decision]:
+def decisions_logged(services: QuerySet[Service], filters: LogFilters) -> QuerySet[Decision]:
     decisions = Decision.objects.filter(service__in=services)
     if filters.status:
         decisions = decisions.filter(status=filters.status)

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -33,17 +35,16 @@ from decisions.queries import (
     coverage_gaps,
     decision_detail,
     decision_types,
+    decisions_logged,
     lacking_a_decider,
     my_services,
     reviews_due,
     rights_matrix,
     supersession_chain,
 )
-from decisions.queries import (
-    decision_log as decision_log_query,
-)
 from servicelead.conflicts import EditConflict, VersionForm
 from servicelead.exports import SafeWriter
+from servicelead.views import saved
 from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
 from services.queries import is_org_admin, visible_services
@@ -79,19 +80,20 @@ def decision_type_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
         request.POST or None, initial={"version": decision_type_version(decision_type)}
     )
     if request.method == "POST" and version_form.is_valid() and form.is_valid():
-        try:
-            decision_type_save(
-                decision_type=form.instance,
-                user=request.user,
-                limits=form.cleaned_data["bands"],
-                version=version_form.cleaned_data["version"],
-            )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        except ValidationError as error:
-            form.add_error("bands", error)
-        else:
-            messages.success(request, f"Decision type “{form.instance.name}” saved.")
+        write = partial(
+            decision_type_save,
+            decision_type=form.instance,
+            user=request.user,
+            limits=form.cleaned_data["bands"],
+            version=version_form.cleaned_data["version"],
+        )
+        if saved(
+            request,
+            form,
+            write,
+            message=f"Decision type “{form.instance.name}” saved.",
+            problems_on="bands",
+        ):
             return redirect("decisions:types")
     return render(
         request,
@@ -279,7 +281,7 @@ def decision_log_page(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_for_user(request.user, slug)
     form, filters = _log_filters(request)
     services = visible_services(request.user).filter(pk=service.pk)
-    page = Paginator(decision_log_query(services, filters), LOG_PAGE_SIZE).get_page(
+    page = Paginator(decisions_logged(services, filters), LOG_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -324,7 +326,7 @@ def decision_log_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = SafeWriter(response)
     writer.writerow(CSV_COLUMNS)
-    for d in decision_log_query(services, filters):
+    for d in decisions_logged(services, filters):
         writer.writerow(
             [
                 d.pk,

@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -19,12 +19,17 @@ from performance.models import (
     FrictionPoint,
     Handoff,
     HandoffLog,
+    Measurement,
     Metric,
+    ReviewNarrative,
     StageLog,
 )
 from performance.queries import journey_handoffs
+from servicelead.bulk import copy_rows
 from servicelead.conflicts import EditConflict, lock_unchanged, who
+from servicelead.history import attribute
 from services import versions
+from services.actions import records_add, records_change
 from services.models import Service, Stage, Team
 
 
@@ -32,6 +37,48 @@ def service_changed(service_ids) -> None:
     """The services' figures changed: their roll-ups are behind from this transaction's
     commit, and a worker is asked for fresh ones (``performance.rollups``)."""
     versions.changed(service_ids)
+
+
+@transaction.atomic
+def rows_copy(model, fields: tuple[str, ...], rows: list[tuple]) -> int:
+    """Append many period rows (measurements; the generated portfolio's logs and costs) as
+    fast as the database allows, with no history entry each: the import run they name is
+    their record. ``fields`` starts with the row's service or the record it belongs to (a
+    metric, stage or hand-off). Returns how many."""
+    if not rows:
+        return 0
+    owner = model._meta.get_field(fields[0].removesuffix("_id")).related_model
+    ids = {row[0] for row in rows}
+    if owner is not Service:
+        ids = set(owner.objects.filter(pk__in=ids).values_list("service_id", flat=True))
+    count = copy_rows(model, fields, rows)
+    service_changed(ids)
+    return count
+
+
+MEASUREMENT_COLUMNS = (  # a new measurement's columns, in the order ``rows_copy`` takes them
+    "metric_id",
+    "period_start",
+    "period_end",
+    "channel",
+    "value",
+    "import_run_id",
+    "recorded_by_id",
+    "updated_at",
+)
+
+
+@transaction.atomic
+def measurements_write(new: list[tuple], changed: list[Measurement]) -> None:
+    """Add ``new`` measurements (rows of ``MEASUREMENT_COLUMNS``) and save the value of
+    ``changed`` ones. Measurements are many: each records the import run and user that last
+    set it instead of a history entry of its own (the run is the audit record)."""
+    rows_copy(Measurement, MEASUREMENT_COLUMNS, new)
+    if changed:
+        fields = ["value", "import_run", "recorded_by", "updated_at"]
+        Measurement.objects.bulk_update(changed, fields, batch_size=2000)
+        measured = Metric.objects.filter(measurements__pk__in=[m.pk for m in changed])
+        service_changed(set(measured.values_list("service_id", flat=True)))
 
 
 NOT_LOGGED = "none"  # the version of a week's log that nobody has logged yet
@@ -42,15 +89,15 @@ def log_version(log: HandoffLog | StageLog | None) -> str:
     return log.updated_at.isoformat() if log else NOT_LOGGED
 
 
-def _unchanged_since(log: HandoffLog | StageLog | None, loaded_at: str | None) -> None:
-    """Refuse to save over a log saved (or first logged) since the page showing it was
-    opened at version ``loaded_at``; None (an import): no check."""
-    if loaded_at is None or log_version(log) == loaded_at:
-        return
+def _changed_since(log: HandoffLog | StageLog | None, loaded_at: str) -> EditConflict | None:
+    """Why a page opened at version ``loaded_at`` may not save over ``log``: saved (or first
+    logged, or removed) since."""
+    if log_version(log) == loaded_at:
+        return None
     if log is None:  # removed since: nothing to name
-        raise EditConflict("", None)
+        return EditConflict("", None)
     latest = log.history.select_related("history_user").order_by("-history_id").first()
-    raise EditConflict(who(latest.history_user if latest else None), log.updated_at)
+    return EditConflict(who(latest.history_user if latest else None), log.updated_at)
 
 
 def _may_overwrite(user, service, log) -> None:
@@ -75,7 +122,92 @@ def handoffs_make(stages_by_service: dict[int, list[Stage]]) -> dict[tuple[int, 
     return found
 
 
+@dataclass(frozen=True)
+class LogEntry:
+    """A period's log of a hand-off or a stage, as somebody wants it to read."""
+
+    subject: Handoff | Stage
+    period_start: date
+    period_end: date
+    values: dict  # handed_over, returned, median_wait_hours; or completed, median_process_hours
+    loaded_at: str | None = None  # the version a page showed (``log_version``); None: no page
+
+
+LOG_FIELDS = {
+    Handoff: (HandoffLog, "handoff", ["handed_over", "returned", "median_wait_hours"]),
+    Stage: (StageLog, "stage", ["completed", "median_process_hours"]),
+}
+
+
 @transaction.atomic
+def logs_record(
+    entries: list[LogEntry], *, user: AbstractBaseUser | None
+) -> list[tuple[HandoffLog | StageLog | None, str | EditConflict]]:
+    """Create or update each entry's log: the one write of weekly logs, for the team's
+    weekly log and the hand-off and stage CSVs. Returns, per entry, its log and what happened
+    ("created", "updated" or "unchanged"), or an ``EditConflict`` where an entry from a page
+    would overwrite a log saved since the page was opened (nothing else is refused for it).
+    On a page (``loaded_at`` given) team members change only the logs they made. The
+    hand-offs and stages logged wait for each other's writers, so two saving the same new
+    log at once end with it once."""
+    entries = [_saved_handoff(entry) for entry in entries]
+    results: dict[int, tuple] = {}
+    for kind, (model, link, fields) in LOG_FIELDS.items():
+        mine = [(n, e) for n, e in enumerate(entries) if isinstance(e.subject, kind)]
+        if not mine:
+            continue
+        ids = sorted({e.subject.pk for _, e in mine})
+        list(kind.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+        existing = {
+            (getattr(log, f"{link}_id"), log.period_start, log.period_end): log
+            for log in model.objects.filter(**{f"{link}__in": ids})
+        }
+        create, update = [], []
+        for n, entry in mine:
+            key = (entry.subject.pk, entry.period_start, entry.period_end)
+            log = existing.get(key)
+            wanted = tuple(entry.values[name] for name in fields)
+            if log is not None and tuple(getattr(log, name) for name in fields) == wanted:
+                results[n] = (log, "unchanged")
+                continue
+            if entry.loaded_at is not None:
+                _may_overwrite(user, entry.subject.service, log)
+                conflict = _changed_since(log, entry.loaded_at)
+                if conflict is not None:
+                    results[n] = (log, conflict)
+                    continue
+            if log is None:
+                log = model(
+                    **{link: entry.subject},
+                    period_start=entry.period_start,
+                    period_end=entry.period_end,
+                    logged_by=user,
+                )
+                existing[key] = log
+                create.append(log)
+                results[n] = (log, "created")
+            else:
+                log.updated_at = timezone.now()  # a write in bulk does not set it
+                update.append(log)
+                results[n] = (log, "updated")
+            for name, value in zip(fields, wanted, strict=True):
+                setattr(log, name, value)
+            log.clean()
+        records_add(create, user=user)
+        records_change(update, [*fields, "updated_at"], user=user)
+    return [results[n] for n in range(len(entries))]
+
+
+def _saved_handoff(entry: LogEntry) -> LogEntry:
+    """The entry, about a saved hand-off: a pair of the journey with nothing logged yet is
+    saved now."""
+    handoff = entry.subject
+    if not isinstance(handoff, Handoff) or handoff.pk:
+        return entry
+    a, b = handoff.from_stage, handoff.to_stage
+    return replace(entry, subject=handoffs_make({handoff.service_id: [a, b]})[a.pk, b.pk])
+
+
 def handoff_log_record(
     *,
     handoff: Handoff,
@@ -87,36 +219,16 @@ def handoff_log_record(
     median_wait_hours: Decimal,
     loaded_at: str | None = None,
 ) -> tuple[HandoffLog, str]:
-    """Create or update the hand-off's log for the period; returns it and what happened
-    ("created", "updated" or "unchanged"). Writes of the same hand-off wait for each other,
-    so two saving the same new row at once end with it once; a page's save refuses to
-    overwrite a log saved since it was opened (``loaded_at``)."""
-    if handoff.pk is None:  # the journey's pair has had nothing logged yet
-        handoff = handoffs_make({handoff.service_id: [handoff.from_stage, handoff.to_stage]})[
-            handoff.from_stage_id, handoff.to_stage_id
-        ]
-    Handoff.objects.select_for_update().filter(pk=handoff.pk).values("pk").first()
-    log = HandoffLog.objects.filter(
-        handoff=handoff, period_start=period_start, period_end=period_end
-    ).first()
-    _may_overwrite(user, handoff.service, log)
-    values = (handed_over, returned, median_wait_hours)
-    if log is not None and (log.handed_over, log.returned, log.median_wait_hours) == values:
-        return log, "unchanged"
-    _unchanged_since(log, loaded_at)
-    outcome = "updated" if log else "created"
-    service_changed([handoff.service_id])
-    log = log or HandoffLog(
-        handoff=handoff, period_start=period_start, period_end=period_end, logged_by=user
-    )
-    log.handed_over, log.returned, log.median_wait_hours = values
-    log.full_clean(validate_unique=False, validate_constraints=False)
-    log._history_user = user
-    log.save()
-    return log, outcome
+    """``logs_record`` of one hand-off's log; raises the ``EditConflict``."""
+    values = {
+        "handed_over": handed_over,
+        "returned": returned,
+        "median_wait_hours": median_wait_hours,
+    }
+    entry = LogEntry(handoff, period_start, period_end, values, loaded_at)
+    return _one(logs_record([entry], user=user)[0])
 
 
-@transaction.atomic
 def stage_log_record(
     *,
     stage: Stage,
@@ -127,25 +239,16 @@ def stage_log_record(
     median_process_hours: Decimal,
     loaded_at: str | None = None,
 ) -> tuple[StageLog, str]:
-    """As ``handoff_log_record``, for a stage's log."""
-    Stage.objects.select_for_update().filter(pk=stage.pk).values("pk").first()
-    log = StageLog.objects.filter(
-        stage=stage, period_start=period_start, period_end=period_end
-    ).first()
-    _may_overwrite(user, stage.service, log)
-    values = (completed, median_process_hours)
-    if log is not None and (log.completed, log.median_process_hours) == values:
-        return log, "unchanged"
-    _unchanged_since(log, loaded_at)
-    outcome = "updated" if log else "created"
-    service_changed([stage.service_id])
-    log = log or StageLog(
-        stage=stage, period_start=period_start, period_end=period_end, logged_by=user
-    )
-    log.completed, log.median_process_hours = values
-    log.full_clean(validate_unique=False, validate_constraints=False)
-    log._history_user = user
-    log.save()
+    """``logs_record`` of one stage's log; raises the ``EditConflict``."""
+    values = {"completed": completed, "median_process_hours": median_process_hours}
+    entry = LogEntry(stage, period_start, period_end, values, loaded_at)
+    return _one(logs_record([entry], user=user)[0])
+
+
+def _one(result: tuple) -> tuple:
+    log, outcome = result
+    if isinstance(outcome, EditConflict):
+        raise outcome
     return log, outcome
 
 
@@ -166,7 +269,7 @@ def friction_save(
     if point.status != FrictionPoint.Status.RESOLVED:
         point.resolved_on = None
     point.full_clean()
-    point._history_user = user
+    attribute(user, point)
     point.save()
     service_changed([point.service_id])
     return point
@@ -184,12 +287,27 @@ def change_save(
     """Start or change an initiative, unless somebody saved it after ``loaded_at``."""
     lock_unchanged(initiative, loaded_at)
     initiative.full_clean()
-    initiative._history_user = user
+    attribute(user, initiative)
     initiative.save()
     initiative.affected_stages.set(stages)
     initiative.delivering_teams.set(teams)
     service_changed([initiative.service_id])
     return initiative
+
+
+@transaction.atomic
+def narrative_save(
+    *, service: Service, window_start: date, window_end: date, text: str, user: AbstractBaseUser
+) -> ReviewNarrative:
+    """The leader's account of the service for a window, as the review pack shows it."""
+    narrative = ReviewNarrative.objects.filter(
+        service=service, window_start=window_start, window_end=window_end
+    ).first() or ReviewNarrative(service=service, window_start=window_start, window_end=window_end)
+    narrative.text, narrative.updated_by = text, user
+    narrative.full_clean()
+    attribute(user, narrative)
+    narrative.save()
+    return narrative
 
 
 def token_hash(key: str) -> str:
@@ -212,7 +330,7 @@ def api_token_issue(
         service=service, name=name, prefix=key[:10], key_hash=token_hash(key), created_by=user
     )
     token.full_clean()
-    token._history_user = user
+    attribute(user, token)
     token.save()
     return IssuedToken(token, key)
 
@@ -221,7 +339,7 @@ def api_token_issue(
 def api_token_revoke(*, token: ApiToken, user: AbstractBaseUser | None) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token._history_user = user
+        attribute(user, token)
         token.save()
 
 
@@ -238,6 +356,7 @@ class Finding:
     metric_key: str = ""  # the service's measure it questions, if one
 
 
+@transaction.atomic
 def findings_record(
     *,
     source: str,
@@ -302,4 +421,6 @@ def findings_record(
         ["message", "location", "period_start", "period_end", "metric", "import_run"],
         batch_size=1000,
     )
+    gone_from = {f.service_id for key, f in current.items() if key not in wanted}
+    service_changed({f.service_id for f in [*create, *update]} | gone_from)
     return counts

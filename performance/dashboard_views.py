@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.queries import reviews_due, service_decision_summary
+from performance.actions import narrative_save
 from performance.dashboard import cost_per_transaction_trend, kpi_tiles
 from performance.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
 from performance.models import ChangeInitiative, CostLine, DataQualityFinding, ReviewNarrative
@@ -85,14 +85,13 @@ def review_pack(request: HttpRequest, slug: str) -> HttpResponse:
             initial={"text": context["narrative"].text if context["narrative"] else ""},
         )
         if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                narrative, _ = ReviewNarrative.objects.get_or_create(
-                    service=service, window_start=window.start, window_end=window.end
-                )
-                narrative.text = form.cleaned_data["text"]
-                narrative.updated_by = request.user
-                narrative._history_user = request.user
-                narrative.save()
+            narrative_save(
+                service=service,
+                window_start=window.start,
+                window_end=window.end,
+                text=form.cleaned_data["text"],
+                user=request.user,
+            )
             messages.success(request, "Narrative saved for this window.")
             return redirect(f"{request.path}?{window.query}")
     elif request.method == "POST":

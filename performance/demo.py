@@ -12,10 +12,15 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from performance.actions import handoffs_make
-from performance.importers.measurements import COPY_COLUMNS
+from performance import imports
+from performance.actions import (
+    MEASUREMENT_COLUMNS,
+    change_save,
+    friction_save,
+    handoffs_make,
+    rows_copy,
+)
 from performance.models import (
     ChangeInitiative,
     CostLine,
@@ -27,7 +32,7 @@ from performance.models import (
     StageLog,
 )
 from performance.queries import week_of
-from servicelead.bulk import copy_rows
+from services.actions import records_add, records_change
 from services.demo import SERVICES
 from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team
@@ -198,9 +203,7 @@ def _seed_generated() -> str:
     portfolio, a batch of services at a time (each batch whole or not at all), recorded
     as one import run rather than row by row in the audit history."""
     generated = list(Service.objects.filter(slug__startswith="generated-").order_by("pk"))
-    run = ImportRun.objects.create(
-        kind="seed_demo --scale", source="command", outcome=ImportRun.Outcome.RUNNING
-    )
+    run = imports.command_run("seed_demo --scale", ImportRun.Outcome.RUNNING)
     totals = [0, 0, 0, 0]
     try:
         for start in range(0, len(generated), SCALE_BATCH):
@@ -211,17 +214,9 @@ def _seed_generated() -> str:
             totals = [a + b for a, b in zip(totals, (*logs, *outcomes), strict=True)]
     except BaseException:
         # The batches done so far stay (a second run adds the rest); the run says it stopped.
-        ImportRun.objects.filter(pk=run.pk).update(
-            outcome=ImportRun.Outcome.FAILED, rows=sum(totals), finished_at=timezone.now()
-        )
+        imports.command_run_ended(run, outcome=ImportRun.Outcome.FAILED, rows=sum(totals))
         raise
-    rows = sum(totals)
-    if rows:
-        ImportRun.objects.filter(pk=run.pk).update(
-            outcome=ImportRun.Outcome.APPLIED, rows=rows, created=rows, finished_at=timezone.now()
-        )
-    else:  # seeded already: nothing to record
-        run.delete()
+    imports.command_run_ended(run, outcome=ImportRun.Outcome.APPLIED, rows=sum(totals))
     handoff_logs, stage_logs, measurements, costs = totals
     return (
         f"Generated portfolio: {handoff_logs:,} hand-off logs, {stage_logs:,} stage logs, "
@@ -314,7 +309,7 @@ def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -
                         now,
                     )
                 )
-    create = _with_history if recorded else copy_rows
+    create = _with_history if recorded else rows_copy
     create(HandoffLog, HANDOFF_LOG_FIELDS, new_handoff_logs)
     create(StageLog, STAGE_LOG_FIELDS, new_stage_logs)
     return len(new_handoff_logs), len(new_stage_logs)
@@ -341,13 +336,8 @@ STAGE_LOG_FIELDS = (
 
 def _with_history(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
     """The demo's rows, saved with their audit history."""
-    if rows:
-        bulk_create_with_history(
-            [model(**dict(zip(fields, row, strict=True))) for row in rows],
-            model,
-            batch_size=2000,
-            default_change_reason="seed_demo",
-        )
+    records = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+    records_add(records, user=None, reason="seed_demo")
 
 
 def _seed_friction() -> int:
@@ -361,10 +351,12 @@ def _seed_friction() -> int:
             for h in service.handoffs.select_related("from_stage", "to_stage")
         }
         for n, (title, category, severity, where, owner, hours, contacts) in enumerate(points):
-            _, made = FrictionPoint.objects.get_or_create(
+            if FrictionPoint.objects.filter(service=service, title=title).exists():
+                continue
+            point = FrictionPoint(
                 service=service,
                 title=title,
-                defaults={
+                **{
                     "category": category,
                     "severity": severity,
                     "status": FrictionPoint.Status.MITIGATING
@@ -379,7 +371,8 @@ def _seed_friction() -> int:
                     "description": f"Raised by the teams at the {service.name.lower()} review.",
                 },
             )
-            created += made
+            friction_save(point=point, user=None)
+            created += 1
     return created
 
 
@@ -389,10 +382,12 @@ def _seed_changes() -> int:
     for slug, initiatives in CHANGES.items():
         service = Service.objects.get(slug=slug)
         for n, (title, outcome, why, kind, status, stages, teams) in enumerate(initiatives):
-            initiative, made = ChangeInitiative.objects.get_or_create(
+            if ChangeInitiative.objects.filter(service=service, title=title).exists():
+                continue
+            initiative = ChangeInitiative(
                 service=service,
                 title=title,
-                defaults={
+                **{
                     "outcome_sought": outcome,
                     "why": why,
                     "kind": kind,
@@ -401,10 +396,13 @@ def _seed_changes() -> int:
                     "ends_on": today + timedelta(days=120 + 60 * n),
                 },
             )
-            if made:
-                initiative.affected_stages.set(service.stages.filter(name__in=stages))
-                initiative.delivering_teams.set(Team.objects.filter(name__in=teams))
-                created += 1
+            change_save(
+                initiative=initiative,
+                user=None,
+                stages=list(service.stages.filter(name__in=stages)),
+                teams=list(Team.objects.filter(name__in=teams)),
+            )
+            created += 1
     return created
 
 
@@ -494,29 +492,22 @@ def _seed_outcomes(services: list[Service], *, run: ImportRun | None = None) -> 
     now = timezone.now()
     recorded = run is None
     if recorded:
-        run = ImportRun.objects.create(
-            kind="seed_demo outcomes",
-            source="command",
-            outcome=ImportRun.Outcome.APPLIED,
-            finished_at=now,
-        )
+        run = imports.command_run("seed_demo outcomes", ImportRun.Outcome.APPLIED)
     new = [
         (metrics[(s.pk, key)].pk, start, end, channel, value, run.pk, None, now)
         for s, key, start, end, channel, value in wanted
         if (metrics[(s.pk, key)].pk, start, channel) not in have
     ]
     costs = [(*line, run.pk, now) for line in _cost_lines(services, months)]
-    if not (new or costs):
-        if recorded:
-            run.delete()
-        return 0, 0
     if recorded:
-        ImportRun.objects.filter(pk=run.pk).update(
-            rows=len(new) + len(costs), created=len(new) + len(costs)
+        imports.command_run_ended(
+            run, outcome=ImportRun.Outcome.APPLIED, rows=len(new) + len(costs)
         )
+    if not (new or costs):
+        return 0, 0
     run.services.add(*services)
-    copy_rows(Measurement, COPY_COLUMNS, new)
-    (_with_history if recorded else copy_rows)(CostLine, COST_FIELDS, costs)
+    rows_copy(Measurement, MEASUREMENT_COLUMNS, new)
+    (_with_history if recorded else rows_copy)(CostLine, COST_FIELDS, costs)
     return len(new), len(costs)
 
 
@@ -559,16 +550,14 @@ def _ensure_metrics(services: list[Service]) -> dict[tuple[int, str], Metric]:
                 )
             )
     missing = [m for m in wanted if (m.service.pk, m.key) not in have]
-    if missing:
-        bulk_create_with_history(
-            missing, Metric, batch_size=2000, default_change_reason="seed_demo"
-        )
-    Metric.objects.filter(
-        service__in=services, key="user_satisfaction", target__isnull=True
-    ).update(target=Decimal(80))
-    Metric.objects.filter(service__in=services, key="completion_rate", target__isnull=True).update(
-        target=Decimal("0.85")
+    records_add(missing, user=None, reason="seed_demo")
+    targets = {"user_satisfaction": Decimal(80), "completion_rate": Decimal("0.85")}
+    untargeted = list(
+        Metric.objects.filter(service__in=services, key__in=targets, target__isnull=True)
     )
+    for metric in untargeted:
+        metric.target = targets[metric.key]
+    records_change(untargeted, ["target"], user=None)
     return {(m.service_id, m.key): m for m in Metric.objects.filter(service__in=services)}
 
 

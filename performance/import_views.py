@@ -91,12 +91,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("performance:import_upload")
     folder = imports.store({preview.file_name or "upload.csv": stored.read_bytes()})
     stored.unlink(missing_ok=True)
-    preview.summary = {k: v for k, v in preview.summary.items() if k != "upload"}
-    preview.save(update_fields=["summary"])
-    run = ImportRun.objects.create(
-        kind=preview.kind, source="upload", file_name=preview.file_name, user=request.user
-    )
-    imports.start(run, folder)
+    run = imports.start_previewed(preview, folder)
     return redirect("performance:import_run", pk=run.pk)
 
 
@@ -212,12 +207,14 @@ def gc_upload(request: HttpRequest) -> HttpResponse:
         folder = imports.store(
             {GC_FILES[name]: upload.read() for name, upload in form.cleaned_data.items() if upload}
         )
-        run = ImportRun.objects.create(
-            kind="gc_inventory",
-            source="upload",
-            file_name="GC Service Inventory",
-            user=request.user,
+        run = imports.start(
+            ImportRun(
+                kind="gc_inventory",
+                source="upload",
+                file_name="GC Service Inventory",
+                user=request.user,
+            ),
+            folder,
         )
-        imports.start(run, folder)
         return redirect("performance:import_run", pk=run.pk)
     return render(request, "performance/gc_upload.html", {"form": form})

@@ -53,13 +53,42 @@ def check_later(kind: str, upload: UploadedFile, user) -> ImportRun:
 
 
 def start(run: ImportRun, folder: str) -> ImportRun:
-    """Mark the run as running and hand it to a worker once this transaction commits."""
+    """Mark the run (new or saved) as running and hand it to a worker once this transaction
+    commits."""
     run.outcome = ImportRun.Outcome.RUNNING
     run.summary = {**run.summary, "folder": folder}
     run.progress, run.progress_note = 0, "Waiting for a worker"
     run.save()
     enqueue("performance.tasks.run_import", run_id=run.pk)
     return run
+
+
+def start_previewed(preview: ImportRun, folder: str) -> ImportRun:
+    """Apply a previewed upload, now in ``folder``, as a new run (the preview no longer holds
+    the file)."""
+    preview.summary = {k: v for k, v in preview.summary.items() if k != "upload"}
+    preview.save(update_fields=["summary"])
+    run = ImportRun(
+        kind=preview.kind, source="upload", file_name=preview.file_name, user=preview.user
+    )
+    return start(run, folder)
+
+
+def command_run(kind: str, outcome: str) -> ImportRun:
+    """The record of a load by command (the seed), whose rows carry it instead of a history
+    entry each."""
+    return ImportRun.objects.create(kind=kind, source="command", outcome=outcome)
+
+
+def command_run_ended(run: ImportRun, *, outcome: str, rows: int) -> None:
+    """The command's load ended with ``rows`` added (none: nothing to record)."""
+    if not rows and outcome == ImportRun.Outcome.APPLIED:
+        run.delete()
+        return
+    run.outcome, run.rows, run.finished_at = outcome, rows, timezone.now()
+    if outcome == ImportRun.Outcome.APPLIED:
+        run.created = rows
+    run.save()
 
 
 def progress_of(run: ImportRun) -> tuple[int, str]:

@@ -255,7 +255,7 @@ def week_of(day: date) -> tuple[date, date]:
 
 
 @dataclass
-class HandoffRow:
+class HandoffToLog:
     handoff: Handoff
     service: Service
     direction: str  # "in", "out" or "within"
@@ -270,7 +270,7 @@ class HandoffRow:
 
 
 @dataclass
-class StageRow:
+class StageToLog:
     stage: Stage
     log: StageLog | None
     last: StageLog | None
@@ -280,7 +280,9 @@ class StageRow:
         return f"s{self.stage.pk}"
 
 
-def team_week(user: User, team: Team, week_start: date) -> tuple[list[HandoffRow], list[StageRow]]:
+def team_week(
+    user: User, team: Team, week_start: date
+) -> tuple[list[HandoffToLog], list[StageToLog]]:
     """Every hand-off into and out of the team's stages, and the team's stages, for one week,
     with this week's log and last week's (to prefill). A fixed number of queries."""
     services = visible_services(user)
@@ -325,7 +327,7 @@ def team_week(user: User, team: Team, week_start: date) -> tuple[list[HandoffRow
             handoff = handoffs[(a.pk, b.pk)]
             handoff.from_stage, handoff.to_stage = a, b
             handoff_rows.append(
-                HandoffRow(
+                HandoffToLog(
                     handoff=handoff,
                     service=a.service,
                     direction="within" if giving and taking else ("out" if giving else "in"),
@@ -337,7 +339,7 @@ def team_week(user: User, team: Team, week_start: date) -> tuple[list[HandoffRow
         for stage in stages:
             if stage.team_id == team.pk:
                 stage_rows.append(
-                    StageRow(
+                    StageToLog(
                         stage=stage,
                         log=stage_logs.get((stage.pk, week_start)),
                         last=stage_logs.get((stage.pk, last_start)),

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -32,8 +33,8 @@ from performance.forms import (
 from performance.models import ChangeInitiative
 from performance.queries import (
     FrictionFilters,
-    HandoffRow,
-    StageRow,
+    HandoffToLog,
+    StageToLog,
     change_list,
     friction_list,
     friction_summary,
@@ -45,6 +46,7 @@ from performance.queries import (
 from performance.rollups import window_for
 from performance.windows import EARLIEST, LATEST
 from servicelead.conflicts import EditConflict, who
+from servicelead.views import saved
 from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can
 from services.models import Directorate, Service
 from services.queries import directorate_and_descendants, visible_services
@@ -72,11 +74,11 @@ def _week(request: HttpRequest) -> date:
     return week_of(day)[0]
 
 
-def _row_form(row: HandoffRow | StageRow, data=None):
+def _row_form(row: HandoffToLog | StageToLog, data=None):
     """The form for one row, prefilled with this week's log or else last week's."""
     source = row.log or row.last
     version = {"loaded_at": log_version(row.log)}
-    if isinstance(row, HandoffRow):
+    if isinstance(row, HandoffToLog):
         initial = (
             {
                 "handed_over": source.handed_over,
@@ -100,7 +102,7 @@ def _save_row(request, row, form, week_start: date) -> str | None:
     form's error when somebody saved the row since the page was opened."""
     period = {"period_start": week_start, "period_end": week_start + timedelta(days=6)}
     try:
-        if isinstance(row, HandoffRow):
+        if isinstance(row, HandoffToLog):
             row.handoff.service = row.service
             log, outcome = handoff_log_record(
                 handoff=row.handoff, user=request.user, **period, **form.cleaned_data
@@ -112,20 +114,20 @@ def _save_row(request, row, form, week_start: date) -> str | None:
     except EditConflict as conflict:
         form.add_error(None, str(conflict))
         return None
-    if isinstance(row, HandoffRow):
+    if isinstance(row, HandoffToLog):
         row.handoff = log.handoff  # saved with its first log
     row.log = log
     return outcome
 
 
-def row_name(row: HandoffRow | StageRow) -> str:
-    if isinstance(row, HandoffRow):
+def row_name(row: HandoffToLog | StageToLog) -> str:
+    if isinstance(row, HandoffToLog):
         return f"The hand-off {row.handoff} ({row.service.name})"
     return f"Stage {row.stage.position}: {row.stage.name} ({row.stage.service.name})"
 
 
-def _service_of(row: HandoffRow | StageRow) -> Service:
-    return row.service if isinstance(row, HandoffRow) else row.stage.service
+def _service_of(row: HandoffToLog | StageToLog) -> Service:
+    return row.service if isinstance(row, HandoffToLog) else row.stage.service
 
 
 def _editable(request, row) -> bool:
@@ -182,8 +184,8 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
                 if week_start < week_of(timezone.localdate())[0]
                 else None
             ),
-            "handoff_entries": [e for e in entries if isinstance(e[0], HandoffRow)],
-            "stage_entries": [e for e in entries if isinstance(e[0], StageRow)],
+            "handoff_entries": [e for e in entries if isinstance(e[0], HandoffToLog)],
+            "stage_entries": [e for e in entries if isinstance(e[0], StageToLog)],
         },
     )
 
@@ -207,7 +209,7 @@ def team_log_row(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             form = _row_form(row)  # as saved, at its new version
     template = (
         "performance/_handoff_row.html"
-        if isinstance(row, HandoffRow)
+        if isinstance(row, HandoffToLog)
         else "performance/_stage_row.html"
     )
     return render(
@@ -315,14 +317,13 @@ def friction_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = FrictionForm(request.POST or None, instance=point, service=point.service)
     if request.method == "POST" and form.is_valid():
-        try:
-            friction_save(
-                point=form.instance, user=request.user, loaded_at=form.cleaned_data["loaded_at"]
-            )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        else:
-            messages.success(request, "Friction point saved.")
+        write = partial(
+            friction_save,
+            point=form.instance,
+            user=request.user,
+            loaded_at=form.cleaned_data["loaded_at"],
+        )
+        if saved(request, form, write, message="Friction point saved."):
             return redirect("performance:friction", slug=point.service.slug)
     return render(
         request,
@@ -356,18 +357,15 @@ def change_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
         raise Http404("That initiative belongs to another service.")
     form = ChangeForm(request.POST or None, instance=initiative, service=service)
     if request.method == "POST" and form.is_valid():
-        try:
-            change_save(
-                initiative=form.instance,
-                user=request.user,
-                stages=list(form.cleaned_data["affected_stages"]),
-                teams=list(form.cleaned_data["delivering_teams"]),
-                loaded_at=form.cleaned_data["loaded_at"],
-            )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        else:
-            messages.success(request, f"Change initiative “{form.instance.title}” saved.")
+        write = partial(
+            change_save,
+            initiative=form.instance,
+            user=request.user,
+            stages=list(form.cleaned_data["affected_stages"]),
+            teams=list(form.cleaned_data["delivering_teams"]),
+            loaded_at=form.cleaned_data["loaded_at"],
+        )
+        if saved(request, form, write, message=f"Change initiative “{form.instance.title}” saved."):
             return redirect("performance:change", slug=service.slug)
     return render(
         request,

@@ -27,3 +27,10 @@ class ChangeHistory(HistoricalRecords):
             for field in self.fields_included(instance)
             if not getattr(field, "auto_now", False)
         )
+
+
+def attribute(user, *instances) -> None:
+    """Attribute the next history entry of each instance to ``user`` (None: nobody, as for
+    the seed)."""
+    for instance in instances:
+        instance._history_user = user

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db import router, transaction
-from django.db.models import Model
+from django.db.models import CharField, F, Model, Value
+from django.db.models.functions import Cast, Concat
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from servicelead.conflicts import history_version, lock_unchanged, refuse_if_changed
+from servicelead.history import attribute
 from services import versions
 from services.access import LEADER_PERMS, MEMBER_PERMS
 from services.models import (
@@ -25,6 +28,7 @@ from services.models import (
     ServiceUserObjectPermission,
     Stage,
     Team,
+    TeamMembership,
 )
 
 
@@ -57,12 +61,6 @@ def journey_version(service: Service) -> str:
 
 def assessment_version(service: Service) -> str:
     return history_version(*_assessment(service))
-
-
-def _by(user: AbstractBaseUser | None, *instances: Model) -> None:
-    """Attribute the next history record of each instance to ``user``."""
-    for instance in instances:
-        instance._history_user = user
 
 
 @transaction.atomic
@@ -131,7 +129,7 @@ def service_update(
     for name, value in fields.items():
         setattr(service, name, value)
     service.full_clean()
-    _by(user, service)
+    attribute(user, service)
     service.save()
 
     existing = {p.position: p for p in service.priorities.all()}
@@ -140,12 +138,24 @@ def service_update(
         if priority.text != text:
             priority.text = text
             priority.full_clean()
-            _by(user, priority)
+            attribute(user, priority)
             priority.save()
     for stale in existing.values():
-        _by(user, stale)
+        attribute(user, stale)
         stale.delete()
     return service
+
+
+@transaction.atomic
+def person_settings_update(*, person: Person, user: AbstractBaseUser, fields: dict) -> Person:
+    """A person's own settings (whether the weekly digest comes): no figures or access
+    depend on them."""
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()
+    attribute(user, person)
+    person.save()
+    return person
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,7 @@ def service_leadership_update(
     if service.leadership_model != model:
         service.leadership_model = model
         service.full_clean()
-        _by(user, service)
+        attribute(user, service)
         service.save()
     current = {leader.person_id: leader for leader in service.leaders.all()}
     for change in leaders:
@@ -182,10 +192,10 @@ def service_leadership_update(
         if leader.pk is None or (leader.role, leader.leads_on) != (change.role, change.leads_on):
             leader.role, leader.leads_on = change.role, change.leads_on
             leader.full_clean()
-            _by(user, leader)
+            attribute(user, leader)
             leader.save()
     for removed in current.values():
-        _by(user, removed)
+        attribute(user, removed)
         removed.delete()
     service_access_sync(service_ids=[service.pk])
 
@@ -259,29 +269,65 @@ def service_journey_update(
     losses = removal_losses(stage for stage_id, stage in current.items() if stage_id not in keep)
     if losses and not losses_confirmed:
         raise WouldDestroy(losses)
-    versions.changed([service.pk])  # its figures change: cached roll-ups go stale
-    for stage_id, stage in list(current.items()):
-        if stage_id not in keep:
-            _by(user, stage)
-            stage.delete()
-            del current[stage_id]
-    # Move every kept stage out of the way first, so positions and names can swap freely.
-    offset = 1000
-    for stage in current.values():
-        Stage.objects.filter(pk=stage.pk).update(
-            position=stage.position + offset, name=f"\x1f{stage.pk}"
-        )
+    journey = []
     for position, change in enumerate(stages, start=1):
         stage = current.get(change.stage_id) or Stage(service=service)
-        stage.position = position
-        stage.name = change.name
-        stage.team = change.team
-        stage.channels = change.channels
-        stage.online = change.online
-        stage.full_clean(validate_unique=False, validate_constraints=False)
-        _by(user, stage)
-        stage.save()
-    service_access_sync(service_ids=[service.pk])
+        stage.position, stage.name, stage.team = position, change.name, change.team
+        stage.channels, stage.online = change.channels, change.online
+        journey.append(stage)
+    removed = [stage for stage_id, stage in current.items() if stage_id not in keep]
+    journeys_replace({service.pk: (journey, removed)}, user=user)
+
+
+STAGE_FIELDS = ["position", "name", "team", "channels", "online"]
+ASIDE = 1000  # positions beyond any journey's, to move stages out of each other's way
+
+
+@transaction.atomic
+def journeys_replace(
+    journeys: dict[int, tuple[list[Stage], list[Stage]]], *, user
+) -> dict[str, list[Stage]]:
+    """Make each service's journey (keyed by service id) the stages given, each at the
+    position set on it, removing the stages listed as removed; every stage the service has
+    must be one or the other. Stages are saved ones with their new values set, or new unsaved
+    ones. The one write of journeys, for the journey page, the stages CSV and the GC import:
+    only stages that change are written and recorded in the history. Returns the stages
+    created, updated, unchanged and removed."""
+    removed = [stage for _, gone in journeys.values() for stage in gone]
+    records_remove(removed, user=user)
+    kept = [stage for stages, _ in journeys.values() for stage in stages if stage.pk]
+    before = {
+        pk: values
+        for pk, *values in Stage.objects.filter(pk__in=[s.pk for s in kept]).values_list(
+            "pk", *[f"{name}_id" if name == "team" else name for name in STAGE_FIELDS]
+        )
+    }
+    created, changed, unchanged = [], [], []
+    for service_id, (stages, _) in journeys.items():
+        for stage in stages:
+            stage.service_id = service_id
+            stage.clean()
+            if stage.pk is None:
+                created.append(stage)
+            elif before[stage.pk] == [getattr(stage, f.attname) for f in _fields(STAGE_FIELDS)]:
+                unchanged.append(stage)
+            else:
+                changed.append(stage)
+    moved = {stage.service_id for stage in changed}
+    if moved:  # positions and names may swap: move the journeys' stages aside first
+        Stage.objects.filter(service_id__in=moved).update(
+            position=F("position") + ASIDE, name=Concat(Value("\x1f"), Cast("pk", CharField()))
+        )
+        Stage.objects.bulk_update(
+            [s for s in unchanged if s.service_id in moved], ["position", "name"], batch_size=1000
+        )
+    records_change(changed, STAGE_FIELDS, user=user)
+    records_add(created, user=user)
+    return {"created": created, "updated": changed, "unchanged": unchanged, "removed": removed}
+
+
+def _fields(names: list[str]):
+    return [Stage._meta.get_field(name) for name in names]
 
 
 @transaction.atomic
@@ -298,6 +344,155 @@ def service_assessment_update(
     for name, value in fields.items():
         setattr(assessment, name, value)
     assessment.full_clean()
-    _by(user, assessment)
+    attribute(user, assessment)
     assessment.save()
     return assessment
+
+
+# --- Records no particular action covers ----------------------------------------------------
+# The seed, the Django admin and the imports write through these. Each validates, attributes
+# the history, raises the versions of the services whose figures the write changes and brings
+# access in step; a record already as wanted is not written again.
+
+# Who takes part in a service: its leaders, its stages' teams and its participating teams...
+ACCESS_OF_A_SERVICE = (ServiceLeader, Stage, ServiceTeam)
+# ...and who is in those teams, which can change access to any service.
+ACCESS_ANYWHERE = (Person, Team, TeamMembership)
+
+
+def services_of(model: type[Model], records: Iterable[Model]) -> set[int] | None:
+    """The services whose figures a write of ``records`` changes: each record's own service,
+    or that of the record it belongs to (a stage's log, a metric's measurement); None when it
+    may be any (the organisation's structure, its people, decision types)."""
+    if model is Service:
+        return {record.pk for record in records}
+    fields = model._meta.concrete_fields
+    for field in fields:
+        if field.name == "service":
+            return {getattr(record, field.attname) for record in records}
+    for field in fields:
+        owner = field.related_model if field.many_to_one else None
+        if owner is not None and any(f.name == "service" for f in owner._meta.concrete_fields):
+            ids = {getattr(record, field.attname) for record in records}
+            return set(owner.objects.filter(pk__in=ids).values_list("service_id", flat=True))
+    return None
+
+
+def _followed_up(model: type[Model], service_ids: set[int] | None) -> None:
+    if service_ids is None:
+        versions.changed_all()
+    else:
+        versions.changed(service_ids)
+    if model in ACCESS_ANYWHERE:
+        service_access_sync()
+    elif model in ACCESS_OF_A_SERVICE:
+        service_access_sync(service_ids=service_ids)
+
+
+def _held(record: Model, name: str):
+    """What ``record`` holds in field ``name``: the id, for a relation (without fetching it)."""
+    field = record._meta.get_field(name)
+    return getattr(record, field.attname if field.is_relation else name)
+
+
+def _wanted(value):
+    return value.pk if isinstance(value, Model) else value
+
+
+@transaction.atomic
+def records_put(
+    model: type[Model], rows: Iterable[tuple[dict, dict]], *, user: AbstractBaseUser | None
+) -> list[tuple[Model, str]]:
+    """For each (lookup, values): create the record ``lookup`` finds none of, with
+    ``values``, or bring the one it finds to ``values``. Returns each record with what
+    happened: "created", "updated" or "unchanged" (not written)."""
+    done, written = [], []
+    for lookup, values in rows:
+        record = model.objects.filter(**lookup).first()
+        if record is not None and all(
+            _held(record, name) == _wanted(value) for name, value in values.items()
+        ):
+            done.append((record, "unchanged"))
+            continue
+        outcome = "created" if record is None else "updated"
+        record = record or model(**lookup)
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.full_clean()
+        attribute(user, record)
+        record.save()
+        done.append((record, outcome))
+        written.append(record)
+    if written:
+        _followed_up(model, services_of(model, written))
+    return done
+
+
+def record_put(model: type[Model], *, user, values: dict | None = None, **lookup):
+    """``records_put`` of one record; returns it and what happened."""
+    return records_put(model, [(lookup, values or {})], user=user)[0]
+
+
+def _fields_checked(records: list[Model]) -> None:
+    """Each field's own validation, for writes in bulk (their relations, uniqueness and
+    constraints are the database's to enforce, without a query per record)."""
+    for record in records:
+        relations = [f.name for f in record._meta.concrete_fields if f.is_relation]
+        record.clean_fields(exclude=relations)
+
+
+@transaction.atomic
+def records_add(records: list[Model], *, user, reason: str | None = None) -> list[Model]:
+    """Create records of one model in bulk, each with its history entry; returns them
+    saved."""
+    if not records:
+        return records
+    model = type(records[0])
+    _fields_checked(records)
+    saved = bulk_create_with_history(
+        records, model, batch_size=1000, default_user=user, default_change_reason=reason
+    )
+    _followed_up(model, services_of(model, saved))
+    return saved
+
+
+@transaction.atomic
+def records_change(records: list[Model], fields: list[str], *, user) -> None:
+    """Save ``fields`` of changed records of one model in bulk, each with its history
+    entry (give only records that changed: each gets one)."""
+    if not records:
+        return
+    model = type(records[0])
+    _fields_checked(records)
+    bulk_update_with_history(records, model, fields, batch_size=1000, default_user=user)
+    _followed_up(model, services_of(model, records))
+
+
+@transaction.atomic
+def records_remove(records: Iterable[Model], *, user) -> None:
+    """Delete records of one model, and what cascades from them, each with its history."""
+    records = list(records)
+    if not records:
+        return
+    model = type(records[0])
+    # A removed service's figures go with it; any other record's service is changed.
+    service_ids = set() if model is Service else services_of(model, records)
+    for record in records:
+        attribute(user, record)
+        record.delete()
+    _followed_up(model, service_ids)
+
+
+@transaction.atomic
+def record_save(record: Model, *, user) -> Model:
+    """Save a record someone has already validated (a Django admin form)."""
+    model = type(record)
+    before = model.objects.filter(pk=record.pk).first() if record.pk else None
+    attribute(user, record)
+    record.save()
+    service_ids = services_of(model, [record])
+    if before is not None and service_ids is not None:
+        was = services_of(model, [before])  # moved from another service: its figures change
+        service_ids = None if was is None else service_ids | was
+    _followed_up(model, service_ids)
+    return record

@@ -3,8 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from services import versions
-from services.actions import service_access_sync
+from services.actions import record_save, records_remove
 from services.gaps import LEADERSHIP_TEAM_SIZE
 from services.models import (
     Directorate,
@@ -22,25 +21,26 @@ from services.models import (
 )
 
 
-class AccessSyncMixin:
-    """Changes here can alter who leads or takes part in services, and their figures: bring
-    permissions in step and let cached roll-ups go stale."""
+class ThroughActions(SimpleHistoryAdmin):
+    """The admin writes through the record actions, as every other writer does: each save
+    and removal, inlines included, raises the versions of the services it changes and brings
+    access in step."""
 
-    def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
-        self._changed()
+    def save_model(self, request, obj, form, change) -> None:
+        record_save(obj, user=request.user)
 
     def delete_model(self, request, obj) -> None:
-        super().delete_model(request, obj)
-        self._changed()
+        records_remove([obj], user=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
-        super().delete_queryset(request, queryset)
-        self._changed()
+        records_remove(queryset, user=request.user)
 
-    def _changed(self) -> None:
-        service_access_sync()
-        versions.changed_all()
+    def save_formset(self, request, form, formset, change) -> None:
+        saved = formset.save(commit=False)
+        records_remove(formset.deleted_objects, user=request.user)
+        for record in saved:
+            record_save(record, user=request.user)
+        formset.save_m2m()
 
 
 class DirectorateInline(admin.TabularInline):
@@ -52,7 +52,7 @@ class DirectorateInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(ThroughActions):
     list_display = ["name", "kind", "currency", "directorate_count"]
     list_filter = ["kind", "currency"]
     search_fields = ["name"]
@@ -75,7 +75,7 @@ class TeamInline(admin.TabularInline):
 
 
 @admin.register(Directorate)
-class DirectorateAdmin(SimpleHistoryAdmin):
+class DirectorateAdmin(ThroughActions):
     list_display = ["name", "organisation", "parent"]
     list_filter = ["organisation"]
     list_select_related = ["organisation", "parent__organisation"]
@@ -91,7 +91,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(AccessSyncMixin, SimpleHistoryAdmin):
+class TeamAdmin(ThroughActions):
     list_display = ["name", "team_type", "directorate"]
     list_filter = ["team_type", "directorate__organisation"]
     list_select_related = ["directorate__organisation"]
@@ -101,7 +101,7 @@ class TeamAdmin(AccessSyncMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(AccessSyncMixin, SimpleHistoryAdmin):
+class PersonAdmin(ThroughActions):
     list_display = ["name", "job_title", "email", "user"]
     search_fields = ["name", "email", "job_title"]
     autocomplete_fields = ["user"]
@@ -161,7 +161,7 @@ class DependencyInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(AccessSyncMixin, SimpleHistoryAdmin):
+class ServiceAdmin(ThroughActions):
     list_display = ["name", "organisation", "phase", "kind", "leadership_model", "restricted"]
     list_filter = ["phase", "kind", "leadership_model", "restricted", "organisation"]
     list_select_related = ["organisation"]
@@ -199,7 +199,7 @@ class ServiceAdmin(AccessSyncMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Stage)
-class StageAdmin(AccessSyncMixin, SimpleHistoryAdmin):
+class StageAdmin(ThroughActions):
     form = StageForm
     list_display = ["name", "position", "service", "team", "online"]
     list_filter = ["online", "service__organisation"]
@@ -209,7 +209,7 @@ class StageAdmin(AccessSyncMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ServiceDependency)
-class ServiceDependencyAdmin(SimpleHistoryAdmin):
+class ServiceDependencyAdmin(ThroughActions):
     list_display = ["service", "depends_on"]
     list_select_related = ["service", "depends_on"]
     search_fields = ["service__name", "depends_on__name"]

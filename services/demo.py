@@ -13,9 +13,8 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
 
-from services.actions import service_access_sync
+from services.actions import record_put, records_add
 from services.models import (
     Directorate,
     Organisation,
@@ -491,7 +490,6 @@ def seed(*, scale: int = 0) -> list[str]:
         people = _seed_people(teams)
         _seed_accounts(teams, people)
         _seed_services(teams, people)
-        service_access_sync()
         backdate_new_history(
             [
                 Organisation,
@@ -525,19 +523,20 @@ def seed(*, scale: int = 0) -> list[str]:
 def _seed_structure() -> dict[str, Team]:
     teams: dict[str, Team] = {}
     for org_name, (kind, directorates) in STRUCTURE.items():
-        organisation, _ = Organisation.objects.update_or_create(
-            name=org_name, defaults={"slug": slugify(org_name), "kind": kind}
+        organisation = put(
+            Organisation, name=org_name, values={"slug": slugify(org_name), "kind": kind}
         )
         made: dict[str, Directorate] = {}
         for name, (parent, team_specs) in directorates.items():
-            made[name], _ = Directorate.objects.update_or_create(
+            made[name] = put(
+                Directorate,
                 organisation=organisation,
                 name=name,
-                defaults={"parent": made[parent] if parent else None},
+                values={"parent": made[parent] if parent else None},
             )
             for team_name, team_type in team_specs:
-                teams[team_name], _ = Team.objects.update_or_create(
-                    directorate=made[name], name=team_name, defaults={"team_type": team_type}
+                teams[team_name] = put(
+                    Team, directorate=made[name], name=team_name, values={"team_type": team_type}
                 )
     return teams
 
@@ -547,12 +546,8 @@ def _seed_people(teams: dict[str, Team]) -> dict[str, Person]:
     specs = [(name, title, team, role) for name, title, team, role, _ in ACCOUNTS.values()]
     for name, job_title, team_name, role_title in [*specs, *PEOPLE]:
         email = f"{slugify(name).replace('-', '.')}@example.org"
-        person, _ = Person.objects.update_or_create(
-            email=email, defaults={"name": name, "job_title": job_title}
-        )
-        TeamMembership.objects.update_or_create(
-            person=person, team=teams[team_name], defaults={"role_title": role_title}
-        )
+        person = put(Person, email=email, values={"name": name, "job_title": job_title})
+        put(TeamMembership, person=person, team=teams[team_name], values={"role_title": role_title})
         people[name] = person
     return people
 
@@ -576,19 +571,17 @@ def _seed_accounts(teams: dict[str, Team], people: dict[str, Person]) -> None:
         user.save()
         if org_admin:
             user.groups.add(admins)
-        person = people[name]
-        if person.user_id != user.pk:  # through save, so the history records it
-            person.user = user
-            person.save()
+        people[name] = put(Person, pk=people[name].pk, values={"user": user})
 
 
 def _seed_services(teams: dict[str, Team], people: dict[str, Person]) -> None:
     organisations = {o.name: o for o in Organisation.objects.all()}
     services: dict[str, Service] = {}
     for slug, spec in SERVICES.items():
-        service, _ = Service.objects.update_or_create(
+        service = put(
+            Service,
             slug=slug,
-            defaults={
+            values={
                 "name": spec["name"],
                 "organisation": organisations[spec["organisation"]],
                 "kind": spec["kind"],
@@ -602,23 +595,26 @@ def _seed_services(teams: dict[str, Team], people: dict[str, Person]) -> None:
         )
         services[slug] = service
         for position, text in enumerate(spec.get("priorities", []), start=1):
-            Priority.objects.update_or_create(
-                service=service, position=position, defaults={"text": text}
-            )
+            put(Priority, service=service, position=position, values={"text": text})
         for name, role, aspects in spec["leaders"]:
-            ServiceLeader.objects.update_or_create(
-                service=service, person=people[name], defaults={"role": role, "leads_on": aspects}
+            put(
+                ServiceLeader,
+                service=service,
+                person=people[name],
+                values={"role": role, "leads_on": aspects},
             )
         if "assessment" in spec:
-            ProportionalityAssessment.objects.update_or_create(
+            put(
+                ProportionalityAssessment,
                 service=service,
-                defaults=dict(zip(ASSESSMENT_FIELDS, spec["assessment"], strict=True)),
+                values=dict(zip(ASSESSMENT_FIELDS, spec["assessment"], strict=True)),
             )
         for position, stage in enumerate(spec["stages"], start=1):
-            Stage.objects.update_or_create(
+            put(
+                Stage,
                 service=service,
                 position=position,
-                defaults={
+                values={
                     "name": stage.name,
                     "team": teams[stage.team] if stage.team else None,
                     "channels": list(stage.channels),
@@ -626,13 +622,14 @@ def _seed_services(teams: dict[str, Team], people: dict[str, Person]) -> None:
                 },
             )
         for team_name, role in spec.get("participants", []):
-            ServiceTeam.objects.update_or_create(
-                service=service, team=teams[team_name], defaults={"role": role}
-            )
+            put(ServiceTeam, service=service, team=teams[team_name], values={"role": role})
     for slug, spec in SERVICES.items():
         for other, note in spec.get("depends_on", []):
-            ServiceDependency.objects.update_or_create(
-                service=services[slug], depends_on=services[other], defaults={"note": note}
+            put(
+                ServiceDependency,
+                service=services[slug],
+                depends_on=services[other],
+                values={"note": note},
             )
 
 
@@ -700,19 +697,18 @@ def seed_scale(count: int) -> int:
         for team in teams:
             teams_by_org.setdefault(organisation_of[team.directorate_id], []).append(team)
         created = _generate_services(count, organisations, teams, teams_by_org, people)
-        service_access_sync()
         return created
+
+
+def put(model, values: dict | None = None, **lookup):
+    """The record ``lookup`` finds, brought to ``values``, or a new one (seeding again changes
+    nothing)."""
+    return record_put(model, user=None, values=values, **lookup)[0]
 
 
 def _bulk_create(objects: list) -> None:
     """Create rows in bulk, with their audit history (a bulk path must not go unrecorded)."""
-    if objects:
-        bulk_create_with_history(
-            objects,
-            type(objects[0]),
-            batch_size=1000,
-            default_change_reason="seed_demo --scale",
-        )
+    records_add(objects, user=None, reason="seed_demo --scale")
 
 
 def _ensure(model, candidates: list, *, key: str) -> list:

@@ -43,16 +43,20 @@ def boundary_between(giving: Team | None, receiving: Team | None) -> Boundary:
 
 
 @dataclass(frozen=True)
-class Handoff:
+class Crossing:
+    """Where a journey's work passes from one stage to the next (a hand-off, as the journey
+    describes it; ``performance.models.Handoff`` is where it is logged), and the boundary it
+    crosses."""
+
     from_stage: Stage
     to_stage: Stage
     boundary: Boundary
 
 
-def handoffs(stages: list[Stage]) -> list[Handoff]:
+def crossings(stages: list[Stage]) -> list[Crossing]:
     """The hand-offs between consecutive stages of a journey (stages in position order)."""
     return [
-        Handoff(giving, receiving, boundary_between(giving.team, receiving.team))
+        Crossing(giving, receiving, boundary_between(giving.team, receiving.team))
         for giving, receiving in zip(stages, stages[1:], strict=False)
     ]
 

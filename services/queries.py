@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, Lower
 from guardian.shortcuts import get_objects_for_user
 
 from services.gaps import accountability_gaps
-from services.journey import Handoff, boundary_counts, handoffs
+from services.journey import Crossing, boundary_counts, crossings
 from services.models import (
     Directorate,
     Organisation,
@@ -158,7 +158,7 @@ class TeamInvolved:
 class ServiceDetail:
     service: Service
     stages: list[Stage]
-    handoffs: list[Handoff]
+    handoffs: list[Crossing]
     leaders: list[ServiceLeader]
     assessment: ProportionalityAssessment | None
     teams: list[TeamInvolved]
@@ -167,7 +167,7 @@ class ServiceDetail:
     gaps: list[str]
 
     @property
-    def steps(self) -> list[tuple[Stage, Handoff | None]]:
+    def steps(self) -> list[tuple[Stage, Crossing | None]]:
         """Each stage with the hand-off out of it (none after the last stage)."""
         return list(zip(self.stages, [*self.handoffs, None], strict=True))
 
@@ -219,7 +219,7 @@ def service_detail(user: User, service: Service) -> ServiceDetail:
     return ServiceDetail(
         service=service,
         stages=stages,
-        handoffs=handoffs(stages),
+        handoffs=crossings(stages),
         leaders=leaders,
         assessment=assessment,
         teams=sorted(teams.values(), key=lambda t: (str(t.team.directorate), t.team.name)),

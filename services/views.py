@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -6,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from servicelead.conflicts import EditConflict, VersionForm
+from servicelead.views import saved
 from services.access import LEAD, service_for_user, user_can
 from services.actions import (
     LeaderChange,
@@ -14,6 +17,7 @@ from services.actions import (
     assessment_version,
     journey_version,
     leadership_version,
+    person_settings_update,
     service_assessment_update,
     service_journey_update,
     service_leadership_update,
@@ -87,18 +91,15 @@ def service_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ServiceDetailsForm.Meta.fields}
-        try:
-            service_update(
-                service=service,
-                user=request.user,
-                fields=fields,
-                priorities=form.cleaned_data["priorities"],
-                loaded_at=form.cleaned_data["loaded_at"],
-            )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        else:
-            messages.success(request, "Service details saved.")
+        write = partial(
+            service_update,
+            service=service,
+            user=request.user,
+            fields=fields,
+            priorities=form.cleaned_data["priorities"],
+            loaded_at=form.cleaned_data["loaded_at"],
+        )
+        if saved(request, form, write, message="Service details saved."):
             return redirect(service)
     return render(request, "services/service_edit.html", {"service": service, "form": form})
 
@@ -123,26 +124,23 @@ def service_leadership(request: HttpRequest, slug: str) -> HttpResponse:
     )
     valid = request.method == "POST" and version_form.is_valid()
     if valid and model_form.is_valid() and formset.is_valid():
-        try:
-            service_leadership_update(
-                service=service,
-                user=request.user,
-                model=model_form.cleaned_data["leadership_model"],
-                leaders=[
-                    LeaderChange(
-                        person=form.cleaned_data["person"],
-                        role=form.cleaned_data["role"],
-                        leads_on=form.cleaned_data["leads_on"],
-                    )
-                    for form in formset.forms
-                    if form.cleaned_data.get("person") and not form.cleaned_data.get("DELETE")
-                ],
-                version=version_form.cleaned_data["version"],
-            )
-        except EditConflict as conflict:
-            model_form.add_error(None, str(conflict))
-        else:
-            messages.success(request, "Leadership saved.")
+        write = partial(
+            service_leadership_update,
+            service=service,
+            user=request.user,
+            model=model_form.cleaned_data["leadership_model"],
+            leaders=[
+                LeaderChange(
+                    person=form.cleaned_data["person"],
+                    role=form.cleaned_data["role"],
+                    leads_on=form.cleaned_data["leads_on"],
+                )
+                for form in formset.forms
+                if form.cleaned_data.get("person") and not form.cleaned_data.get("DELETE")
+            ],
+            version=version_form.cleaned_data["version"],
+        )
+        if saved(request, model_form, write, message="Leadership saved."):
             return redirect(service)
     return render(
         request,
@@ -217,17 +215,14 @@ def service_assessment(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None, initial={"version": assessment_version(service)}
     )
     if request.method == "POST" and version_form.is_valid() and form.is_valid():
-        try:
-            service_assessment_update(
-                service=service,
-                user=request.user,
-                fields=form.cleaned_data,
-                version=version_form.cleaned_data["version"],
-            )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        else:
-            messages.success(request, "Proportionality assessment saved.")
+        write = partial(
+            service_assessment_update,
+            service=service,
+            user=request.user,
+            fields=form.cleaned_data,
+            version=version_form.cleaned_data["version"],
+        )
+        if saved(request, form, write, message="Proportionality assessment saved."):
             return redirect(service)
     return render(
         request,
@@ -313,9 +308,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None  # an unticked box posts nothing
     form = ProfileForm(data, instance=person) if person else None
     if form is not None and request.method == "POST" and form.is_valid():
-        person = form.save(commit=False)
-        person._history_user = request.user
-        person.save()
+        person_settings_update(person=person, user=request.user, fields=form.cleaned_data)
         messages.success(request, "Your settings are saved.")
         return redirect("services:profile")
     return render(request, "services/profile.html", {"person": person, "form": form})

@@ -1,7 +1,10 @@
+import os
+
 import pytest
 from django.core.cache import cache
 
 from tests.factories import PersonFactory, UserFactory
+from tests.write_guard import guarding
 
 
 @pytest.fixture
@@ -32,3 +35,16 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def writes_through_actions(request):
+    """Fail a test in which the application wrote a record outside its actions (see
+    ``tests.write_guard``); tests that arrange data write freely."""
+    with guarding([]) as found:
+        yield
+    if os.environ.get("WRITE_GUARD_LOG"):
+        with open(os.environ["WRITE_GUARD_LOG"], "a") as log:
+            log.writelines(f"{request.node.nodeid}: {line}\n" for line in found)
+        return
+    assert not found, "Written outside the actions:\n" + "\n".join(sorted(set(found)))

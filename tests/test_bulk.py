@@ -1,4 +1,5 @@
-"""Appending generated rows in bulk: every value arrives as given, on either database."""
+"""Appending generated rows in bulk (``rows_copy``, over ``servicelead.bulk``): every value
+arrives as given, on either database."""
 
 from datetime import date
 from decimal import Decimal
@@ -6,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from performance.actions import rows_copy
 from performance.demo import COST_FIELDS
 from performance.models import CostLine
-from servicelead.bulk import copy_rows
 from tests.factories import OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def test_rows_arrive_exactly_as_given():
             ]
         )
     ]
-    assert copy_rows(CostLine, COST_FIELDS, rows) == 3
+    assert rows_copy(CostLine, COST_FIELDS, rows) == 3
     stored = list(CostLine.objects.order_by("pk"))
     assert [line.amount for line in stored] == [Decimal("10.50"), Decimal("99.99"), Decimal(0)]
     assert [line.allocation_driver for line in stored] == drivers

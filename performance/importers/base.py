@@ -20,10 +20,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from performance.actions import Finding, findings_record, service_changed
+from performance.actions import Finding, findings_record
 from performance.models import DataQualityFinding, ImportRun
 from servicelead.text import has_line_break
-from services import versions
 from services.models import Directorate, Organisation, Service, Stage, Team
 from services.queries import is_org_admin, visible_services
 
@@ -536,11 +535,6 @@ def run_rows(
     run.save()
     touched = {pk for pk in map(kind.service_id, parsed) if pk is not None}
     run.services.set(touched)
-    if not dry_run:
-        if kind.admin_only:  # the organisation or the service list: every figure may change
-            versions.changed_all()
-        else:
-            service_changed(touched)
     outcome.run = run
     return outcome
 

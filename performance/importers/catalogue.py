@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome
+from services.actions import records_add, records_change
 from services.models import Organisation, Service
 
 
@@ -62,6 +63,7 @@ class ServicesKind(CsvKind):
     def apply(self, rows: list[ServiceRow], user, run) -> Outcome:
         counts = Counts()
         existing = {s.slug: s for s in Service.objects.filter(slug__in=[r.slug for r in rows])}
+        create, changed, fields = [], [], set()
         for row in rows:
             service = existing.get(row.slug) or Service(slug=row.slug)
             wanted = {
@@ -77,11 +79,12 @@ class ServicesKind(CsvKind):
             if service.pk and all(getattr(service, k) == v for k, v in wanted.items()):
                 counts.add("unchanged")
                 continue
-            outcome = "updated" if service.pk else "created"
             for name, value in wanted.items():
                 setattr(service, name, value)
             service.full_clean()
-            service._history_user = user
-            service.save()
-            counts.add(outcome)
+            (changed if service.pk else create).append(service)
+            fields.update(wanted)
+            counts.add("updated" if service.pk else "created")
+        records_add(create, user=user)
+        records_change(changed, sorted(fields), user=user)
         return Outcome(self.name, len(rows), counts, details={"services": counts})

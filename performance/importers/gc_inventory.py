@@ -24,10 +24,8 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from performance.actions import Finding, findings_record
 from performance.importers.base import (
@@ -42,7 +40,7 @@ from performance.importers.measurements import MeasurementRow, MeasurementsKind
 from performance.importers.upsert import plan
 from performance.models import CostLine, DataQualityFinding, ImportRun, Metric
 from servicelead.text import one_line
-from services import versions
+from services.actions import journeys_replace, records_add, records_change, records_remove
 from services.models import Directorate, Organisation, Service, Stage, Team
 
 FILES = {
@@ -320,7 +318,6 @@ def import_gc_inventory(
     }
     run.finished_at = timezone.now()
     run.save()
-    versions.changed_all()  # organisations and programmes changed too
     outcome.run = run
     return outcome
 
@@ -454,7 +451,7 @@ class GcLoad:
             wanted.setdefault(code, name_of(row["owner_org_title"].split(" | ")[0]) or code)
         by_slug = {o.slug: o for o in Organisation.objects.all()}
         by_name = {o.name: o for o in by_slug.values()}
-        result = {}
+        result, create, update = {}, [], []
         for code, name in sorted(wanted.items()):
             slug = slugify(code)[:100] or "organisation"
             organisation = by_slug.get(slug) or by_name.get(name)
@@ -462,8 +459,7 @@ class GcLoad:
                 organisation = Organisation(
                     name=name, slug=slug, kind=Organisation.Kind.DEPARTMENT, currency=CURRENCY
                 )
-                organisation._history_user = self.user
-                organisation.save()
+                create.append(organisation)
                 counts.add("created")
             elif (organisation.name != name and name not in by_name) or (
                 organisation.currency != CURRENCY
@@ -471,12 +467,13 @@ class GcLoad:
                 if name not in by_name:
                     organisation.name = name
                 organisation.currency = CURRENCY
-                organisation._history_user = self.user
-                organisation.save()
+                update.append(organisation)
                 counts.add("updated")
             else:
                 counts.add("unchanged")
             result[code] = organisation
+        records_add(create, user=self.user)
+        records_change(update, ["name", "currency"], user=self.user)
         self.progress(f"Organisations: {vars(counts)}")
         return result
 
@@ -513,18 +510,20 @@ class GcLoad:
         for d in Directorate.objects.all():
             names_taken[d.organisation_id].add(d.name)
         teams = {t.directorate_id: t for t in Team.objects.filter(name__endswith=" delivery")}
-        result = {}
+        new_directorates = []
         for (org_id, code), name in sorted(wanted.items()):
-            directorate = existing.get((org_id, code))
-            if directorate is None:
-                unique = name if name not in names_taken[org_id] else f"{name} ({code})"
-                directorate = Directorate(organisation_id=org_id, code=code, name=unique)
-                directorate._history_user = self.user
-                directorate.save()
-                names_taken[org_id].add(unique)
-                dir_counts.add("created")
-            else:
+            if (org_id, code) in existing:
                 dir_counts.add("unchanged")
+                continue
+            unique = name if name not in names_taken[org_id] else f"{name} ({code})"
+            names_taken[org_id].add(unique)
+            existing[(org_id, code)] = Directorate(organisation_id=org_id, code=code, name=unique)
+            new_directorates.append(existing[(org_id, code)])
+            dir_counts.add("created")
+        records_add(new_directorates, user=self.user)
+        result, new_teams = {}, []
+        for key in sorted(wanted):
+            directorate = existing[key]
             team = teams.get(directorate.pk)
             if team is None:
                 team = Team(
@@ -532,13 +531,13 @@ class GcLoad:
                     name=f"{directorate.name[:280]} delivery",
                     team_type=Team.TeamType.OPERATIONS,
                 )
-                team._history_user = self.user
-                team.save()
+                new_teams.append(team)
                 team_counts.add("created")
             else:
                 team_counts.add("unchanged")
-            team.directorate = directorate
-            result[(org_id, code)] = team
+                team.directorate = directorate
+            result[key] = team
+        records_add(new_teams, user=self.user)
         self.progress(f"Programmes: {vars(dir_counts)}")
         return result
 
@@ -583,25 +582,17 @@ class GcLoad:
                 update.append(service)
                 counts.add("updated")
             result[row["service_id"]] = service
-        if create:
-            bulk_create_with_history(create, Service, batch_size=500, default_user=self.user)
-            created = {s.slug: s for s in Service.objects.filter(slug__in=[s.slug for s in create])}
-            for key, service in result.items():
-                if service.pk is None:
-                    result[key] = created[service.slug]
-        if update:
-            bulk_update_with_history(
-                update, Service, fields, batch_size=500, default_user=self.user
-            )
+        records_add(create, user=self.user)
+        records_change(update, fields, user=self.user)
         self.progress(f"Services: {vars(counts)}")
         return result
 
     def stages(self, rows, services, programmes) -> None:
         counts = self.outcome.count("stages")
-        current: dict[int, dict[str, Stage]] = defaultdict(dict)
-        for stage in Stage.objects.filter(service__in=services.values(), name__in=STAGE_NAMES):
-            current[stage.service_id][stage.name] = stage
-        create, update, fields = [], [], ["position", "online", "team", "channels"]
+        current: dict[int, list[Stage]] = defaultdict(list)
+        for stage in Stage.objects.filter(service__in=services.values()).order_by("position"):
+            current[stage.service_id].append(stage)
+        journeys = {}
         for row in rows:
             service = services[row["service_id"]]
             programme = codes(row.get("program_id", ""))
@@ -613,63 +604,35 @@ class GcLoad:
                     if c in FEEDBACK_CHANNELS
                 }
             )
-            wanted = [
-                (name, row.get(column, "").strip().upper())
+            wanted = {
+                name: row.get(column, "").strip().upper() == "Y"
                 for column, name in STAGES
                 if row.get(column, "").strip().upper() in {"Y", "N"}
-            ]
-            have = current.get(service.pk, {})
-            gone = [s for name, s in have.items() if name not in dict(wanted)]
-            if gone:
-                Stage.objects.filter(pk__in=[s.pk for s in gone]).delete()
-                counts.add("updated", len(gone))
-            changed, kept = [], []
-            for position, (name, value) in enumerate(wanted, start=1):
-                online = value == "Y"
-                channels = (
+            }
+            have = {stage.name: stage for stage in current[service.pk]}
+            journey = []
+            for name, online in wanted.items():
+                stage = have.get(name) or Stage(name=name)
+                stage.position, stage.online, stage.team = len(journey) + 1, online, team
+                stage.channels = (
                     feedback
                     if name == "Issue resolution and feedback"
                     else (["digital"] if online else [])
                 )
-                stage = have.get(name)
-                if stage is None:
-                    create.append(
-                        Stage(
-                            service=service,
-                            position=position,
-                            name=name,
-                            online=online,
-                            team=team,
-                            channels=channels,
-                        )
-                    )
-                    counts.add("created")
-                elif (stage.position, stage.online, stage.team_id, stage.channels) == (
-                    position,
-                    online,
-                    team.pk if team else None,
-                    channels,
-                ):
-                    kept.append(stage)
-                    counts.add("unchanged")
-                else:
-                    stage.position, stage.online, stage.team, stage.channels = (
-                        position,
-                        online,
-                        team,
-                        channels,
-                    )
-                    changed.append(stage)
-                    counts.add("updated")
-            if changed or gone:
-                # Move the service's stages aside so positions can shift without a clash;
-                # every kept stage is then written back at its place.
-                Stage.objects.filter(service=service).update(position=F("position") + 100)
-                update.extend(changed + kept)
-        if update:
-            bulk_update_with_history(update, Stage, fields, batch_size=1000, default_user=self.user)
-        if create:
-            bulk_create_with_history(create, Stage, batch_size=1000, default_user=self.user)
+                journey.append(stage)
+            # Stages of the inventory's it no longer gives go; stages added by hand stay after.
+            gone = [
+                s for s in current[service.pk] if s.name in STAGE_NAMES and s.name not in wanted
+            ]
+            others = [s for s in current[service.pk] if s.name not in STAGE_NAMES]
+            for stage in others:
+                stage.position = len(journey) + 1
+                journey.append(stage)
+            journeys[service.pk] = (journey, gone)
+        done = journeys_replace(journeys, user=self.user)
+        counts.add("created", len(done["created"]))
+        counts.add("updated", len(done["updated"]) + len(done["removed"]))
+        counts.add("unchanged", len(done["unchanged"]))
         self.progress(f"Stages: {vars(counts)}")
 
     def volumes(self, rows, services) -> None:
@@ -776,16 +739,8 @@ class GcLoad:
             measured.append(
                 MeasurementRow(service, metric_key, *fiscal_year(year), performance, "")
             )
-        if create:
-            bulk_create_with_history(create, Metric, batch_size=1000, default_user=self.user)
-        if update:
-            bulk_update_with_history(
-                update,
-                Metric,
-                ["name", "unit", "higher_is_better", "target"],
-                batch_size=1000,
-                default_user=self.user,
-            )
+        records_add(create, user=self.user)
+        records_change(update, ["name", "unit", "higher_is_better", "target"], user=self.user)
         self.progress(f"Standards: {vars(counts)}")
         self._measure(measured)
 
@@ -966,22 +921,13 @@ class GcLoad:
         )
         # Spending an earlier import gave and the files no longer do (e.g. another
         # organisation's, once joined by name) goes.
-        gone = [line.pk for key, line in existing.items() if key not in wanted]
-        if gone:
-            CostLine.objects.filter(pk__in=gone).delete()
-            self.outcome.removed["cost lines"] += len(gone)
-        if planned.create:
-            bulk_create_with_history(
-                planned.create, CostLine, batch_size=1000, default_user=self.user
-            )
-        if planned.update:
-            bulk_update_with_history(
-                planned.update,
-                CostLine,
-                ["amount", "allocation_driver", "import_run"],
-                batch_size=1000,
-                default_user=self.user,
-            )
+        gone = [line for key, line in existing.items() if key not in wanted]
+        records_remove(gone, user=self.user)
+        self.outcome.removed["cost lines"] += len(gone)
+        records_add(planned.create, user=self.user)
+        records_change(
+            planned.update, ["amount", "allocation_driver", "import_run"], user=self.user
+        )
         for outcome in ("created", "updated", "unchanged"):
             counts.add(outcome, getattr(planned.counts, outcome))
         self.progress(f"Cost lines: {vars(counts)}")

@@ -5,12 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from performance.actions import handoffs_make
-from performance.importers import upsert
-from performance.importers.base import Cells, CsvKind, Lookups, Outcome, places_of
+from performance.actions import LogEntry, handoffs_make, logs_record
+from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome, places_of
 from performance.models import Handoff, HandoffLog
-
-FIELDS = ["handed_over", "returned", "median_wait_hours"]
 
 
 @dataclass(frozen=True)
@@ -89,25 +86,20 @@ class HandoffsKind(CsvKind):
         return [("hand-off and period", (row.handoff.pk, row.period_start, row.period_end))]
 
     def apply(self, rows: list[HandoffRow], user, run) -> Outcome:
-        existing = {
-            (log.handoff_id, log.period_start, log.period_end): log
-            for log in HandoffLog.objects.filter(handoff__in={r.handoff.pk for r in rows})
-        }
-        planned = upsert.plan(
-            rows,
-            existing,
-            key=lambda r: (r.handoff.pk, r.period_start, r.period_end),
-            values=lambda r: (r.handed_over, r.returned, r.median_wait_hours),
-            build=lambda r: HandoffLog(
-                handoff=r.handoff,
-                period_start=r.period_start,
-                period_end=r.period_end,
-                handed_over=r.handed_over,
-                returned=r.returned,
-                median_wait_hours=r.median_wait_hours,
-                logged_by=user,
-            ),
-            fields=FIELDS,
-        )
-        upsert.save(HandoffLog, planned, FIELDS, user=user)
-        return Outcome(self.name, len(rows), planned.counts)
+        entries = [
+            LogEntry(
+                row.handoff,
+                row.period_start,
+                row.period_end,
+                {
+                    "handed_over": row.handed_over,
+                    "returned": row.returned,
+                    "median_wait_hours": row.median_wait_hours,
+                },
+            )
+            for row in rows
+        ]
+        counts = Counts()
+        for _, outcome in logs_record(entries, user=user):
+            counts.add(outcome)
+        return Outcome(self.name, len(rows), counts)

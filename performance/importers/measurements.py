@@ -10,9 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from performance.actions import Finding
+from performance.actions import Finding, measurements_write
 from performance.importers.base import (
     Cells,
     Counts,
@@ -24,7 +23,7 @@ from performance.importers.base import (
     places_of,
 )
 from performance.models import Channel, DataQualityFinding, Measurement, Metric
-from servicelead.bulk import copy_rows
+from services.actions import records_add
 from services.models import Service
 
 CHANNELS = Channel.values
@@ -171,30 +170,8 @@ class MeasurementsKind(CsvKind):
                     )
                 )
                 counts.updated += 1
-        # Measurements are many: each row records the import run and user that last set it
-        # rather than a history row of its own (the run is the audit record).
-        insert_measurements(new, run_id=run_id, user_id=user_id, now=now)
-        Measurement.objects.bulk_update(
-            changed, ["value", "import_run", "recorded_by", "updated_at"], batch_size=2000
-        )
+        measurements_write([row + (run_id, user_id, now) for row in new], changed)
         return Outcome(self.name, len(rows), counts)
-
-
-COPY_COLUMNS = (  # a new measurement's columns, as COPY is given them
-    "metric_id",
-    "period_start",
-    "period_end",
-    "channel",
-    "value",
-    "import_run_id",
-    "recorded_by_id",
-    "updated_at",
-)
-
-
-def insert_measurements(new: list[tuple], *, run_id, user_id, now) -> None:
-    """Insert new measurements: with COPY on PostgreSQL (many times faster), else in bulk."""
-    copy_rows(Measurement, COPY_COLUMNS, (row + (run_id, user_id, now) for row in new))
 
 
 def ensure_metrics(pairs: set[tuple[int, str]], user) -> dict[tuple[int, str], Metric]:
@@ -208,7 +185,7 @@ def ensure_metrics(pairs: set[tuple[int, str]], user) -> dict[tuple[int, str], M
             Metric(service_id=service_id, key=key, name=name, unit=unit, higher_is_better=higher)
         )
     if missing:
-        bulk_create_with_history(missing, Metric, default_user=user)
+        records_add(missing, user=user)
         metrics = {
             (m.service_id, m.key): m for m in Metric.objects.filter(service_id__in=service_ids)
         }

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome
+from services.actions import records_add, records_change
 from services.models import Directorate, Organisation, Team
 
 
@@ -51,49 +52,51 @@ class OrgKind(CsvKind):
         counts = {"organisations": Counts(), "directorates": Counts(), "teams": Counts()}
         orgs = {o.name: o for o in Organisation.objects.all()}
         slugs = set(Organisation.objects.values_list("slug", flat=True))
-        directorates = {(d.organisation_id, d.name): d for d in Directorate.objects.all()}
-        teams = {(t.directorate_id, t.name): t for t in Team.objects.all()}
-        seen_orgs, seen_dirs = set(), set()
-        for row in rows:
-            organisation = orgs.get(row.organisation)
-            if organisation is None:
-                organisation = Organisation(
-                    name=row.organisation, slug=unique_slug(row.organisation, slugs)
-                )
-                organisation.full_clean()
-                organisation._history_user = user
-                organisation.save()
-                orgs[row.organisation] = organisation
-                counts["organisations"].add("created")
-            elif organisation.pk not in seen_orgs:
+        new_orgs = []
+        for name in dict.fromkeys(row.organisation for row in rows):
+            if name in orgs:
                 counts["organisations"].add("unchanged")
-            seen_orgs.add(organisation.pk)
+                continue
+            orgs[name] = Organisation(name=name, slug=unique_slug(name, slugs))
+            new_orgs.append(orgs[name])
+            counts["organisations"].add("created")
+        _create(new_orgs, user)
 
-            directorate = directorates.get((organisation.pk, row.directorate))
-            if directorate is None:
-                directorate = Directorate(organisation=organisation, name=row.directorate)
-                directorate.full_clean()
-                directorate._history_user = user
-                directorate.save()
-                directorates[(organisation.pk, row.directorate)] = directorate
-                counts["directorates"].add("created")
-            elif directorate.pk not in seen_dirs:
+        directorates = {(d.organisation_id, d.name): d for d in Directorate.objects.all()}
+        new_directorates = []
+        for key in dict.fromkeys((orgs[r.organisation].pk, r.directorate) for r in rows):
+            organisation_id, name = key
+            if key in directorates:
                 counts["directorates"].add("unchanged")
-            seen_dirs.add(directorate.pk)
+                continue
+            directorates[key] = Directorate(organisation_id=organisation_id, name=name)
+            new_directorates.append(directorates[key])
+            counts["directorates"].add("created")
+        _create(new_directorates, user)
 
+        teams = {(t.directorate_id, t.name): t for t in Team.objects.all()}
+        new_teams, changed_teams = [], []
+        for row in rows:
+            directorate = directorates[(orgs[row.organisation].pk, row.directorate)]
             team = teams.get((directorate.pk, row.team))
             if team is None:
-                team = Team(directorate=directorate, name=row.team, team_type=row.team_type)
-                outcome = "created"
+                new_teams.append(
+                    Team(directorate=directorate, name=row.team, team_type=row.team_type)
+                )
+                counts["teams"].add("created")
             elif team.team_type != row.team_type:
                 team.team_type = row.team_type
-                outcome = "updated"
+                team.full_clean()
+                changed_teams.append(team)
+                counts["teams"].add("updated")
             else:
                 counts["teams"].add("unchanged")
-                continue
-            team.full_clean()
-            team._history_user = user
-            team.save()
-            teams[(directorate.pk, row.team)] = team
-            counts["teams"].add(outcome)
+        _create(new_teams, user)
+        records_change(changed_teams, ["team_type"], user=user)
         return Outcome(self.name, len(rows), counts["teams"], details=counts)
+
+
+def _create(records: list, user) -> None:
+    for record in records:
+        record.full_clean()
+    records_add(records, user=user)

@@ -5,12 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from performance.importers import upsert
-from performance.importers.base import Cells, CsvKind, Lookups, Outcome, places_of
+from performance.actions import LogEntry, logs_record
+from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome, places_of
 from performance.models import StageLog
 from services.models import Stage
-
-FIELDS = ["completed", "median_process_hours"]
 
 
 @dataclass(frozen=True)
@@ -62,24 +60,16 @@ class StageLogsKind(CsvKind):
         return [("stage and period", (row.stage.pk, row.period_start, row.period_end))]
 
     def apply(self, rows: list[StageLogRow], user, run) -> Outcome:
-        existing = {
-            (log.stage_id, log.period_start, log.period_end): log
-            for log in StageLog.objects.filter(stage__in={r.stage.pk for r in rows})
-        }
-        planned = upsert.plan(
-            rows,
-            existing,
-            key=lambda r: (r.stage.pk, r.period_start, r.period_end),
-            values=lambda r: (r.completed, r.median_process_hours),
-            build=lambda r: StageLog(
-                stage=r.stage,
-                period_start=r.period_start,
-                period_end=r.period_end,
-                completed=r.completed,
-                median_process_hours=r.median_process_hours,
-                logged_by=user,
-            ),
-            fields=FIELDS,
-        )
-        upsert.save(StageLog, planned, FIELDS, user=user)
-        return Outcome(self.name, len(rows), planned.counts)
+        entries = [
+            LogEntry(
+                row.stage,
+                row.period_start,
+                row.period_end,
+                {"completed": row.completed, "median_process_hours": row.median_process_hours},
+            )
+            for row in rows
+        ]
+        counts = Counts()
+        for _, outcome in logs_record(entries, user=user):
+            counts.add(outcome)
+        return Outcome(self.name, len(rows), counts)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome
-from services.actions import service_access_sync
+from services.actions import journeys_replace
 from services.models import Service, Stage, Team
 
 
@@ -51,43 +51,38 @@ class StagesKind(CsvKind):
         ]
 
     def apply(self, rows: list[StageRow], user, run) -> Outcome:
-        counts = Counts()
-        notes = []
         by_service: dict[int, list[StageRow]] = {}
         for row in rows:
             by_service.setdefault(row.service.pk, []).append(row)
+        current: dict[int, dict[str, Stage]] = {service_id: {} for service_id in by_service}
+        for stage in Stage.objects.filter(service_id__in=by_service).order_by("position"):
+            current[stage.service_id][stage.name] = stage
+        journeys, from_file, notes = {}, [], []
         for service_id, service_rows in by_service.items():
-            positions = [r.position for r in service_rows]
-            current = {s.name: s for s in Stage.objects.filter(service_id=service_id)}
-            before = {s.pk: (s.position, s.team_id, s.online) for s in current.values()}
-            # Move every stage aside, then place the file's stages; stages the file does not
-            # name keep their order after them.
-            for stage in current.values():
-                Stage.objects.filter(pk=stage.pk).update(position=stage.position + 1000)
+            have = current[service_id]
+            journey = []
+            for row in sorted(service_rows, key=lambda r: r.position):
+                stage = have.get(row.name) or Stage(name=row.name)
+                stage.position, stage.team = row.position, row.team
+                if row.online is not None:
+                    stage.online = row.online
+                journey.append(stage)
+            from_file.extend(journey)
+            # Stages the file does not name keep their order, after the file's stages.
             named = {r.name for r in service_rows}
-            untouched = sorted(
-                (s for s in current.values() if s.name not in named), key=lambda s: s.position
-            )
-            last = max(positions)
+            untouched = [stage for name, stage in have.items() if name not in named]
+            last = max(row.position for row in service_rows)
             for offset, stage in enumerate(untouched, start=1):
-                Stage.objects.filter(pk=stage.pk).update(position=last + offset)
+                stage.position = last + offset
             if untouched:
                 notes.append(
                     f"{service_rows[0].service.slug}: {len(untouched)} stage(s) not in the file "
                     "kept, after the file's stages"
                 )
-            for row in sorted(service_rows, key=lambda r: r.position):
-                stage = current.get(row.name) or Stage(service_id=service_id, name=row.name)
-                stage.position, stage.team = row.position, row.team
-                if row.online is not None:
-                    stage.online = row.online
-                stage.full_clean(validate_unique=False, validate_constraints=False)
-                stage._history_user = user
-                if stage.pk and before[stage.pk] == (stage.position, stage.team_id, stage.online):
-                    Stage.objects.filter(pk=stage.pk).update(position=stage.position)
-                    counts.add("unchanged")
-                    continue
-                counts.add("updated" if stage.pk else "created")
-                stage.save()
-        service_access_sync(service_ids=list(by_service))
+            journeys[service_id] = (journey + untouched, [])
+        done = journeys_replace(journeys, user=user)
+        outcome_of = {id(s): outcome for outcome, stages in done.items() for s in stages}
+        counts = Counts()
+        for stage in from_file:
+            counts.add(outcome_of[id(stage)])
         return Outcome(self.name, len(rows), counts, details={"stages": counts}, notes=notes)

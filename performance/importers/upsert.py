@@ -3,11 +3,8 @@
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
 from performance.importers.base import Counts
-
-BATCH = 2000
+from services.actions import records_add, records_change
 
 
 @dataclass
@@ -53,14 +50,7 @@ def plan(
     return Planned(create, update, counts)
 
 
-def save(model, planned: Planned, fields: list[str], *, user, history: bool = True) -> None:
-    if history:
-        if planned.create:
-            bulk_create_with_history(planned.create, model, batch_size=BATCH, default_user=user)
-        if planned.update:
-            bulk_update_with_history(
-                planned.update, model, fields, batch_size=BATCH, default_user=user
-            )
-        return
-    model.objects.bulk_create(planned.create, batch_size=BATCH * 2)
-    model.objects.bulk_update(planned.update, fields, batch_size=BATCH)
+def save(model, planned: Planned, fields: list[str], *, user) -> None:
+    """Write the plan: new records and changed ones, each with its history entry."""
+    records_add(planned.create, user=user)
+    records_change(planned.update, fields, user=user)

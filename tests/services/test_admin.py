@@ -3,12 +3,16 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from services.models import Service
+from services.actions import service_access_sync
+from services.models import Service, Stage
 from services.queries import ORG_ADMINS_GROUP
+from services.versions import versions
 from tests.factories import (
     ServiceFactory,
     ServiceLeaderFactory,
     StageFactory,
+    TeamFactory,
+    TeamMembershipFactory,
     UserFactory,
 )
 
@@ -21,7 +25,7 @@ SERVICES_MODELS = [m for m in admin.site._registry if m._meta.app_label == "serv
 def org_admin_client(client):
     group = Group.objects.create(name=ORG_ADMINS_GROUP)
     group.permissions.set(Permission.objects.filter(content_type__app_label="services"))
-    user = UserFactory(is_staff=True)
+    user = UserFactory(username="org-admin", is_staff=True)
     user.groups.add(group)
     client.force_login(user)
     return client
@@ -99,3 +103,32 @@ def test_colleague_without_staff_status_cannot_use_the_admin(colleague_client):
     response = colleague_client.get(admin_url(Service, "changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_stage_given_to_another_team_in_the_admin_changes_figures_and_access(
+    org_admin_client,
+):
+    """The admin writes through the actions: the service's figures are out of date and the
+    new team's members may contribute, the old team's no longer."""
+    stage = StageFactory()
+    old_member = TeamMembershipFactory(team=stage.team, person__user=UserFactory()).person.user
+    new_team = TeamFactory()
+    new_member = TeamMembershipFactory(team=new_team, person__user=UserFactory()).person.user
+    service_access_sync()
+    before = versions([stage.service_id])[stage.service_id]
+    data = {
+        "service": stage.service_id,
+        "position": stage.position,
+        "name": stage.name,
+        "team": new_team.pk,
+        "channels": stage.channels,
+        "online": "on",
+        "description": "",
+    }
+    response = org_admin_client.post(admin_url(Stage, "change", stage.pk), data)
+    assert response.status_code == 302
+    assert versions([stage.service_id])[stage.service_id] > before
+    assert new_member.has_perm("services.contribute_to_service", stage.service)
+    assert not old_member.has_perm("services.contribute_to_service", stage.service)
+    entry = stage.history.first()
+    assert (entry.team_id, entry.history_user.username) == (new_team.pk, "org-admin")

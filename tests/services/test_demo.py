@@ -6,9 +6,10 @@ from django.test import RequestFactory
 from performance.models import CostLine, HandoffLog, ImportRun, Measurement, StageLog
 from services.access import CONTRIBUTE, LEAD
 from services.demo import DEMO_PASSWORD
-from services.journey import Boundary, handoffs
+from services.journey import Boundary, crossings
 from services.models import (
     Directorate,
+    FiguresVersion,
     Organisation,
     Service,
     ServiceDependency,
@@ -62,7 +63,7 @@ def test_demo_journeys_cross_directorates_and_organisations(seeded):
     boundaries = set()
     for service in Service.objects.all():
         stages = list(service.stages.select_related("team__directorate").order_by("position"))
-        boundaries |= {handoff.boundary for handoff in handoffs(stages)}
+        boundaries |= {handoff.boundary for handoff in crossings(stages)}
     assert {Boundary.CROSS_DIRECTORATE, Boundary.CROSS_ORGANISATION} <= boundaries
 
 
@@ -107,9 +108,12 @@ def history_counts() -> dict[str, int]:
 def test_seeding_twice_changes_nothing_not_even_the_history(seeded):
     before, history = counts(), history_counts()
     assert history["HistoricalService"] and history["HistoricalOrganisation"]
+    versions = dict(FiguresVersion.objects.values_list("service_id", "version"))
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == before
     assert history_counts() == history  # a save that changes nothing records nothing
+    # Nothing was written, so no service's figures are out of date.
+    assert dict(FiguresVersion.objects.values_list("service_id", "version")) == versions
 
 
 def test_a_save_that_changes_a_field_is_recorded_and_one_that_does_not_is_not(seeded):

@@ -1,6 +1,6 @@
 import pytest
 
-from services.journey import Boundary, boundary_between, handoffs
+from services.journey import Boundary, boundary_between, crossings
 from tests.factories import DirectorateFactory, StageFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_handoffs_join_consecutive_stages():
     first = StageFactory(position=1)
     second = StageFactory(service=first.service, position=2, team=first.team)
     third = StageFactory(service=first.service, position=3)
-    result = handoffs([first, second, third])
+    result = crossings([first, second, third])
     assert [(h.from_stage, h.to_stage, h.boundary) for h in result] == [
         (first, second, Boundary.WITHIN_TEAM),
         (second, third, Boundary.CROSS_ORGANISATION),
@@ -51,4 +51,4 @@ def test_handoffs_join_consecutive_stages():
 
 
 def test_a_single_stage_has_no_handoffs():
-    assert handoffs([StageFactory()]) == []
+    assert crossings([StageFactory()]) == []

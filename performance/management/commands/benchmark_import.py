@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
 from performance.importers import KINDS, run_import
+from services.actions import record_put, records_put, records_remove
 from services.models import Organisation, Service
 
 CHANNELS = ["digital", "phone", "paper", "in_person", "assisted_digital"]
@@ -28,20 +29,17 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="Keep the imported rows.")
 
     def handle(self, *args, rows: int, services: int, keep: bool, **options) -> None:
-        organisation, _ = Organisation.objects.get_or_create(
-            name="Benchmark organisation", defaults={"slug": "benchmark-organisation"}
+        organisation, _ = record_put(
+            Organisation,
+            user=None,
+            name="Benchmark organisation",
+            values={"slug": "benchmark-organisation"},
         )
         slugs = [f"bench-{n:04d}" for n in range(services)]
-        for slug in slugs:
-            Service.objects.get_or_create(
-                slug=slug,
-                defaults={
-                    "name": slug,
-                    "organisation": organisation,
-                    "kind": "transactional",
-                    "phase": "live",
-                },
-            )
+        values = {"organisation": organisation, "kind": "transactional", "phase": "live"}
+        records_put(
+            Service, [({"slug": slug}, {"name": slug, **values}) for slug in slugs], user=None
+        )
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "measurements.csv"
             self._write(path, rows, slugs)
@@ -70,7 +68,7 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("COPY comparison needs PostgreSQL (set DATABASE_URL).")
         if not keep:
-            Service.objects.filter(slug__in=slugs).delete()
+            records_remove(Service.objects.filter(slug__in=slugs), user=None)
 
     def _write(self, path: Path, rows: int, slugs: list[str]) -> None:
         start = date(2000, 1, 1)

@@ -6,8 +6,6 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from services import versions
-
 
 class Command(BaseCommand):
     help = (
@@ -33,9 +31,8 @@ class Command(BaseCommand):
                     self.stdout.write(line)
         seeded = time.perf_counter()
         self.stdout.write(f"Seeded in {seeded - started:.0f} s.")
-        # Every service's figures are now out of date: the worker recomputes them (without
-        # one, that happens here and now).
-        versions.changed_all()
+        # The seed's writes raised the versions of the services they changed: the worker
+        # recomputes their figures (without one, that happened as they were written).
         if scale and connection.vendor == "postgresql":
             # Millions of rows just arrived (and, without a worker, their roll-ups): plan
             # queries on them with fresh statistics, not whenever autovacuum comes round.
