@@ -1,13 +1,15 @@
-"""factory-boy factories for every model."""
+"""factory-boy factories for every model of the three apps (and users)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import User
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from decisions import models as decision_models
+from performance import models as performance_models
 from services import models
 
 
@@ -173,3 +175,195 @@ class DecisionFactory(DjangoModelFactory):
     decided_by = factory.SubFactory(PersonFactory)
     decided_on = factory.LazyFunction(lambda: date(2026, 3, 2))
     status = decision_models.Decision.Status.DECIDED
+
+
+# --- Performance ----------------------------------------------------------------------------
+
+WEEK = date(2026, 3, 2)  # a Monday
+
+
+class HandoffFactory(DjangoModelFactory):
+    """The hand-off between two consecutive stages of one service's journey."""
+
+    class Meta:
+        model = performance_models.Handoff
+
+    service = factory.SubFactory(ServiceFactory)
+    from_stage = factory.SubFactory(StageFactory, service=factory.SelfAttribute("..service"))
+    to_stage = factory.SubFactory(
+        StageFactory,
+        service=factory.SelfAttribute("..service"),
+        position=factory.LazyAttribute(lambda stage: stage.factory_parent.from_stage.position + 1),
+    )
+
+
+class HandoffLogFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.HandoffLog
+
+    handoff = factory.SubFactory(HandoffFactory)
+    period_start = WEEK
+    period_end = factory.LazyAttribute(lambda log: log.period_start + timedelta(days=6))
+    handed_over = 100
+    returned = 10
+    median_wait_hours = Decimal("24.00")
+
+
+class StageLogFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.StageLog
+
+    stage = factory.SubFactory(StageFactory)
+    period_start = WEEK
+    period_end = factory.LazyAttribute(lambda log: log.period_start + timedelta(days=6))
+    completed = 100
+    median_process_hours = Decimal("4.00")
+
+
+class FrictionPointFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.FrictionPoint
+
+    service = factory.SubFactory(ServiceFactory)
+    title = factory.Sequence(lambda n: f"Friction point {n}")
+    category = performance_models.FrictionPoint.Category.HANDOFF
+    severity = performance_models.FrictionPoint.Severity.HIGH
+    raised_on = WEEK
+
+
+class ChangeInitiativeFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.ChangeInitiative
+
+    service = factory.SubFactory(ServiceFactory)
+    title = factory.Sequence(lambda n: f"Change {n}")
+    outcome_sought = "Fewer hand-offs sent back."
+    kind = performance_models.ChangeInitiative.Kind.PROJECT
+
+
+class MetricFactory(DjangoModelFactory):
+    """One of a service's standard KPIs (``key``), named and oriented as the standard says."""
+
+    class Meta:
+        model = performance_models.Metric
+        django_get_or_create = ["service", "key"]
+
+    service = factory.SubFactory(ServiceFactory)
+    key = "transactions"
+    name = factory.LazyAttribute(lambda m: _standard(m.key)[0])
+    unit = factory.LazyAttribute(lambda m: _standard(m.key)[1])
+    higher_is_better = factory.LazyAttribute(lambda m: _standard(m.key)[2])
+
+
+def _standard(key: str) -> tuple:
+    """A standard KPI's name, unit and direction (a service's own measure: its key, none,
+    higher is better)."""
+    return performance_models.Metric.STANDARD.get(key, (key, "", True))
+
+
+class MeasurementFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.Measurement
+
+    metric = factory.SubFactory(MetricFactory)
+    period_start = date(2026, 1, 1)
+    period_end = date(2026, 1, 31)
+    value = Decimal(100)
+
+
+class ImportRunFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.ImportRun
+
+    kind = "measurements"
+    source = "upload"
+    file_name = "data.csv"
+
+
+class CostLineFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.CostLine
+
+    service = factory.SubFactory(ServiceFactory)
+    period_start = date(2026, 1, 1)
+    period_end = date(2026, 1, 31)
+    amount = Decimal("1000.00")
+    currency = "GBP"
+    category = performance_models.CostLine.Category.STAFF
+    spend = performance_models.CostLine.Spend.RUN
+    organisation = factory.SelfAttribute("service.organisation")
+
+
+class ApiTokenFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.ApiToken
+
+    name = factory.Sequence(lambda n: f"Token {n}")
+    prefix = factory.Sequence(lambda n: f"sl_{n:07d}")
+    key_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class ReviewNarrativeFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.ReviewNarrative
+
+    service = factory.SubFactory(ServiceFactory)
+    window_start = date(2026, 1, 1)
+    window_end = date(2026, 3, 31)
+    text = "Hand-offs back on track."
+
+
+class DataQualityFindingFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.DataQualityFinding
+
+    service = factory.SubFactory(ServiceFactory)
+    source = "measurements"
+    kind = performance_models.DataQualityFinding.Kind.VOLUMES_CONTRADICT
+    subject = "volumes 2026-01-01 to 2026-01-31"
+    message = "2026-01-01 to 2026-01-31: 120 transactions but only 100 started."
+
+
+class OutboxTaskFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.OutboxTask
+
+    task = "performance.tasks.refresh_all_summaries"
+    kwargs = factory.LazyFunction(lambda: {"behind_only": True})
+
+
+class ReminderSentFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.ReminderSent
+
+    kind = "review_due"
+    key = factory.Sequence(lambda n: f"decision-{n}")
+    sent_on = WEEK
+
+
+class FiguresVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.FiguresVersion
+
+    service = factory.SubFactory(ServiceFactory)
+
+
+class RollupFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.Rollup
+
+    service = factory.SubFactory(ServiceFactory)
+    window_start = date(2026, 1, 1)
+    window_end = date(2026, 3, 31)
+    version = 0
+    computed_at = factory.LazyFunction(timezone.now)
+    currency = "GBP"
+    figures = factory.LazyFunction(lambda: {"transactions": None})
+
+
+class DataExtentFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.DataExtent
+
+    service = factory.SubFactory(ServiceFactory)
+    version = 0

@@ -12,16 +12,20 @@ from django.test import Client
 from django.urls import reverse
 
 from decisions.models import DecisionType
-from performance.models import ChangeInitiative, FrictionPoint, StageLog
+from performance.models import ChangeInitiative, StageLog
 from services.actions import service_access_sync
 from services.models import ProportionalityAssessment, Service, Stage
 from services.queries import ORG_ADMINS_GROUP
 from tests.factories import (
+    ChangeInitiativeFactory,
+    DecisionFactory,
     DecisionTypeFactory,
+    FrictionPointFactory,
     PersonFactory,
     ServiceFactory,
     ServiceLeaderFactory,
     StageFactory,
+    StageLogFactory,
     UserFactory,
 )
 from tests.pages import form_fields
@@ -46,7 +50,7 @@ def world():
         "service": service,
         "people": people,
         "type": DecisionTypeFactory(name="Spend", description="Money"),
-        "change": ChangeInitiative.objects.create(
+        "change": ChangeInitiativeFactory(
             service=service, title="Faster checks", outcome_sought="Quicker", kind="project"
         ),
     }
@@ -123,7 +127,7 @@ def test_a_save_over_someone_elses_is_refused_naming_them(world, page):
 def test_removing_a_stage_with_logs_says_what_it_deletes_and_waits_for_a_yes(world):
     assess = Stage.objects.get(name="Assess")
     for week in [date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19)]:
-        StageLog.objects.create(
+        StageLogFactory(
             stage=assess,
             period_start=week,
             period_end=week.replace(day=week.day + 6),
@@ -195,10 +199,9 @@ def test_a_save_without_the_pages_version_is_refused_as_out_of_date(world, page)
 
 
 def test_removing_a_stage_names_the_friction_decisions_and_changes_that_lose_it(world):
-    from decisions.models import Decision
 
     assess = Stage.objects.get(name="Assess")
-    FrictionPoint.objects.create(
+    FrictionPointFactory(
         service=world["service"],
         title="Slow checks",
         category="process",
@@ -206,7 +209,7 @@ def test_removing_a_stage_names_the_friction_decisions_and_changes_that_lose_it(
         raised_on=date(2026, 1, 5),
         stage=assess,
     )
-    decision = Decision.objects.create(
+    decision = DecisionFactory(
         service=world["service"],
         title="Check less",
         decision_type=world["type"],

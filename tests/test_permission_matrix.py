@@ -20,7 +20,6 @@ from performance.models import (
     FrictionPoint,
     Handoff,
     HandoffLog,
-    ImportRun,
     StageLog,
 )
 from services.actions import service_access_sync
@@ -38,6 +37,12 @@ from services.models import (
 )
 from services.queries import ORG_ADMINS_GROUP
 from tests.factories import (
+    ApiTokenFactory,
+    ChangeInitiativeFactory,
+    DecisionFactory,
+    DecisionTypeFactory,
+    FrictionPointFactory,
+    ImportRunFactory,
     PersonFactory,
     ServiceFactory,
     ServiceLeaderFactory,
@@ -207,9 +212,9 @@ def world(db):
         person=PersonFactory(user=users["other_member"]),
     )
     service_access_sync()
-    decision_type = DecisionType.objects.create(name="Spend", category="spend")
+    decision_type = DecisionTypeFactory(name="Spend", category="spend")
     decisions = {
-        which: Decision.objects.create(
+        which: DecisionFactory(
             service=service,
             title=f"Decision of {which}",
             decision_type=decision_type,
@@ -219,7 +224,7 @@ def world(db):
         for which, service in services.items()
     }
     friction = {
-        which: FrictionPoint.objects.create(
+        which: FrictionPointFactory(
             service=service,
             title=f"Friction in {which}",
             category="process",
@@ -230,13 +235,13 @@ def world(db):
         for which, service in services.items()
     }
     changes = {
-        which: ChangeInitiative.objects.create(
+        which: ChangeInitiativeFactory(
             service=service, title=f"Change in {which}", outcome_sought="Faster", kind="project"
         )
         for which, service in services.items()
     }
     team = services["open"].stages.get().team  # the member is in it
-    run = ImportRun.objects.create(
+    run = ImportRunFactory(
         kind="measurements",
         source="upload",
         user=users["leader"],
@@ -244,7 +249,7 @@ def world(db):
         summary={"upload": "gone.csv"},
     )
     tokens = {
-        which: ApiToken.objects.create(
+        which: ApiTokenFactory(
             service=service, name=f"Token of {which}", prefix="sl_x", key_hash=which
         )
         for which, service in services.items()

@@ -15,12 +15,17 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from decisions.models import Decision
 from performance import rollups
-from performance.models import ChangeInitiative, FrictionPoint
 from services.actions import service_access_sync
 from services.models import Service
-from tests.factories import ServiceFactory, ServiceLeaderFactory, StageFactory
+from tests.factories import (
+    ChangeInitiativeFactory,
+    DecisionFactory,
+    FrictionPointFactory,
+    ServiceFactory,
+    ServiceLeaderFactory,
+    StageFactory,
+)
 from tests.performance.test_summary import JAN, cost, measure
 from tests.test_permission_matrix import ROUTES, url_for, world  # noqa: F401 - a fixture
 
@@ -49,14 +54,14 @@ def grow(objects, count: int) -> None:
         ServiceLeaderFactory(service=service, person=leader)
         measure(service, "transactions", JAN, 10 + n, "digital")
         cost(service, JAN, 100 + n)
-        Decision.objects.create(
+        DecisionFactory(
             service=service,
             title=f"Decision {n}",
             decision_type=objects["decision_type"],
             decided_on=date(2026, 1, 5),
             logged_by=user,
         )
-        FrictionPoint.objects.create(
+        FrictionPointFactory(
             service=service,
             title=f"Friction {n}",
             category="process",
@@ -64,7 +69,7 @@ def grow(objects, count: int) -> None:
             raised_on=date(2026, 1, 5),
             raised_by=user,
         )
-        ChangeInitiative.objects.create(
+        ChangeInitiativeFactory(
             service=service, title=f"Change {n}", outcome_sought="Faster", kind="project"
         )
     service_access_sync()

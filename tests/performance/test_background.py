@@ -19,7 +19,7 @@ from django.utils import timezone
 from performance import outbox, rollups
 from performance.actions import handoff_log_record, handoffs_make
 from performance.api import summary_json
-from performance.models import FrictionPoint, ImportRun, OutboxTask
+from performance.models import ImportRun, OutboxTask
 from performance.notices import send_reminders, send_weekly_digests
 from performance.queries import week_of
 from performance.summary import summaries
@@ -29,6 +29,8 @@ from services.actions import service_access_sync
 from services.models import Service
 from tests.factories import (
     DecisionFactory,
+    FrictionPointFactory,
+    ImportRunFactory,
     PersonFactory,
     ServiceFactory,
     ServiceLeaderFactory,
@@ -202,7 +204,7 @@ def test_reminders_go_once(led_service):
         review_by=timezone.localdate(),
         decided_on=timezone.localdate() - timedelta(days=100),
     )
-    FrictionPoint.objects.create(
+    FrictionPointFactory(
         service=service,
         title="Queue unseen",
         category="handoff",
@@ -269,7 +271,7 @@ def test_weekly_digest_respects_the_opt_out(led_service):
         service=service,
         person=PersonFactory(user=UserFactory(email="grace@example.org"), wants_digest=False),
     )
-    FrictionPoint.objects.create(
+    FrictionPointFactory(
         service=service,
         title="New this week",
         category="process",
@@ -300,7 +302,7 @@ def test_a_real_worker_runs_an_import_end_to_end(tmp_path):
     from performance import imports
 
     service = ServiceFactory(slug="grants")
-    run = ImportRun.objects.create(kind="measurements", source="upload", file_name="m.csv")
+    run = ImportRunFactory(kind="measurements", source="upload", file_name="m.csv")
     folder = imports.store(
         {
             "m.csv": (
@@ -363,7 +365,7 @@ def test_a_worker_killed_mid_import_does_not_lose_it():
     folder = imports.store(
         {"m.csv": ("service,metric,period_start,period_end,value,channel\n" + rows).encode()}
     )
-    run = ImportRun.objects.create(kind="measurements", source="upload", file_name="m.csv")
+    run = ImportRunFactory(kind="measurements", source="upload", file_name="m.csv")
     env = _worker_env() | {
         "CELERY_VISIBILITY_TIMEOUT": "3",
         "CELERY_RESTORE_INTERVAL": "1",

@@ -5,8 +5,14 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from performance.models import Handoff, HandoffLog
-from tests.factories import DecisionFactory, ServiceFactory, StageFactory
+from performance.models import HandoffLog
+from tests.factories import (
+    DecisionFactory,
+    HandoffFactory,
+    HandoffLogFactory,
+    ServiceFactory,
+    StageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +75,8 @@ def handoff_log(handed_over: int) -> HandoffLog:
         StageFactory(service=service, position=1),
         StageFactory(service=service, position=2),
     )
-    handoff = Handoff.objects.create(service=service, from_stage=first, to_stage=second)
-    return HandoffLog.objects.create(
+    handoff = HandoffFactory(service=service, from_stage=first, to_stage=second)
+    return HandoffLogFactory(
         handoff=handoff,
         period_start=date(2015, 1, 5),
         period_end=date(2015, 1, 11),

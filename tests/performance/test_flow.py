@@ -7,12 +7,19 @@ import pytest
 
 from performance.actions import handoffs_make
 from performance.flow import HandoffFigures, StageFigures, flow_figures
-from performance.models import Handoff, HandoffLog, StageLog
+from performance.models import Handoff
 from performance.queries import journey_handoffs, service_flow
 from performance.windows import Window
 from services.journey import Boundary
 from services.models import Stage
-from tests.factories import DirectorateFactory, ServiceFactory, StageFactory, TeamFactory
+from tests.factories import (
+    DirectorateFactory,
+    HandoffLogFactory,
+    ServiceFactory,
+    StageFactory,
+    StageLogFactory,
+    TeamFactory,
+)
 
 D = Decimal
 
@@ -126,7 +133,7 @@ def test_service_flow_sums_logs_inside_the_window_only():
     week = date(2026, 3, 2)
 
     def log_week(start, handed, returned, wait):
-        HandoffLog.objects.create(
+        HandoffLogFactory(
             handoff=first,
             period_start=start,
             period_end=start + timedelta(days=6),
@@ -138,7 +145,7 @@ def test_service_flow_sums_logs_inside_the_window_only():
     log_week(week, 100, 10, 10)
     log_week(week + timedelta(days=7), 300, 30, 20)
     log_week(date(2026, 3, 30), 999, 999, 999)  # straddles the window's end: left out
-    StageLog.objects.create(
+    StageLogFactory(
         stage=apply,
         period_start=week,
         period_end=week + timedelta(days=6),

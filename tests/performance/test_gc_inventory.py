@@ -16,6 +16,7 @@ from performance.models import CostLine, DataQualityFinding, ImportRun, Measurem
 from performance.summary import kpi_status, summaries, summary
 from performance.windows import Window
 from services.models import Directorate, Organisation, Service, Stage
+from tests.factories import CostLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -436,7 +437,7 @@ def test_the_services_in_view_set_the_window_and_cost_alone_counts_as_data(colle
 
     import_gc_inventory(read_files(CASES))
     mine = ServiceFactory(organisation=OrganisationFactory(slug="housing"))
-    CostLine.objects.create(
+    CostLineFactory(
         service=mine,
         period_start=date(2026, 9, 1),
         period_end=date(2026, 9, 30),

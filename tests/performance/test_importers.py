@@ -21,7 +21,7 @@ from performance.models import (
     StageLog,
 )
 from services.models import Directorate, Organisation, Service, Stage, Team
-from tests.factories import ServiceFactory, StageFactory, TeamFactory
+from tests.factories import MetricFactory, ServiceFactory, StageFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +196,7 @@ def test_measurements_reimport_unchanged_and_correction_updates(grants):
 
 
 def test_a_service_defined_metric_takes_any_number(grants):
-    Metric.objects.create(
+    MetricFactory(
         service=grants, key="days_to_decide", name="Days to decide", higher_is_better=False
     )
     text = MEASUREMENTS + "grants,days_to_decide,2026-01-01,2026-01-31,23.5,\n"

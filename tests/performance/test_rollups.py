@@ -17,7 +17,7 @@ from performance.tasks import refresh_all_summaries, refresh_service_summaries
 from performance.windows import Window
 from services import versions
 from services.models import FiguresVersion
-from tests.factories import OrganisationFactory, ServiceFactory
+from tests.factories import MetricFactory, OrganisationFactory, RollupFactory, ServiceFactory
 from tests.performance.test_summary import JAN, cost, measure
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_a_refresh_stores_every_preset_window_at_the_current_version():
 def test_the_nightly_refresh_forgets_windows_no_longer_offered():
     service = ServiceFactory()
     old = timezone.now() - timedelta(days=2)
-    Rollup.objects.create(
+    RollupFactory(
         service=service,
         window_start=date(2001, 1, 1),
         window_end=date(2001, 1, 31),
@@ -195,7 +195,7 @@ def test_kpis_sort_by_the_share_on_target(colleague_client):
     Metric.objects.filter(key="transactions").update(target=5)
     Metric.objects.filter(key="user_satisfaction").update(target=90)
     for n in range(3):  # "Many": 2 of 5 on target, a lower share than "Half"'s 1 of 2
-        metric = Metric.objects.create(service=many, key=f"own{n}", name=f"Own {n}", target=100)
+        metric = MetricFactory(service=many, key=f"own{n}", name=f"Own {n}", target=100)
         metric.measurements.create(period_start=JAN[0], period_end=JAN[1], value=1)
     url = reverse("performance:portfolio")
     assert rows(colleague_client.get(url, {**Q1, "sort": "-kpis"})) == [

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from performance.actions import api_token_issue
-from performance.models import CostLine, Measurement, Metric, ReviewNarrative
+from performance.models import Metric, ReviewNarrative
 from performance.portfolio import PortfolioFilters, portfolio, totals
 from performance.summary import kpi_status, summaries, summary
 from performance.windows import Window
@@ -18,7 +18,10 @@ from services import versions
 from services.actions import service_access_sync
 from services.models import Service
 from tests.factories import (
+    CostLineFactory,
     DirectorateFactory,
+    MeasurementFactory,
+    MetricFactory,
     OrganisationFactory,
     PersonFactory,
     ProportionalityAssessmentFactory,
@@ -49,7 +52,7 @@ def measure(service, key, period, value, channel=""):
     metric, _ = Metric.objects.get_or_create(
         service=service, key=key, defaults={"name": name, "unit": unit, "higher_is_better": higher}
     )
-    Measurement.objects.create(
+    MeasurementFactory(
         metric=metric,
         period_start=period[0],
         period_end=period[1],
@@ -70,7 +73,7 @@ def cost(
     allocated=False,
     category="staff",
 ):
-    CostLine.objects.create(
+    CostLineFactory(
         service=service,
         period_start=period[0],
         period_end=period[1],
@@ -270,7 +273,7 @@ def leader_client(client, service):
 def test_dashboard_shows_kpis_change_target_and_sparkline(leader_client, service):
     for n, (start, end) in enumerate([JAN, FEB, MAR]):
         measure(service, "transactions", (start, end), 100 + n * 50, "digital")
-    Metric.objects.create(
+    MetricFactory(
         service=service,
         key="days_to_decide",
         name="Days to decide",
@@ -466,19 +469,17 @@ def test_api_summary_lists_every_kpi_with_its_status(leader_client, service):
     measure(service, "transactions", JAN, 300, "phone")
     measure(service, "started", JAN, 500)
     Metric.objects.filter(service=service, key="transactions").update(target=D(1000))
-    Metric.objects.create(
-        service=service, key="completion_rate", name="Completion rate", target=D("0.78")
-    )
-    waits = Metric.objects.create(
+    MetricFactory(service=service, key="completion_rate", name="Completion rate", target=D("0.78"))
+    waits = MetricFactory(
         service=service, key="wait-days", name="Days to decide", higher_is_better=False
     )
     waits.target = D(10)
     waits.save()
     for period, days in [(JAN, 8), (FEB, "10.4")]:  # the latest in the window counts
-        Measurement.objects.create(
+        MeasurementFactory(
             metric=waits, period_start=period[0], period_end=period[1], value=D(days)
         )
-    Metric.objects.create(service=service, key="unused", name="Never measured")
+    MetricFactory(service=service, key="unused", name="Never measured")
     api = leader_client.get(
         "/api/v1/services/grants/summary", {"from": "2026-01-01", "to": "2026-03-31"}
     ).json()

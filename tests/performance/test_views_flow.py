@@ -12,6 +12,8 @@ from performance.queries import week_of
 from performance.windows import Window, presets, window_from
 from services.actions import service_access_sync
 from tests.factories import (
+    FrictionPointFactory,
+    HandoffLogFactory,
     PersonFactory,
     ServiceFactory,
     ServiceLeaderFactory,
@@ -89,7 +91,7 @@ def test_team_log_lists_handoffs_in_and_out_and_the_teams_stages(client, journey
 
 def test_last_weeks_values_are_prefilled(client, journey):
     last_week = WEEK - timedelta(days=7)
-    HandoffLog.objects.create(
+    HandoffLogFactory(
         handoff=journey["into"],
         period_start=last_week,
         period_end=last_week + timedelta(days=6),
@@ -213,7 +215,7 @@ def test_a_member_cannot_overwrite_a_teammates_log(client, journey):
     teammate = UserFactory(username="hannah")
     TeamMembershipFactory(team=journey["team"], person=PersonFactory(user=teammate))
     service_access_sync()
-    HandoffLog.objects.create(
+    HandoffLogFactory(
         handoff=journey["out"],
         period_start=WEEK,
         period_end=WEEK + timedelta(days=6),
@@ -272,7 +274,7 @@ def test_flow_page_runs_a_fixed_number_of_queries(
 
 def test_flow_page_shows_the_bottleneck_and_a_table_alternative(client, journey):
     for handoff, wait in ((journey["into"], 5), (journey["out"], 90)):
-        HandoffLog.objects.create(
+        HandoffLogFactory(
             handoff=handoff,
             period_start=date(2026, 3, 2),
             period_end=date(2026, 3, 8),
@@ -369,7 +371,7 @@ def test_friction_on_another_services_stage_is_refused(client, journey):
 
 
 def slow_point(journey) -> FrictionPoint:
-    return FrictionPoint.objects.create(
+    return FrictionPointFactory(
         service=journey["service"],
         title="Slow",
         category="process",
@@ -446,7 +448,7 @@ def test_friction_filters_and_order(client, journey, query, expected):
         ("Low mitigating", "low", "mitigating", "data"),
         ("High open", "high", "open", "process"),
     ]:
-        FrictionPoint.objects.create(
+        FrictionPointFactory(
             service=service,
             title=title,
             category=category,
@@ -461,7 +463,7 @@ def test_friction_filters_and_order(client, journey, query, expected):
 
 def test_org_wide_friction_filters_by_owner_directorate(client, journey):
     other_team = TeamFactory()
-    FrictionPoint.objects.create(
+    FrictionPointFactory(
         service=journey["service"],
         title="Ours",
         category="process",
@@ -469,7 +471,7 @@ def test_org_wide_friction_filters_by_owner_directorate(client, journey):
         owner_team=journey["team"],
         raised_on=date(2026, 1, 1),
     )
-    FrictionPoint.objects.create(
+    FrictionPointFactory(
         service=ServiceFactory(),
         title="Theirs",
         category="process",

@@ -12,7 +12,13 @@ from performance.importers import KINDS
 from performance.models import ApiToken, ImportRun, Measurement
 from services.actions import service_access_sync
 from services.models import ServiceLeader
-from tests.factories import PersonFactory, ServiceFactory, ServiceLeaderFactory, UserFactory
+from tests.factories import (
+    ImportRunFactory,
+    PersonFactory,
+    ServiceFactory,
+    ServiceLeaderFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +109,7 @@ def test_an_import_the_database_interrupts_keeps_its_file_for_the_retry(leader):
 
     from performance import imports
 
-    run = ImportRun.objects.create(
-        kind="measurements", source="upload", file_name="data.csv", user=leader
-    )
+    run = ImportRunFactory(kind="measurements", source="upload", file_name="data.csv", user=leader)
     imports.start(run, imports.store({"data.csv": GOOD.encode()}))
     folder = imports.UPLOADS / run.summary["folder"]
     gone = OperationalError("the server closed the connection")
@@ -384,7 +388,7 @@ def test_the_sweep_fails_lost_runs_and_removes_old_previews_and_stray_files(lead
 
     now = timezone.now()
     lost = imports.start(
-        ImportRun.objects.create(kind="measurements", source="upload", user=leader),
+        ImportRunFactory(kind="measurements", source="upload", user=leader),
         imports.store({"data.csv": GOOD.encode()}),
     )
     ImportRun.objects.filter(pk=lost.pk).update(
@@ -394,7 +398,7 @@ def test_the_sweep_fails_lost_runs_and_removes_old_previews_and_stray_files(lead
     previews = {}
     for age in [2, 0]:
         (imports.UPLOADS / f"preview-{age}.csv").write_text(GOOD)
-        previews[age] = ImportRun.objects.create(
+        previews[age] = ImportRunFactory(
             kind="measurements",
             source="upload",
             user=leader,
