@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser lint benchmark loadtest check-gc lock clean
+.PHONY: run test install browser lint benchmark loadtest mutants check-gc lock clean
 
 run: install
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
@@ -44,6 +44,16 @@ loadtest: install
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --group load
 	loadtest/run
 
+# Mutation testing of the modules that compute figures and verdicts ([tool.mutmut] in
+# pyproject.toml): prints the score and every surviving mutant (tens of minutes: outside CI).
+mutants: install
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --group mutants
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 > var/mutmut.log 2>&1 || { tail -n 40 var/mutmut.log; exit 1; }
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/python tools/mutation_score.py
+	$(BIN)/mutmut results
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -70,10 +80,10 @@ lock:
 	rm -rf var/lock-venv
 	$(PYTHON) -m venv var/lock-venv
 	var/lock-venv/bin/python -m pip install --quiet pip==$(PIP_VERSION)
-	var/lock-venv/bin/python -m pip install --quiet --group dev --group load
+	var/lock-venv/bin/python -m pip install --quiet --group dev --group load --group mutants
 	{ echo "# The whole resolved dependency tree, pinned. Regenerate after changing pyproject.toml:"; \
 	  echo "#   make lock"; var/lock-venv/bin/python -m pip freeze --exclude pip; } > constraints.txt
 	rm -rf var/lock-venv
 
 clean:
-	rm -rf $(VENV) node_modules var/static
+	rm -rf $(VENV) node_modules var/static mutants

@@ -11,6 +11,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from servicelead.history import ChangeHistory
 from servicelead.text import single_line
+from services.proportionality import hands_on_recommended
 
 CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Give a three-letter currency code, such as GBP.")
 
@@ -347,9 +348,7 @@ class ProportionalityAssessment(models.Model):
 
     @property
     def hands_on_recommended(self) -> bool:
-        """Hands-on leadership when 3 or more criteria hold, or importance with any other."""
-        met = self.criteria_met
-        return met >= 3 or (self.important and met >= 2)
+        return hands_on_recommended(criteria_met=self.criteria_met, important=self.important)
 
 
 class Stage(models.Model):

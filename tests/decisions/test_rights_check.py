@@ -214,3 +214,47 @@ def test_a_leadership_right_is_held_by_the_leaders_of_this_service_only(service)
     decision = log(service, right.decision_type, elsewhere)
     assert decision.within_rights is False
     assert "was held by the service's leadership team" in decision.rights_reason
+
+
+def test_a_decision_nobody_is_recorded_as_taking_is_outside_rights(service):
+    right = DecisionRightFactory(service=service)
+    decision = log(service, right.decision_type)
+    assert decision.within_rights is False
+    assert decision.rights_reason == "Nobody is recorded as having taken this decision."
+
+
+def test_the_reason_names_the_type_the_day_and_the_holder_exactly(service):
+    """Without a band the kind is the type's name alone; the day is written out in full."""
+    holder = PersonFactory(name="Priya Shah")
+    right = DecisionRightFactory(
+        service=service, decision_type=DecisionTypeFactory(name="Hiring"), person=holder
+    )
+    right.history.update(history_date=timezone.now() - timedelta(days=30))
+    day = TODAY - timedelta(days=3)
+    decision = log(service, right.decision_type, PersonFactory(name="Tom Okafor"), decided_on=day)
+    assert decision.rights_reason == (
+        f"Decided by Tom Okafor, but on {day.day} {day:%B %Y} the Decide right for “Hiring” "
+        "was held by Priya Shah."
+    )
+
+
+def test_only_this_services_decide_right_for_this_type_counts(service):
+    """The holder of the same type's right in another service, of another type's right in
+    this one, or of an Input right here, did not hold this Decide right."""
+    person = PersonFactory(name="Priya Shah")
+    hiring = DecisionTypeFactory(name="Hiring")
+    DecisionRightFactory(service=ServiceFactory(), decision_type=hiring, person=person)
+    DecisionRightFactory(service=service, person=person)  # another type
+    DecisionRightFactory(service=service, decision_type=hiring, person=person, role=Role.INPUT)
+    decision = log(service, hiring, person)
+    assert decision.within_rights is False
+    assert decision.rights_reason.startswith("Nobody held the Decide right for “Hiring”")
+
+
+def test_a_right_given_the_day_after_the_decision_did_not_cover_it(service):
+    holder = PersonFactory()
+    right = DecisionRightFactory(service=service, person=holder)
+    right.history.update(history_date=timezone.now() + timedelta(days=1, hours=1))
+    decision = log(service, right.decision_type, holder)  # taken today
+    assert decision.within_rights is False
+    assert decision.rights_reason.startswith("Nobody held the Decide right")

@@ -52,7 +52,10 @@ def test_no_leader_is_a_gap():
 
 def test_council_model_is_flagged_as_transitional():
     [gap] = gaps(model=Model.COUNCIL, leaders=3)
-    assert gap.startswith("Led by a council or working group: a transitional model")
+    assert gap == (
+        "Led by a council or working group: a transitional model at risk of becoming a "
+        "talking shop; plan the move to a single leader or a leadership team."
+    )
 
 
 @pytest.mark.parametrize("model", [Model.NONE, Model.COUNCIL])
