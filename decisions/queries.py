@@ -9,7 +9,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType, Role
 from services.models import Service
-from services.queries import BY_NAME, User, visible_services
+from services.queries import BY_NAME, HistoryEntry, User, history_entries, visible_services
 
 REVIEW_WINDOW_DAYS = 30
 
@@ -251,4 +251,19 @@ def service_decision_summary(service: Service, recent: int = 5) -> ServiceDecisi
         outside_rights=counts["outside"],
         reviews_due=counts["due"],
         rights_gaps=rights_gap_count(service),
+    )
+
+
+def decision_history(user: User, decision: Decision) -> list[HistoryEntry]:
+    """Who changed what about a decision, newest first, field by field; the decision it
+    supersedes is named only if ``user`` may see it."""
+    return history_entries(
+        user,
+        [(Decision, {"id": decision.pk})],
+        describe=lambda model, record, names: "Decision",
+        named={
+            DecisionType: (DecisionType.objects, "name"),
+            Decision: (Decision.objects.filter(service__in=visible_services(user)), "title"),
+        },
+        not_diffed=["updated_at", "updated_by"],
     )

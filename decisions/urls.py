@@ -22,5 +22,5 @@ urlpatterns = [
     path("decisions/<int:pk>/", views.decision_page, name="decision"),
     path("decisions/<int:pk>/edit/", views.decision_edit, name="edit"),
     path("decisions/<int:pk>/delete/", views.decision_delete_page, name="delete"),
-    path("decisions/<int:pk>/history/", views.decision_history, name="history"),
+    path("decisions/<int:pk>/history/", views.decision_history_page, name="history"),
 ]

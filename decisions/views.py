@@ -34,6 +34,7 @@ from decisions.queries import (
     cell_rights,
     coverage_gaps,
     decision_detail,
+    decision_history,
     decision_types,
     decisions_logged,
     lacking_a_decider,
@@ -454,28 +455,9 @@ def decision_delete_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def decision_history(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_history_page(request: HttpRequest, pk: int) -> HttpResponse:
     decision = decision_for_user(request.user, pk)
-    records = list(
-        decision.history.select_related(
-            "history_user", "decision_type", "decided_by", "supersedes"
-        ).order_by("history_date", "history_id")
-    )
-    entries = []
-    for previous, record in zip([None, *records], records, strict=False):
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(
-                previous,
-                excluded_fields=["updated_at", "updated_by"],
-                foreign_keys_are_objs=True,
-            )
-            changes = [
-                (Decision._meta.get_field(c.field).verbose_name.capitalize(), c.old, c.new)
-                for c in delta.changes
-            ]
-        entries.append((record, changes))
-    entries.reverse()
+    entries = decision_history(request.user, decision)
     return render(
         request, "decisions/decision_history.html", {"decision": decision, "entries": entries}
     )

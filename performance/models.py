@@ -277,13 +277,8 @@ class ChangeInitiative(models.Model):
 # --- Outcomes: metrics and measurements -----------------------------------------------------
 
 
-class Channel(models.TextChoices):
-    DIGITAL = "digital", "Digital"
-    ASSISTED_DIGITAL = "assisted_digital", "Assisted digital"
-    PHONE = "phone", "Phone"
-    PAPER = "paper", "Paper"
-    IN_PERSON = "in_person", "In person"
-    OTHER = "other", "Other"
+# The channels a measure is split by are the channels a stage is offered in: one list.
+Channel = Stage.Channel
 
 
 class Metric(models.Model):

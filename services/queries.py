@@ -1,5 +1,6 @@
 """Reads of the organisation and its services, filtered to what the user may see."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -357,6 +358,23 @@ def service_history(user: User, service: Service, limit: int = 300) -> list[Hist
         (ServiceTeam, {"service_id": service.pk}),
         (ServiceDependency, {"service_id": service.pk}),
     ]
+    return history_entries(user, sources, describe=_describe, limit=limit)
+
+
+def history_entries(
+    user: User,
+    sources: list[tuple[type, dict]],
+    *,
+    describe: Callable[[type, object, dict], str],
+    named: dict[type, tuple[QuerySet, str]] | None = None,
+    not_diffed: list[str] = NOT_DIFFED,
+    limit: int = 300,
+) -> list[HistoryEntry]:
+    """The audit history of the records ``sources`` select ((model, filter) pairs), newest
+    first, each change field by field; ``describe`` names the record an entry is about. A
+    related record is named from ``named`` (model: (the records the reader may see, their
+    name field)), people, teams, organisations and the services ``user`` may see; any other is
+    not shown."""
     histories = [
         (
             model,
@@ -377,13 +395,20 @@ def service_history(user: User, service: Service, limit: int = 300) -> list[Hist
                 value = getattr(record, relation.attname)
                 if value is not None:
                     wanted.setdefault(relation.related_model, set()).add(value)
-    readable = {Person: Person.objects, Team: Team.objects, Organisation: Organisation.objects}
-    readable[Service] = visible_services(user)
+    readable = {
+        Person: (Person.objects, "name"),
+        Team: (Team.objects, "name"),
+        Organisation: (Organisation.objects, "name"),
+        Service: (visible_services(user), "name"),
+        **(named or {}),
+    }
     names = {
         (related, pk): str(label)
         for related, ids in wanted.items()
         if related in readable
-        for pk, label in readable[related].filter(pk__in=ids).values_list("pk", "name")
+        for pk, label in readable[related][0]
+        .filter(pk__in=ids)
+        .values_list("pk", readable[related][1])
     }
 
     entries: list[HistoryEntry] = []
@@ -392,8 +417,9 @@ def service_history(user: User, service: Service, limit: int = 300) -> list[Hist
         for record in records:
             changes: list[FieldChange] = []
             before = previous.get(record.id)
+            previous[record.id] = record
             if record.history_type == "~" and before is not None:
-                delta = record.diff_against(before, excluded_fields=NOT_DIFFED)
+                delta = record.diff_against(before, excluded_fields=not_diffed)
                 for change in delta.changes:
                     changed = model._meta.get_field(change.field)
                     changes.append(
@@ -404,15 +430,13 @@ def service_history(user: User, service: Service, limit: int = 300) -> list[Hist
                         )
                     )
                 if not changes:
-                    previous[record.id] = record
                     continue
-            previous[record.id] = record
             user = record.history_user
             entries.append(
                 HistoryEntry(
                     when=record.history_date,
                     who=(user.get_full_name() or user.get_username()) if user else "System",
-                    what=_describe(model, record, names),
+                    what=describe(model, record, names),
                     kind=HISTORY_KINDS[record.history_type],
                     changes=changes,
                 )

@@ -286,6 +286,27 @@ def test_history_page_shows_field_changes(client, service, leader):
     assert "Priya Shah" in body
 
 
+def test_history_page_names_what_a_change_points_to(client, service, leader):
+    """Changed links read as names, as on the service's history; a superseded decision of a
+    service the reader may not see is not named."""
+    decision = DecisionFactory(
+        service=service,
+        decision_type=DecisionTypeFactory(name="Spend"),
+        decided_by=PersonFactory(name="Sam Lee"),
+    )
+    decision.decision_type = DecisionTypeFactory(name="Policy")
+    decision.decided_by = PersonFactory(name="Ana Cruz")
+    decision.save()
+    hidden = DecisionFactory(service=ServiceFactory(restricted=True), title="Secret plan")
+    decision.supersedes = hidden
+    decision.save()
+    body = as_user(client, leader).get(reverse("decisions:history", args=[decision.pk]))
+    text = body.content.decode()
+    assert "<strong>Decision type</strong>: Spend" in text and "Policy" in text
+    assert "Sam Lee" in text and "Ana Cruz" in text
+    assert "Secret plan" not in text and "(not shown: restricted or removed)" in text
+
+
 # --- Log views ----------------------------------------------------------------------------
 
 
