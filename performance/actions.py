@@ -115,10 +115,13 @@ def handoffs_make(stages_by_service: dict[int, list[Stage]]) -> dict[tuple[int, 
     that log against them: the team log, imports, the seed); returns them all, keyed by
     (from stage id, to stage id). Saving the same pair at once ends with one row."""
     found = journey_handoffs(stages_by_service)
-    missing = [handoff for handoff in found.values() if handoff.pk is None]
+    missing = [key for key, handoff in found.items() if handoff.pk is None]
     if missing:
-        Handoff.objects.bulk_create(missing, ignore_conflicts=True)
+        Handoff.objects.bulk_create([found[key] for key in missing], ignore_conflicts=True)
         found = journey_handoffs(stages_by_service)
+        # Their creation is on record, as any other record's (a pair two writers saved at the
+        # same moment may be recorded by both).
+        Handoff.history.bulk_history_create([found[key] for key in missing])
     return found
 
 

@@ -16,12 +16,18 @@ from services.models import Service
 from services.queries import CatalogueFilters, User, filter_services, visible_services
 
 
+# pragma: no mutate start
+# Called once, as the module loads (COLUMNS), where no mutant can reach it; its rule is stated
+# by tests/performance/test_summary.py (phases in lifecycle order, leadership by its label).
 def _rank(field: str, choices) -> Case:
     """Orders a choice field by the position of its values in ``choices``."""
     return Case(
         *[When(**{field: value}, then=Value(i)) for i, value in enumerate(choices)],
         default=Value(len(choices)),
     )
+
+
+# pragma: no mutate end
 
 
 _LEADERSHIP_BY_LABEL = [v for v, _ in sorted(Service.LeadershipModel.choices, key=lambda c: c[1])]

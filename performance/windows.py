@@ -71,8 +71,8 @@ class DataSpan:
 def latest_data(span: DataSpan) -> Window | None:
     """The twelve months ending with the month of the latest data (so an inventory
     published for a past financial year opens on that year)."""
-    if span.latest is None:
-        return None
+    if span.latest is None or not EARLIEST <= span.latest <= LATEST:
+        return None  # none, or recorded before the years were checked: no window so far off
     end_month = _month_start(span.latest)
     return Window(
         _add_months(end_month, -11), _add_months(end_month, 1) - timedelta(days=1), "latest"
@@ -108,6 +108,8 @@ def presets(today: date, span: DataSpan | None = None) -> dict[str, tuple[str, W
         ),
     }
     for year in sorted((span or DataSpan()).financial_years, reverse=True):
+        if not EARLIEST.year < year < LATEST.year:
+            continue  # no window so far from today (data recorded before the years were checked)
         window = _financial_year(year)
         # Past years only (this one is "fy"), and not the year "latest data" already is.
         if year < fy_year and (latest is None or _span(latest) != _span(window)):

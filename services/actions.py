@@ -19,6 +19,8 @@ from servicelead.history import attribute
 from services import versions
 from services.access import LEADER_PERMS, MEMBER_PERMS
 from services.models import (
+    Directorate,
+    Organisation,
     Person,
     Priority,
     ProportionalityAssessment,
@@ -358,6 +360,10 @@ def service_assessment_update(
 ACCESS_OF_A_SERVICE = (ServiceLeader, Stage, ServiceTeam)
 # ...and who is in those teams, which can change access to any service.
 ACCESS_ANYWHERE = (Person, Team, TeamMembership)
+# Records no service's figures depend on (decisions are judged when logged).
+NO_FIGURES = (Person, TeamMembership)
+# The organisation's structure: a new one is part of no journey yet.
+STRUCTURE = (Organisation, Directorate, Team)
 
 
 def services_of(model: type[Model], records: Iterable[Model]) -> set[int] | None:
@@ -366,6 +372,8 @@ def services_of(model: type[Model], records: Iterable[Model]) -> set[int] | None
     may be any (the organisation's structure, its people, decision types)."""
     if model is Service:
         return {record.pk for record in records}
+    if model in NO_FIGURES:
+        return set()
     fields = model._meta.concrete_fields
     for field in fields:
         if field.name == "service":
@@ -452,7 +460,7 @@ def records_add(records: list[Model], *, user, reason: str | None = None) -> lis
     saved = bulk_create_with_history(
         records, model, batch_size=1000, default_user=user, default_change_reason=reason
     )
-    _followed_up(model, services_of(model, saved))
+    _followed_up(model, set() if model in STRUCTURE else services_of(model, saved))
     return saved
 
 
@@ -485,9 +493,15 @@ def records_remove(records: Iterable[Model], *, user) -> None:
 
 @transaction.atomic
 def record_save(record: Model, *, user) -> Model:
-    """Save a record someone has already validated (a Django admin form)."""
+    """Save a record someone has already validated (a Django admin form), unless it is as
+    saved."""
     model = type(record)
     before = model.objects.filter(pk=record.pk).first() if record.pk else None
+    fields = model._meta.concrete_fields
+    if before is not None and all(
+        getattr(before, f.attname) == getattr(record, f.attname) for f in fields
+    ):
+        return record  # saved as it was: nothing to write, nothing changes
     attribute(user, record)
     record.save()
     service_ids = services_of(model, [record])

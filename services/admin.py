@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from services.actions import record_save, records_remove
@@ -21,6 +23,10 @@ from services.models import (
 )
 
 
+class NotSaved(Exception):
+    """An admin save the database refused as a whole."""
+
+
 class ThroughActions(SimpleHistoryAdmin):
     """The admin writes through the record actions, as every other writer does: each save
     and removal, inlines included, raises the versions of the services it changes and brings
@@ -37,10 +43,26 @@ class ThroughActions(SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change) -> None:
         saved = formset.save(commit=False)
-        records_remove(formset.deleted_objects, user=request.user)
-        for record in saved:
-            record_save(record, user=request.user)
-        formset.save_m2m()
+        try:
+            with transaction.atomic():
+                records_remove(formset.deleted_objects, user=request.user)
+                for record in saved:
+                    record_save(record, user=request.user)
+                formset.save_m2m()
+        except IntegrityError as error:
+            # Rows saved one at a time cannot swap what must be unique between them (two
+            # stages' positions, two leaders' people).
+            raise NotSaved(
+                f"Nothing was saved: two {formset.model._meta.verbose_name_plural} cannot swap "
+                "values that must be unique in one save. Change one, save, then the other."
+            ) from error
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except NotSaved as refused:  # the whole save was rolled back
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class DirectorateInline(admin.TabularInline):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from services.actions import record_put, records_add
+from services.actions import journeys_replace, record_put, records_add
 from services.models import (
     Directorate,
     Organisation,
@@ -609,18 +609,18 @@ def _seed_services(teams: dict[str, Team], people: dict[str, Person]) -> None:
                 service=service,
                 values=dict(zip(ASSESSMENT_FIELDS, spec["assessment"], strict=True)),
             )
-        for position, stage in enumerate(spec["stages"], start=1):
-            put(
-                Stage,
-                service=service,
-                position=position,
-                values={
-                    "name": stage.name,
-                    "team": teams[stage.team] if stage.team else None,
-                    "channels": list(stage.channels),
-                    "online": stage.online,
-                },
-            )
+        if not service.stages.exists():  # a journey someone has since edited stays theirs
+            journey = [
+                Stage(
+                    position=position,
+                    name=stage.name,
+                    team=teams[stage.team] if stage.team else None,
+                    channels=list(stage.channels),
+                    online=stage.online,
+                )
+                for position, stage in enumerate(spec["stages"], start=1)
+            ]
+            journeys_replace({service.pk: (journey, [])}, user=None)
         for team_name, role in spec.get("participants", []):
             put(ServiceTeam, service=service, team=teams[team_name], values={"role": role})
     for slug, spec in SERVICES.items():

@@ -168,6 +168,16 @@ class BaseStageFormSet(forms.BaseFormSet):
             )
         if not names:
             raise forms.ValidationError("A journey needs at least one stage.")
+        ids = [
+            form.cleaned_data["stage_id"]
+            for form in self.forms
+            if form.cleaned_data.get("stage_id") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(ids) != len(set(ids)):  # only a page tampered with sends one stage twice
+            raise forms.ValidationError(
+                "The same stage is in the journey twice; reload the page and make your change "
+                "again."
+            )
 
 
 StageFormSet = forms.formset_factory(

@@ -398,6 +398,8 @@ class Stage(models.Model):
         unknown = sorted(set(self.channels) - set(self.Channel.values))
         if unknown:
             raise ValidationError({"channels": f"Unknown channel: {', '.join(unknown)}."})
+        # One order, the list's, whoever wrote them: the same channels are never a change.
+        self.channels = [code for code in self.Channel.values if code in self.channels]
 
     @property
     def channel_labels(self) -> list[str]:

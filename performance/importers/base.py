@@ -22,6 +22,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from performance.actions import Finding, findings_record
 from performance.models import DataQualityFinding, ImportRun
+from performance.windows import EARLIEST, LATEST
 from servicelead.text import has_line_break
 from services.models import Directorate, Organisation, Service, Stage, Team
 from services.queries import is_org_admin, visible_services
@@ -216,10 +217,17 @@ class Cells:
         try:
             if not ISO_DATE.fullmatch(raw):
                 raise ValueError(raw)
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError:
             self.error(column, f'"{raw}" is not a date written YYYY-MM-DD')
             return None
+        if not EARLIEST <= day <= LATEST:
+            self.error(
+                column,
+                f"{raw} is outside the years this records ({EARLIEST.year} to {LATEST.year})",
+            )
+            return None
+        return day
 
     def period(self) -> tuple[date | None, date | None]:
         start, end = self.iso_date("period_start"), self.iso_date("period_end")

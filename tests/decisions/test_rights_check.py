@@ -258,3 +258,35 @@ def test_a_right_given_the_day_after_the_decision_did_not_cover_it(service):
     decision = log(service, right.decision_type, holder)  # taken today
     assert decision.within_rights is False
     assert decision.rights_reason.startswith("Nobody held the Decide right")
+
+
+def test_a_band_nobody_holds_is_named_in_the_reason(service):
+    band = DecisionBandFactory(decision_type=DecisionTypeFactory(name="Spend"), up_to=25_000)
+    decision = log(service, band.decision_type, PersonFactory(), amount=Decimal(100))
+    assert decision.within_rights is False
+    assert decision.rights_reason.startswith(
+        "Nobody held the Decide right for “Spend” (up to 25,000) on "
+    )
+
+
+def test_a_member_of_another_team_does_not_hold_a_teams_right(service):
+    holding, other = TeamFactory(name="Casework"), TeamFactory(name="Finance")
+    right = DecisionRightFactory(
+        service=service, holder_kind=HolderKind.TEAM, person=None, team=holding
+    )
+    outsider = TeamMembershipFactory(team=other).person
+    decision = log(service, right.decision_type, outsider)
+    assert decision.within_rights is False
+    assert decision.rights_reason.endswith("was held by the team Casework.")
+
+
+def test_another_body_deciding_is_outside_an_external_bodys_right(service):
+    right = DecisionRightFactory(
+        service=service,
+        holder_kind=HolderKind.EXTERNAL,
+        person=None,
+        external_body="Investment committee",
+    )
+    decision = log(service, right.decision_type, decided_by_body="Finance board")
+    assert decision.within_rights is False
+    assert decision.rights_reason.endswith("was held by Investment committee.")

@@ -200,3 +200,14 @@ def test_handoffs_follow_the_journey_and_keep_old_pairs():
     reordered = handoffs_make({service.pk: [a, c, b]})
     assert set(reordered) == {(a.pk, c.pk), (c.pk, b.pk)}
     assert service.handoffs.count() == 4  # the old pairs keep their logs
+
+
+@pytest.mark.django_db
+def test_a_hand_off_saved_by_its_first_log_has_its_creation_on_record():
+    first = StageFactory()
+    second = StageFactory(service=first.service, position=first.position + 1)
+    made = handoffs_make({first.service_id: [first, second]})
+    handoff = made[first.pk, second.pk]
+    assert list(handoff.history.values_list("history_type", flat=True)) == ["+"]
+    handoffs_make({first.service_id: [first, second]})  # already saved: nothing more
+    assert handoff.history.count() == 1

@@ -669,3 +669,17 @@ def test_a_dry_run_records_no_finding(grants):
     outcome = run("measurements", text, dry_run=True)
     assert "1 data-quality finding" in outcome.notes[0]
     assert not DataQualityFinding.objects.exists()
+
+
+def test_dates_outside_the_years_recorded_are_refused_by_name(grants):
+    errors = errors_of(
+        "measurements",
+        MEASUREMENTS
+        + "grants,transactions,0001-01-01,0001-01-31,5,digital\n"
+        + "grants,transactions,2026-01-01,3000-01-31,5,digital\n",
+    )
+    assert errors == [
+        "line 2, column period_start: 0001-01-01 is outside the years this records (1900 to 2999)",
+        "line 2, column period_end: 0001-01-31 is outside the years this records (1900 to 2999)",
+        "line 3, column period_end: 3000-01-31 is outside the years this records (1900 to 2999)",
+    ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from performance.actions import api_token_issue
 from performance.models import Metric, ReviewNarrative
 from performance.portfolio import PortfolioFilters, portfolio, totals
-from performance.summary import kpi_status, summaries, summary
+from performance.summary import kpi_status, last_twelve, summaries, summary
 from performance.windows import Window
 from services import versions
 from services.actions import service_access_sync
@@ -339,6 +339,31 @@ def test_portfolio_sorts_every_way_and_totals_honestly(colleague_client, portfol
     assert "Secret" not in response.content.decode()
 
 
+def test_portfolio_sorts_phases_in_lifecycle_order_and_leadership_by_its_label(colleague_client):
+    for name, phase, model in [
+        ("Beta one", "beta", "none"),
+        ("Live one", "live", "single"),
+        ("Discovery one", "discovery", "team"),
+        ("Retiring one", "retiring", "council"),
+        ("Alpha one", "alpha", "council"),
+    ]:
+        ServiceFactory(name=name, phase=phase, leadership_model=model)
+    url = reverse("performance:portfolio")
+    window = {"from": "2026-01-01", "to": "2026-03-31"}
+    lifecycle = ["Discovery one", "Alpha one", "Beta one", "Live one", "Retiring one"]
+    assert names(colleague_client.get(url, {**window, "sort": "phase"})) == lifecycle
+    assert names(colleague_client.get(url, {**window, "sort": "-phase"})) == lifecycle[::-1]
+    # Council or working group, Multidisciplinary leadership team, None, Single leader;
+    # the same label by name.
+    assert names(colleague_client.get(url, {**window, "sort": "leadership"})) == [
+        "Alpha one",
+        "Retiring one",
+        "Discovery one",
+        "Beta one",
+        "Live one",
+    ]
+
+
 def test_portfolio_filter_hands_on_gap(colleague_client, portfolio_world):
     response = colleague_client.get(
         reverse("performance:portfolio"),
@@ -602,3 +627,27 @@ def test_the_hands_on_gap_is_a_recommendation_met_by_no_leader_or_a_council(
         {"from": "2026-01-01", "to": "2026-03-31", "hands_on_gap": "on"},
     )
     assert names(response) == (["Other"] if gap else [])
+
+
+def test_data_recorded_far_outside_the_years_does_not_break_the_pages(leader_client, service):
+    """Recorded before dates were checked (year 1): the pages still open, with no window
+    for that year."""
+    measure(service, "transactions", (date(1, 1, 1), date(1, 1, 31)), 5, "digital")
+    measure(service, "transactions", JAN, 100, "digital")
+    for name in ["services:service", "performance:dashboard", "performance:review_pack"]:
+        assert leader_client.get(reverse(name, args=["grants"])).status_code == 200
+    assert leader_client.get(reverse("performance:portfolio")).status_code == 200
+
+
+def test_a_trend_is_the_last_twelve_periods_to_the_windows_end_summed_over_channels(service):
+    for n in range(15):  # January 2025 to March 2026
+        start = date(2025 + (n // 12), n % 12 + 1, 1)
+        end = date(start.year + start.month // 12, start.month % 12 + 1, 1) - timedelta(days=1)
+        measure(service, "transactions", (start, end), 10 + n, "digital")
+        measure(service, "transactions", (start, end), 1, "phone")
+    metric = service.metrics.get(key="transactions")
+    series = last_twelve([metric.pk], date(2026, 2, 28))[metric.pk]
+    assert [start for start, _ in series] == [
+        date(2025 + (n // 12), n % 12 + 1, 1) for n in range(2, 14)
+    ]  # March 2025 to February 2026: not March 2026, which ends after
+    assert [total for _, total in series] == [D(11 + n) for n in range(2, 14)]

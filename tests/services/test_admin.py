@@ -4,10 +4,11 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from services.actions import service_access_sync
-from services.models import Service, Stage
+from services.models import Service, Stage, Team
 from services.queries import ORG_ADMINS_GROUP
 from services.versions import versions
 from tests.factories import (
+    FiguresVersionFactory,
     ServiceFactory,
     ServiceLeaderFactory,
     StageFactory,
@@ -132,3 +133,55 @@ def test_a_stage_given_to_another_team_in_the_admin_changes_figures_and_access(
     assert not old_member.has_perm("services.contribute_to_service", stage.service)
     entry = stage.history.first()
     assert (entry.team_id, entry.history_user.username) == (new_team.pk, "org-admin")
+
+
+def test_an_admin_save_that_changes_nothing_changes_no_figures(org_admin_client):
+    stage = StageFactory()
+    team = stage.team
+    FiguresVersionFactory(service=stage.service)
+    data = {
+        "name": team.name,
+        "team_type": team.team_type,
+        "directorate": team.directorate_id,
+        **inline_management("memberships"),
+    }
+    response = org_admin_client.post(admin_url(Team, "change", team.pk), data)
+    assert response.status_code == 302
+    assert versions([stage.service_id])[stage.service_id] == 0
+    assert team.history.count() == 1  # its creation only
+
+
+def test_swapping_two_stages_positions_in_one_admin_save_is_refused_not_a_500(org_admin_client):
+    service = ServiceFactory()
+    first = StageFactory(service=service, position=1, name="Apply")
+    second = StageFactory(service=service, position=2, name="Check", team=first.team)
+    data = {
+        "name": service.name,
+        "slug": service.slug,
+        "organisation": service.organisation.pk,
+        "kind": service.kind,
+        "phase": service.phase,
+        "leadership_model": service.leadership_model,
+        **inline_management("stages", total=2, initial=2),
+    }
+    for n, (stage, position) in enumerate([(first, 2), (second, 1)]):
+        data |= {
+            f"stages-{n}-id": stage.pk,
+            f"stages-{n}-service": service.pk,
+            f"stages-{n}-position": position,
+            f"stages-{n}-name": stage.name,
+            f"stages-{n}-team": stage.team_id,
+            f"stages-{n}-channels": "digital",
+            f"stages-{n}-online": "on",
+        }
+    for prefix in ["priorities", "leaders", "assessment", "participations", "dependencies"]:
+        data.update(inline_management(prefix))
+    response = org_admin_client.post(admin_url(Service, "change", service.pk), data, follow=True)
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("Nothing was saved: two stages cannot swap") for m in messages)
+    assert not any("was changed successfully" in m for m in messages)
+    assert list(service.stages.order_by("position").values_list("name", flat=True)) == [
+        "Apply",
+        "Check",
+    ]

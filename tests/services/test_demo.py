@@ -5,6 +5,7 @@ from django.test import RequestFactory
 
 from performance.models import CostLine, HandoffLog, ImportRun, Measurement, StageLog
 from services.access import CONTRIBUTE, LEAD
+from services.actions import journeys_replace
 from services.demo import DEMO_PASSWORD
 from services.journey import Boundary, crossings
 from services.models import (
@@ -159,3 +160,17 @@ def test_scale_adds_proportionate_services_once(seeded):
 def test_negative_scale_is_refused():
     with pytest.raises(CommandError, match="--scale must be zero or more"):
         call_command("seed_demo", scale=-1)
+
+
+def test_seeding_again_keeps_a_journey_someone_has_reordered(seeded):
+    service = Service.objects.get(slug="report-disrepair")
+    first, second, *rest = service.stages.order_by("position")
+    for position, stage in enumerate([second, first, *rest], start=1):
+        stage.position = position
+    journeys_replace({service.pk: ([second, first, *rest], [])}, user=None)
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert list(service.stages.order_by("position").values_list("name", flat=True)) == [
+        second.name,
+        first.name,
+        *[stage.name for stage in rest],
+    ]

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from services.actions import journeys_replace
 from services.models import Directorate, Stage
 from tests.factories import (
     DirectorateFactory,
@@ -86,3 +87,15 @@ def test_directorate_cannot_sit_within_its_own_descendant():
     with pytest.raises(ValidationError) as excinfo:
         top.full_clean()
     assert excinfo.value.message_dict["parent"] == ["A directorate cannot sit within itself."]
+
+
+def test_a_stages_channels_keep_one_order_so_the_same_ones_are_no_change():
+    stage = StageFactory(channels=["phone", "digital"])
+    stage.clean()
+    assert stage.channels == ["digital", "phone"]
+    journeys_replace({stage.service_id: ([stage], [])}, user=None)  # as saved, reordered
+    stage.refresh_from_db()
+    entries = stage.history.count()
+    stage.channels = ["phone", "digital", "phone"]
+    done = journeys_replace({stage.service_id: ([stage], [])}, user=None)
+    assert done["unchanged"] == [stage] and stage.history.count() == entries

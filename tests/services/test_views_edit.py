@@ -226,6 +226,22 @@ def test_two_stages_with_one_name_are_refused(leader_client, service):
     assert list(service.stages.values_list("name", flat=True)) == ["Apply", "Decide"]
 
 
+def test_one_stage_sent_twice_is_refused_not_half_saved(leader_client, service):
+    apply, decide = service.stages.order_by("position")
+    data = journey_data(
+        service,
+        [
+            {"stage_id": apply.pk, "name": "Apply online", "ORDER": 1},
+            {"stage_id": apply.pk, "name": "Check", "ORDER": 2},
+            {"stage_id": decide.pk, "name": "Decide", "ORDER": 3},
+        ],
+        initial=3,
+    )
+    response = leader_client.post(reverse("services:service_journey", args=[service.slug]), data)
+    assert "The same stage is in the journey twice" in response.content.decode()
+    assert list(service.stages.values_list("name", flat=True)) == ["Apply", "Decide"]
+
+
 def test_unknown_channel_is_refused_on_the_field(leader_client, service):
     apply, decide = service.stages.order_by("position")
     data = journey_data(
