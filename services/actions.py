@@ -148,16 +148,21 @@ def service_update(
     return service
 
 
+def _written(record: Model, fields: dict, user: AbstractBaseUser | None) -> Model:
+    """``record`` with ``fields`` set, validated and saved, attributed to ``user``."""
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.full_clean()
+    attribute(user, record)
+    record.save()
+    return record
+
+
 @transaction.atomic
 def person_settings_update(*, person: Person, user: AbstractBaseUser, fields: dict) -> Person:
     """A person's own settings (whether the weekly digest comes): no figures or access
     depend on them."""
-    for name, value in fields.items():
-        setattr(person, name, value)
-    person.full_clean()
-    attribute(user, person)
-    person.save()
-    return person
+    return _written(person, fields, user)
 
 
 @dataclass(frozen=True)
@@ -342,13 +347,7 @@ def service_assessment_update(
     refuse_if_changed(version, *_assessment(service))
     versions.changed([service.pk])  # its figures change: cached roll-ups go stale
     assessment = ProportionalityAssessment.objects.filter(service=service).first()
-    assessment = assessment or ProportionalityAssessment(service=service)
-    for name, value in fields.items():
-        setattr(assessment, name, value)
-    assessment.full_clean()
-    attribute(user, assessment)
-    assessment.save()
-    return assessment
+    return _written(assessment or ProportionalityAssessment(service=service), fields, user)
 
 
 # --- Records no particular action covers ----------------------------------------------------

@@ -75,16 +75,23 @@ def inline_management(prefix: str, total: int = 0, initial: int = 0) -> dict[str
     }
 
 
-def test_saving_a_leadership_team_of_one_warns(org_admin_client):
-    service = ServiceFactory(leadership_model=Service.LeadershipModel.TEAM)
-    leader = ServiceLeaderFactory(service=service)
-    data = {
+def service_fields(service) -> dict:
+    """The service change page's own fields, as they stand."""
+    return {
         "name": service.name,
         "slug": service.slug,
         "organisation": service.organisation.pk,
         "kind": service.kind,
         "phase": service.phase,
         "leadership_model": service.leadership_model,
+    }
+
+
+def test_saving_a_leadership_team_of_one_warns(org_admin_client):
+    service = ServiceFactory(leadership_model=Service.LeadershipModel.TEAM)
+    leader = ServiceLeaderFactory(service=service)
+    data = {
+        **service_fields(service),
         "leaders-0-id": leader.pk,
         "leaders-0-service": service.pk,
         "leaders-0-person": leader.person.pk,
@@ -156,12 +163,7 @@ def test_swapping_two_stages_positions_in_one_admin_save_is_refused_not_a_500(or
     first = StageFactory(service=service, position=1, name="Apply")
     second = StageFactory(service=service, position=2, name="Check", team=first.team)
     data = {
-        "name": service.name,
-        "slug": service.slug,
-        "organisation": service.organisation.pk,
-        "kind": service.kind,
-        "phase": service.phase,
-        "leadership_model": service.leadership_model,
+        **service_fields(service),
         **inline_management("stages", total=2, initial=2),
     }
     for n, (stage, position) in enumerate([(first, 2), (second, 1)]):
