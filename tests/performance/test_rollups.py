@@ -16,14 +16,21 @@ from performance.models import Rollup
 from performance.tasks import refresh_all_summaries, refresh_service_summaries
 from performance.windows import Window
 from services import versions
-from services.models import FiguresVersion
-from tests.factories import MetricFactory, OrganisationFactory, RollupFactory, ServiceFactory
-from tests.performance.test_summary import JAN, cost, measure
+from services.models import FiguresVersion, Service
+from tests.factories import (
+    MetricFactory,
+    OrganisationFactory,
+    ProportionalityAssessmentFactory,
+    RollupFactory,
+    ServiceFactory,
+)
+from tests.performance.test_summary import JAN, MAR, cost, measure
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 Q1 = {"from": "2026-01-01", "to": "2026-03-31"}
+Q1_DATES = (date(2026, 1, 1), date(2026, 3, 31))
 WINDOW = Window(date(2026, 1, 1), date(2026, 3, 31))
 
 
@@ -252,3 +259,46 @@ def test_a_summary_behind_with_no_refresh_on_its_way_is_computed_for_the_reader(
     response = colleague_client.get(url, Q1)
     assert response.context["summary"].outcomes.transactions == D(15)
     assert "These figures are as of" not in response.content.decode()
+
+
+def test_an_unknown_sort_is_by_service_name(colleague_client):
+    for name in ["Beta", "alpha", "Gamma"]:
+        ServiceFactory(name=name)
+    url = reverse("performance:portfolio")
+    assert rows(colleague_client.get(url, {**Q1, "sort": "no-such-column"})) == [
+        "alpha",
+        "Beta",
+        "Gamma",
+    ]
+
+
+def test_the_portfolio_reads_the_windows_own_roll_ups_of_the_services_in_view(colleague_client):
+    """Roll-ups of another window with the same start, and of a restricted service computed
+    for somebody allowed to see it, are not this reader's rows."""
+    mine = ServiceFactory(name="Open")
+    cost(mine, JAN, 100)
+    ServiceFactory(name="Secret", restricted=True)
+    url = reverse("performance:portfolio")
+    everyone = list(Service.objects.values_list("pk", flat=True))
+    rollups.store(everyone, [Window(*Q1_DATES)])
+    rollups.store(everyone, [Window(Q1_DATES[0], JAN[1])])
+    response = colleague_client.get(url, Q1)
+    assert rows(response) == ["Open"]
+    assert response.context["totals"].services == 1
+
+
+def test_the_stale_filter_shows_services_whose_data_is_old_or_missing(colleague_client):
+    fresh, empty = ServiceFactory(name="Fresh"), ServiceFactory(name="Empty")
+    measure(fresh, "transactions", MAR, 10, "digital")
+    response = colleague_client.get(reverse("performance:portfolio"), {**Q1, "stale": "on"})
+    assert rows(response) == [empty.name]
+
+
+def test_the_hands_on_gap_filter_needs_hands_on_recommended(colleague_client):
+    """A service with no leadership model is a gap only where hands-on leadership is
+    recommended."""
+    gap = ServiceFactory(name="Gap", leadership_model="none")
+    ProportionalityAssessmentFactory(service=gap, important=True, large_complex=True)
+    ServiceFactory(name="Small", leadership_model="none")  # no assessment: not recommended
+    response = colleague_client.get(reverse("performance:portfolio"), {**Q1, "hands_on_gap": "on"})
+    assert rows(response) == ["Gap"]

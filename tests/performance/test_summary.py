@@ -212,6 +212,14 @@ def test_money_is_in_the_accountable_organisations_currency():
     assert total.cost_per_transaction == {"CAD": D(10), "GBP": D("0.5")}
 
 
+def test_portfolio_totals_a_currency_no_service_accounts_in(service):
+    """Money in a currency that is no service's own is still totalled, apart."""
+    cost(service, JAN, 500)
+    cost(service, JAN, 9999, currency="EUR")
+    cost(service, FEB, 1, currency="EUR")
+    assert portfolio_totals([service], Q1).total_cost == {"EUR": D(10000), "GBP": D(500)}
+
+
 def test_cost_per_transaction_is_none_when_there_are_no_transactions(service):
     cost(service, JAN, 100)
     measure(service, "transactions", JAN, 0)

@@ -109,3 +109,27 @@ def test_what_a_url_may_not_ask_is_said_and_the_default_shown():
         default,
         ["Choose a window of at most ten years."],
     )
+
+
+def test_where_the_services_have_data_the_default_is_their_latest_data():
+    span = DataSpan(latest=date(2026, 2, 14))
+    window, problems = window_from(QueryDict(), TODAY, span)
+    assert (window.start, window.end, window.preset, problems) == (
+        date(2025, 3, 1),
+        date(2026, 2, 28),
+        "latest",
+        [],
+    )
+
+
+def test_a_window_may_run_from_the_first_to_the_last_day_of_the_years_recorded():
+    window, problems = _asked(**{"from": "1900-01-01", "to": "1900-12-31"})
+    assert (window.start, problems) == (date(1900, 1, 1), [])
+    window, problems = _asked(**{"from": "2999-01-01", "to": "2999-12-31"})
+    assert (window.end, problems) == (date(2999, 12, 31), [])
+
+
+def test_a_long_bad_date_is_quoted_to_forty_characters():
+    raw = "x" * 50
+    _, problems = _asked(**{"from": raw, "to": "2026-01-01"})
+    assert problems == [f"“{'x' * 40}” is not a date: write the start as YYYY-MM-DD."]
