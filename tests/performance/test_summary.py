@@ -20,6 +20,8 @@ from services.models import Service
 from tests.factories import (
     CostLineFactory,
     DirectorateFactory,
+    HandoffFactory,
+    HandoffLogFactory,
     MeasurementFactory,
     MetricFactory,
     OrganisationFactory,
@@ -440,6 +442,25 @@ def test_dashboard_runs_a_fixed_number_of_queries(
 # --- API ------------------------------------------------------------------------------------
 
 
+def test_api_summary_names_the_bottleneck(leader_client, service):
+    apply = StageFactory(service=service, position=1, name="Apply")
+    check = StageFactory(service=service, position=2, name="Check")
+    decide = StageFactory(service=service, position=3, name="Decide")
+    week = (date(2026, 1, 5), date(2026, 1, 11))
+    for giving, receiving, wait in [(apply, check, "30.5"), (check, decide, "12")]:
+        handoff = HandoffFactory(service=service, from_stage=giving, to_stage=receiving)
+        HandoffLogFactory(
+            handoff=handoff, period_start=week[0], period_end=week[1], median_wait_hours=D(wait)
+        )
+    window = {"from": "2026-01-01", "to": "2026-03-31"}
+    api = leader_client.get("/api/v1/services/grants/summary", window).json()
+    assert api["flow"]["bottleneck"] == {
+        "from_stage": "Apply",
+        "to_stage": "Check",
+        "median_wait_hours": 30.5,
+    }
+
+
 def test_api_summary_equals_the_page(leader_client, service):
     measure(service, "transactions", JAN, 100, "digital")
     measure(service, "transactions", JAN, 100, "phone")
@@ -449,6 +470,7 @@ def test_api_summary_equals_the_page(leader_client, service):
     page = leader_client.get(reverse("performance:dashboard", args=["grants"]), window)
     s = page.context["summary"]
     assert api["transactions"] == 200 == s.outcomes.transactions
+    assert isinstance(api["transactions"], int)  # a whole number reads as one: 200, not 200.0
     assert api["digital_take_up"] == 0.5
     assert api["total_cost"] == "500.00" and api["cost_per_transaction"] == "2.50"
     assert api["flow"]["handoffs"] == {"total": 0, "cross_directorate": 0, "cross_organisation": 0}

@@ -133,3 +133,18 @@ def test_a_long_bad_date_is_quoted_to_forty_characters():
     raw = "x" * 50
     _, problems = _asked(**{"from": raw, "to": "2026-01-01"})
     assert problems == [f"“{'x' * 40}” is not a date: write the start as YYYY-MM-DD."]
+
+
+def test_a_long_unknown_window_name_is_quoted_to_forty_characters():
+    _, problems = _asked(window="w" * 50)
+    assert problems == [f"There is no window “{'w' * 40}” for these services."]
+
+
+def test_latest_data_in_december_ends_with_that_year():
+    window = latest_data(DataSpan(latest=date(2025, 12, 3)))
+    assert (window.start, window.end) == (date(2025, 1, 1), date(2025, 12, 31))
+
+
+def test_data_on_the_first_and_last_days_recorded_has_a_latest_window():
+    assert latest_data(DataSpan(latest=date(1900, 1, 1))).end == date(1900, 1, 31)
+    assert latest_data(DataSpan(latest=date(2999, 12, 31))).end == date(2999, 12, 31)
