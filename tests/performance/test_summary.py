@@ -19,7 +19,10 @@ from services.actions import service_access_sync
 from services.models import Service
 from tests.factories import (
     CostLineFactory,
+    DecisionFactory,
+    DecisionTypeFactory,
     DirectorateFactory,
+    FrictionPointFactory,
     HandoffFactory,
     HandoffLogFactory,
     MeasurementFactory,
@@ -30,6 +33,8 @@ from tests.factories import (
     ServiceFactory,
     ServiceLeaderFactory,
     StageFactory,
+    StageLogFactory,
+    TeamFactory,
     UserFactory,
 )
 
@@ -440,6 +445,91 @@ def test_dashboard_runs_a_fixed_number_of_queries(
 
 
 # --- API ------------------------------------------------------------------------------------
+
+
+def test_api_summary_gives_every_figure_as_worked_out_by_hand(leader_client, service):
+    """January, by hand: 150 digital + 50 phone transactions of 250 started; satisfaction 80
+    (target 80); 40 contacts, 10 of them failure demand. Costs: 600 staff (Operations),
+    200 change, 1,000 programme, and 50 EUR apart. Journey: Apply (100 done, 2 h) hands 100
+    to Check (90 done, 3 h), 10 sent back, 5 h wait. One open high-severity friction point,
+    one resolved; one decision, within rights."""
+    organisation = service.organisation
+    operations = DirectorateFactory(organisation=organisation, name="Operations")
+    measure(service, "transactions", JAN, 150, "digital")
+    measure(service, "transactions", JAN, 50, "phone")
+    measure(service, "started", JAN, 250)
+    measure(service, "user_satisfaction", JAN, 80)
+    service.metrics.filter(key="user_satisfaction").update(target=D(80))
+    measure(service, "contacts", JAN, 40)
+    measure(service, "failure_demand_contacts", JAN, 10)
+    cost(service, JAN, 600, directorate=operations)
+    cost(service, JAN, 200, spend="change", category="technology")
+    cost(service, JAN, 1000, category="programme")
+    cost(service, JAN, 50, currency="EUR")
+    team = TeamFactory(directorate=operations)
+    apply = StageFactory(service=service, position=1, name="Apply", team=team)
+    check = StageFactory(service=service, position=2, name="Check", team=team)
+    week = {"period_start": date(2026, 1, 5), "period_end": date(2026, 1, 11)}
+    StageLogFactory(stage=apply, completed=100, median_process_hours=D(2), **week)
+    StageLogFactory(stage=check, completed=90, median_process_hours=D(3), **week)
+    handoff = HandoffFactory(service=service, from_stage=apply, to_stage=check)
+    HandoffLogFactory(handoff=handoff, handed_over=100, returned=10, median_wait_hours=D(5), **week)
+    FrictionPointFactory(service=service, severity="high", raised_on=date(2026, 1, 2))
+    FrictionPointFactory(
+        service=service, status="resolved", raised_on=date(2026, 1, 2), resolved_on=JAN[1]
+    )
+    hiring = DecisionTypeFactory(name="Hiring")  # nobody holds its Decide right: a gap
+    DecisionFactory(
+        service=service, decision_type=hiring, decided_on=date(2026, 2, 2), within_rights=True
+    )
+    api = leader_client.get(
+        "/api/v1/services/grants/summary", {"from": "2026-01-01", "to": "2026-03-31"}
+    ).json()
+    kpis = {k.pop("metric"): k for k in api.pop("kpis")}
+    assert api == {
+        "service": "grants",
+        "from": "2026-01-01",
+        "to": "2026-03-31",
+        "transactions": 200,
+        "digital_take_up": 0.75,
+        "completion_rate": 0.8,
+        "user_satisfaction": 80,
+        "total_cost": "1800.00",
+        "run_cost": "1600.00",
+        "change_cost": "200.00",
+        "cost_per_transaction": "4.00",  # (1,800 - 1,000 programme) / 200
+        "programme_spending": "1000.00",
+        "currency": "GBP",
+        "costs_in_other_currencies": {"EUR": "50.00"},
+        "cost_by_organisation": {organisation.name: "1800.00"},
+        "cost_by_directorate": {f"{organisation.name} / Operations": "600.00"},
+        "flow": {
+            "process_time_hours": 5,
+            "lead_time_hours": 10,
+            "flow_efficiency": 0.5,
+            "rolled_complete_accurate": 0.9,
+            "handoffs": {"total": 1, "cross_directorate": 0, "cross_organisation": 0},
+            "bottleneck": {"from_stage": "Apply", "to_stage": "Check", "median_wait_hours": 5},
+        },
+        "friction": {"open": 1, "open_high": 1, "failure_demand_share": 0.25},
+        "decisions": {"logged": 1, "outside_rights": 0, "rights_gaps": 1},
+        "leadership": {
+            "model": service.leadership_model,
+            "leaders": [service.leaders.get().person.name],
+            "hands_on_recommended": None,
+        },
+        "gaps": [
+            "No proportionality assessment: is hands-on leadership needed here?",
+            "Nobody holds the Decide right for 1 kind of decision: Hiring.",
+        ],
+    }
+    assert kpis["user_satisfaction"] == {
+        "name": "User satisfaction",
+        "value": 80,
+        "target": 80,
+        "higher_is_better": True,
+        "status": "on_target",
+    }
 
 
 def test_api_summary_names_the_bottleneck(leader_client, service):

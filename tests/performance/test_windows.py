@@ -148,3 +148,15 @@ def test_latest_data_in_december_ends_with_that_year():
 def test_data_on_the_first_and_last_days_recorded_has_a_latest_window():
     assert latest_data(DataSpan(latest=date(1900, 1, 1))).end == date(1900, 1, 31)
     assert latest_data(DataSpan(latest=date(2999, 12, 31))).end == date(2999, 12, 31)
+
+
+def test_last_quarter_and_the_financial_year_at_their_turns():
+    december = presets(date(2026, 12, 5))
+    assert (december["quarter"][1].start, december["quarter"][1].end) == (
+        date(2026, 7, 1),
+        date(2026, 9, 30),
+    )
+    april = presets(date(2026, 4, 1))  # the first day of the financial year 2026-27
+    assert april["fy"][1].start == date(2026, 4, 1)
+    march = presets(date(2026, 3, 31))
+    assert march["fy"][1].start == date(2025, 4, 1)
