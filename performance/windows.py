@@ -108,8 +108,8 @@ def presets(today: date, span: DataSpan | None = None) -> dict[str, tuple[str, W
         ),
     }
     for year in sorted((span or DataSpan()).financial_years, reverse=True):
-        if not EARLIEST.year < year < LATEST.year:
-            continue  # no window so far from today (data recorded before the years were checked)
+        if year < EARLIEST.year:
+            continue  # data recorded before the years were checked: no window that far back
         window = _financial_year(year)
         # Past years only (this one is "fy"), and not the year "latest data" already is.
         if year < fy_year and (latest is None or _span(latest) != _span(window)):

@@ -28,6 +28,7 @@ def test_presets_are_the_last_whole_month_quarter_financial_year_and_twelve_mont
         "fy": ("Financial year 2026–27", (date(2026, 4, 1), date(2027, 3, 31))),
         "12m": ("Last 12 months", (date(2025, 5, 1), date(2026, 4, 30))),
     }
+    assert all(window.preset == key for key, (_, window) in presets(TODAY).items())
     # Before April the financial year is the one that began the April before.
     january = presets(date(2026, 1, 15))
     assert (january["fy"][1].start, january["fy"][1].end) == (date(2025, 4, 1), date(2026, 3, 31))
@@ -54,6 +55,12 @@ def test_latest_data_is_the_twelve_months_to_the_month_of_the_latest_period():
         "Financial year 2023–24",
         Window(date(2023, 4, 1), date(2024, 3, 31), "fy2023"),
     )
+
+
+def test_past_financial_years_are_offered_back_to_the_first_year_recorded():
+    options = presets(TODAY, DataSpan(latest=date(2026, 4, 30), financial_years=[1900, 1899]))
+    assert options["fy1900"][1] == Window(date(1900, 4, 1), date(1901, 3, 31), "fy1900")
+    assert "fy1899" not in options
 
 
 def test_the_current_financial_year_is_not_offered_twice():
