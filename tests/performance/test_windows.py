@@ -63,6 +63,12 @@ def test_past_financial_years_are_offered_back_to_the_first_year_recorded():
     assert "fy1899" not in options
 
 
+def test_past_financial_years_are_offered_newest_first():
+    span = DataSpan(latest=date(2026, 4, 30), financial_years=[2021, 2024, 2022])
+    past = [key for key in presets(TODAY, span) if key.startswith("fy2")]
+    assert past == ["fy2024", "fy2022", "fy2021"]
+
+
 def test_the_current_financial_year_is_not_offered_twice():
     options = presets(TODAY, DataSpan(latest=date(2026, 4, 30), financial_years=[2026, 2025]))
     assert "fy2026" not in options and "fy2025" in options
