@@ -532,6 +532,15 @@ def test_api_summary_gives_every_figure_as_worked_out_by_hand(leader_client, ser
     }
 
 
+def test_api_summary_without_costs_says_none_not_zero(leader_client, service):
+    measure(service, "transactions", JAN, 100, "digital")
+    api = leader_client.get(
+        "/api/v1/services/grants/summary", {"from": "2026-01-01", "to": "2026-03-31"}
+    ).json()
+    money = ["total_cost", "run_cost", "change_cost", "cost_per_transaction", "programme_spending"]
+    assert {key: api[key] for key in money} == dict.fromkeys(money)
+
+
 def test_api_summary_names_the_bottleneck(leader_client, service):
     apply = StageFactory(service=service, position=1, name="Apply")
     check = StageFactory(service=service, position=2, name="Check")
