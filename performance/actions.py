@@ -72,12 +72,14 @@ MEASUREMENT_COLUMNS = (  # a new measurement's columns, in the order ``rows_copy
 def measurements_write(new: list[tuple], changed: list[Measurement]) -> None:
     """Add ``new`` measurements (rows of ``MEASUREMENT_COLUMNS``) and save the value of
     ``changed`` ones. Measurements are many: each records the import run and user that last
-    set it instead of a history entry of its own (the run is the audit record)."""
+    set it instead of a history entry of its own (the run is the audit record). Each changed
+    one names its ``metric_id``."""
     rows_copy(Measurement, MEASUREMENT_COLUMNS, new)
     if changed:
         fields = ["value", "import_run", "recorded_by", "updated_at"]
         Measurement.objects.bulk_update(changed, fields, batch_size=2000)
-        measured = Metric.objects.filter(measurements__pk__in=[m.pk for m in changed])
+        # By their metrics (a few), not their ids (as many as the file's rows).
+        measured = Metric.objects.filter(pk__in={m.metric_id for m in changed})
         service_changed(set(measured.values_list("service_id", flat=True)))
 
 

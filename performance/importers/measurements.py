@@ -163,6 +163,7 @@ class MeasurementsKind(CsvKind):
                 changed.append(
                     Measurement(
                         pk=found[0],
+                        metric_id=key[0],  # not written: it says whose figures change
                         value=r.value,
                         import_run_id=run_id,
                         recorded_by_id=user_id,
