@@ -81,18 +81,27 @@ class Holder:
     external_body: str = ""
 
 
-def rights_cell_token(service: Service, decision_type: DecisionType, band, role: str) -> str:
-    """A version for one cell of the matrix: the latest audit record touching it."""
-    latest = (
+def _cell_latest(service: Service, decision_type: DecisionType, band, role: str):
+    """The latest audit record touching one cell of the matrix, or None."""
+    return (
         DecisionRight.history.filter(
             service_id=service.pk,
             decision_type_id=decision_type.pk,
             band_id=band.pk if band else None,
             role=role,
         )
+        .select_related("history_user")
         .order_by("-history_id")
         .first()
     )
+
+
+def rights_cell_token(service: Service, decision_type: DecisionType, band, role: str) -> str:
+    """A version for one cell of the matrix: its latest audit record's id."""
+    return _token(_cell_latest(service, decision_type, band, role))
+
+
+def _token(latest) -> str:
     return str(latest.history_id) if latest else "0"
 
 
@@ -111,19 +120,9 @@ def rights_cell_update(
     """Remove some holders of one RAPID role and add one; Decide keeps a single holder."""
     versions.changed([service.pk])
     Service.objects.select_for_update().filter(pk=service.pk).first()
-    if rights_cell_token(service, decision_type, band, role) != token:
-        latest = (
-            DecisionRight.history.filter(
-                service_id=service.pk,
-                decision_type_id=decision_type.pk,
-                band_id=band.pk if band else None,
-                role=role,
-            )
-            .select_related("history_user")
-            .order_by("-history_id")
-            .first()
-        )
-        if latest is None:
+    latest = _cell_latest(service, decision_type, band, role)
+    if _token(latest) != token:
+        if latest is None:  # its history was cleared since the page was opened
             raise EditConflict("", None)
         raise EditConflict(who(latest.history_user), latest.history_date)
     cell = DecisionRight.objects.filter(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType, Role
+from servicelead.queries import where_given
 from services.models import Service
 from services.queries import BY_NAME, HistoryEntry, User, history_entries, visible_services
 
@@ -149,15 +150,13 @@ def review_due_q(today: date | None = None) -> Q:
 
 
 def decisions_logged(services: QuerySet[Service], filters: LogFilters) -> QuerySet[Decision]:
-    decisions = Decision.objects.filter(service__in=services)
-    if filters.status:
-        decisions = decisions.filter(status=filters.status)
-    if filters.decision_type:
-        decisions = decisions.filter(decision_type=filters.decision_type)
-    if filters.decided_from:
-        decisions = decisions.filter(decided_on__gte=filters.decided_from)
-    if filters.decided_to:
-        decisions = decisions.filter(decided_on__lte=filters.decided_to)
+    decisions = where_given(
+        Decision.objects.filter(service__in=services),
+        status=filters.status,
+        decision_type=filters.decision_type,
+        decided_on__gte=filters.decided_from,
+        decided_on__lte=filters.decided_to,
+    )
     if filters.rights == "within":
         decisions = decisions.filter(within_rights=True)
     elif filters.rights == "outside":

@@ -2,11 +2,9 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.access import can_change_decision, decision_for_user, require_org_admin
@@ -45,7 +43,7 @@ from decisions.queries import (
 )
 from servicelead.conflicts import EditConflict, VersionForm
 from servicelead.exports import SafeWriter
-from servicelead.views import saved
+from servicelead.views import page_of, page_or_part, saved
 from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
 from services.forms import CatalogueFilterForm
 from services.queries import is_org_admin, visible_services
@@ -195,10 +193,9 @@ def rights_cell(
                 return render(request, "decisions/_rights_cell.html", context)
             messages.success(request, "Decision rights saved.")
             return redirect("decisions:rights", slug=service.slug)
-    template = "decisions/_rights_cell_form.html" if request.htmx else "decisions/rights_cell.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return page_or_part(
+        request, "decisions/rights_cell.html", "decisions/_rights_cell_form.html", context
+    )
 
 
 @require_GET
@@ -242,9 +239,7 @@ def rights_coverage_page(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     organisation = form.filters().organisation
-    page = Paginator(lacking_a_decider(request.user, organisation), 50).get_page(
-        request.GET.get("page")
-    )
+    page, _ = page_of(request, lacking_a_decider(request.user, organisation), 50)
     return render(
         request,
         "decisions/coverage.html",
@@ -282,22 +277,15 @@ def decision_log_page(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_for_user(request.user, slug)
     form, filters = _log_filters(request)
     services = visible_services(request.user).filter(pk=service.pk)
-    page = Paginator(decisions_logged(services, filters), LOG_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, decisions_logged(services, filters), LOG_PAGE_SIZE)
     context = {
         "service": service,
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "can_log": user_can(request.user, CONTRIBUTE, service),
     }
-    template = "decisions/_log_results.html" if request.htmx else "decisions/log.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return page_or_part(request, "decisions/log.html", "decisions/_log_results.html", context)
 
 
 CSV_COLUMNS = [
@@ -361,19 +349,8 @@ def decision_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = form_class(request.POST or None, service=service, initial=initial)
     logged = None
     if request.method == "POST" and form.is_valid():
-        fields = {
-            name: value
-            for name, value in form.cleaned_data.items()
-            if name not in {"version", "affected_stages", "affected_teams"}
-        }
         try:
-            logged = decision_log(
-                service=service,
-                user=request.user,
-                fields=fields,
-                stages=list(form.cleaned_data.get("affected_stages") or []),
-                teams=list(form.cleaned_data.get("affected_teams") or []),
-            )
+            logged = decision_log(service=service, user=request.user, **_answers(form))
         except ValidationError as problem:
             form.add_error(None, problem.messages)
     if logged is not None:
@@ -385,6 +362,21 @@ def decision_new(request: HttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         return render(request, "decisions/_quick_form.html", context)
     return render(request, "decisions/decision_form.html", context)
+
+
+def _answers(form: DecisionForm | QuickDecisionForm) -> dict:
+    """A decision form's answers as the decision actions take them."""
+    answers = form.cleaned_data
+    return {
+        "fields": {
+            name: value
+            for name, value in answers.items()
+            if name not in {"version", "affected_stages", "affected_teams"}
+        },
+        # The quick form asks for neither.
+        "stages": list(answers.get("affected_stages") or []),
+        "teams": list(answers.get("affected_teams") or []),
+    }
 
 
 @require_GET
@@ -411,26 +403,14 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"version": decision.version},
     )
     if request.method == "POST" and form.is_valid():
-        fields = {
-            name: value
-            for name, value in form.cleaned_data.items()
-            if name not in {"version", "affected_stages", "affected_teams"}
-        }
-        try:
-            decision = decision_update(
-                decision=decision,
-                user=request.user,
-                fields=fields,
-                version=form.cleaned_data.get("version") or 0,
-                stages=list(form.cleaned_data["affected_stages"]),
-                teams=list(form.cleaned_data["affected_teams"]),
-            )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        except ValidationError as problem:
-            form.add_error(None, problem.messages)
-        else:
-            messages.success(request, "Decision saved.")
+        write = partial(
+            decision_update,
+            decision=decision,
+            user=request.user,
+            version=form.cleaned_data.get("version") or 0,
+            **_answers(form),
+        )
+        if saved(request, form, write, message="Decision saved."):
             return redirect(decision)
     return render(
         request,

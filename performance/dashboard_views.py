@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.queries import reviews_due, service_decision_summary
@@ -20,6 +19,7 @@ from performance.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
 from performance.queries import findings_list, friction_summary, in_window
 from performance.rollups import as_of_text, cached_summaries, summary_as_of, window_for
 from servicelead.exports import Echo, SafeWriter
+from servicelead.views import page_of, page_or_part
 from services.access import LEAD, service_for_user, user_can
 from services.models import Directorate, Organisation
 from services.queries import (
@@ -153,10 +153,9 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
             "totals": total,
             "columns": _sort_links(request, sort),
         }
-    template = "performance/_portfolio_table.html" if request.htmx else "performance/portfolio.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return page_or_part(
+        request, "performance/portfolio.html", "performance/_portfolio_table.html", context
+    )
 
 
 def _cell(value) -> str:
@@ -271,7 +270,7 @@ def _share_page(
     )
     context = window_for(request.GET, services)
     window = context["window"]
-    page = Paginator(services, SHARE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, _ = page_of(request, services, SHARE_PAGE_SIZE)
     shown = list(page.object_list)
     figures = cached_summaries(shown, window)
     # What this part pays, in each service's own currency (other currencies are never added in).
@@ -369,10 +368,9 @@ def _findings(request: HttpRequest):
 def data_quality(request: HttpRequest) -> HttpResponse:
     """What the imports found questionable in the data, across every service one may see."""
     form, found, counts = _findings(request)
-    page = Paginator(found, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    other_filters = query.copy()
+    page, query = page_of(request, found, 50)
+    other_filters = request.GET.copy()
+    other_filters.pop("page", None)
     other_filters.pop("kind", None)
     service = form.cleaned_data.get("service") if form.is_bound else ""
     context = {
@@ -380,19 +378,17 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         "page": page,
         "counts": counts,
         "total": sum(n for _, _, n in counts),
-        "query": query.urlencode(),
+        "query": query,
         "other_filters": other_filters.urlencode(),
         "kind": form.cleaned_data.get("kind") if form.is_bound else "",
         "service": visible_services(request.user).filter(slug=service).first() if service else None,
     }
-    template = (
-        "performance/_data_quality_results.html"
-        if request.htmx
-        else "performance/data_quality.html"
+    return page_or_part(
+        request,
+        "performance/data_quality.html",
+        "performance/_data_quality_results.html",
+        context,
     )
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 @require_GET

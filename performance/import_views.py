@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from performance.importers import KINDS
 from performance.importers.gc_inventory import FILES as GC_FILES
 from performance.models import ApiToken, ImportRun
 from servicelead.exports import SafeWriter
+from servicelead.views import page_of
 from services.access import LEAD, service_for_user
 from services.models import Service
 from services.queries import User, is_org_admin
@@ -123,13 +124,7 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def import_history(request: HttpRequest) -> HttpResponse:
-    runs = _visible_runs(request.user).order_by("-started_at")
-    page = Paginator(runs, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "performance/import_history.html",
-        {"page": page, "service": None, "can_import": may_import(request.user)},
-    )
+    return _history(request, _visible_runs(request.user).order_by("-started_at"), None)
 
 
 @require_GET
@@ -142,7 +137,13 @@ def service_import_history(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related("services")
         .order_by("-started_at")
     )
-    page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    return _history(request, runs, service)
+
+
+def _history(
+    request: HttpRequest, runs: QuerySet[ImportRun], service: Service | None
+) -> HttpResponse:
+    page, _ = page_of(request, runs, 50)
     return render(
         request,
         "performance/import_history.html",

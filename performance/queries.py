@@ -32,6 +32,7 @@ from performance.models import (
     StageLog,
 )
 from performance.windows import FINANCIAL_YEAR_STARTS, Window
+from servicelead.queries import where_given
 from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team
 from services.queries import TEAM_PATH, User, visible_services
@@ -377,13 +378,12 @@ class FrictionFilters:
 
 
 def friction_list(services: QuerySet[Service], filters: FrictionFilters) -> QuerySet:
-    points = FrictionPoint.objects.filter(service__in=services)
-    if filters.category:
-        points = points.filter(category=filters.category)
-    if filters.severity:
-        points = points.filter(severity=filters.severity)
-    if filters.status:
-        points = points.filter(status=filters.status)
+    points = where_given(
+        FrictionPoint.objects.filter(service__in=services),
+        category=filters.category,
+        severity=filters.severity,
+        status=filters.status,
+    )
     if filters.directorate_ids is not None:
         points = points.filter(owner_team__directorate_id__in=filters.directorate_ids)
     return points.select_related(

@@ -3,11 +3,9 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from performance.access import (
@@ -46,7 +44,7 @@ from performance.queries import (
 from performance.rollups import window_for
 from performance.windows import EARLIEST, LATEST
 from servicelead.conflicts import EditConflict, who
-from servicelead.views import saved
+from servicelead.views import page_of, page_or_part, saved
 from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can
 from services.models import Directorate, Service
 from services.queries import directorate_and_descendants, visible_services
@@ -271,14 +269,13 @@ def _friction_filters(request: HttpRequest) -> tuple[FrictionFilterForm, Frictio
 
 def _friction_page(request, services, context: dict) -> HttpResponse:
     form, filters = _friction_filters(request)
-    page = Paginator(friction_list(services, filters), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context |= {"form": form, "page": page, "query": query.urlencode()}
-    template = "performance/_friction_results.html" if request.htmx else "performance/friction.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    page, query = page_of(request, friction_list(services, filters), 50)
+    return page_or_part(
+        request,
+        "performance/friction.html",
+        "performance/_friction_results.html",
+        context | {"form": form, "page": page, "query": query},
+    )
 
 
 @require_GET

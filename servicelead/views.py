@@ -3,10 +3,13 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from servicelead.conflicts import EditConflict
@@ -41,3 +44,19 @@ def saved(
         messages.success(request, message)
         return True
     return False
+
+
+def page_of(request: HttpRequest, rows: QuerySet, per_page: int) -> tuple[Page, str]:
+    """The page of ``rows`` asked for, and the query string of the list's filters without
+    the page, for the links to other pages."""
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def page_or_part(request: HttpRequest, page: str, part: str, context: dict) -> HttpResponse:
+    """The whole page, or only the ``part`` htmx asked for; caches keep the two apart."""
+    response = render(request, part if request.htmx else page, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

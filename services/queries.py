@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce, Lower
 from guardian.shortcuts import get_objects_for_user
 
+from servicelead.queries import where_given
 from services.gaps import accountability_gaps
 from services.journey import Crossing, boundary_counts, crossings
 from services.models import (
@@ -127,13 +128,12 @@ def filter_services(services: QuerySet[Service], filters: CatalogueFilters) -> Q
     if filters.directorate:
         ids = directorate_and_descendants(filters.directorate)
         services = services.filter(_taking_part(Team.objects.filter(directorate_id__in=ids)))
-    if filters.phase:
-        services = services.filter(phase=filters.phase)
-    if filters.kind:
-        services = services.filter(kind=filters.kind)
-    if filters.leadership_model:
-        services = services.filter(leadership_model=filters.leadership_model)
-    return services
+    return where_given(
+        services,
+        phase=filters.phase,
+        kind=filters.kind,
+        leadership_model=filters.leadership_model,
+    )
 
 
 def directorate_choices() -> list[tuple[str, list[tuple[int, str]]]]:

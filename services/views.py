@@ -1,14 +1,12 @@
 from functools import partial
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from servicelead.conflicts import EditConflict, VersionForm
-from servicelead.views import saved
+from servicelead.views import page_of, page_or_part, saved
 from services.access import LEAD, service_for_user, user_can
 from services.actions import (
     LeaderChange,
@@ -56,16 +54,13 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
-    page = Paginator(catalogue(request.user, form.filters()), CATALOGUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page, query = page_of(request, catalogue(request.user, form.filters()), CATALOGUE_PAGE_SIZE)
+    return page_or_part(
+        request,
+        "services/catalogue.html",
+        "services/_catalogue_results.html",
+        {"form": form, "page": page, "query": query},
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "services/_catalogue_results.html" if request.htmx else "services/catalogue.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 @require_GET

@@ -158,5 +158,5 @@ class CostsKind(CsvKind):
             fields=FIELDS,
             stamp={"import_run": run},
         )
-        upsert.save(CostLine, planned, [*FIELDS, "import_run"], user=user)
+        upsert.save(planned, [*FIELDS, "import_run"], user=user)
         return Outcome(self.name, len(rows), planned.counts)

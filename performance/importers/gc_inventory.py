@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 
 from django.db import transaction
@@ -37,7 +38,7 @@ from performance.importers.base import (
     lock_everything,
 )
 from performance.importers.measurements import MeasurementRow, MeasurementsKind
-from performance.importers.upsert import plan
+from performance.importers.upsert import Planned, plan, save
 from performance.models import CostLine, DataQualityFinding, ImportRun, Metric
 from servicelead.text import one_line
 from services.actions import journeys_replace, records_add, records_change, records_remove
@@ -544,8 +545,7 @@ class GcLoad:
     def services(self, rows, organisations) -> dict[str, Service]:
         counts = self.outcome.count("services")
         existing = {s.slug: s for s in Service.objects.filter(slug__startswith="gc-")}
-        fields = ["name", "organisation_id", "kind", "purpose", "serves"]
-        create, update, result = [], [], {}
+        planned, result = Planned(counts=counts), {}
         for row in rows:
             slug = f"gc-{slugify(row['service_id'])}"[:100]
             scope = set(codes(row.get("service_scope", "")))
@@ -569,21 +569,12 @@ class GcLoad:
                 "purpose": visible(row.get("service_description_en", "")),
                 "serves": serves,
             }
-            service = existing.get(slug)
-            if service is None:
-                service = Service(slug=slug, phase=Service.Phase.LIVE, **values)
-                create.append(service)
-                counts.add("created")
-            elif all(getattr(service, k) == v for k, v in values.items()):
-                counts.add("unchanged")
-            else:
-                for name, value in values.items():
-                    setattr(service, name, value)
-                update.append(service)
-                counts.add("updated")
-            result[row["service_id"]] = service
-        records_add(create, user=self.user)
-        records_change(update, fields, user=self.user)
+            result[row["service_id"]] = planned.take(
+                existing.get(slug),
+                values,
+                partial(Service, slug=slug, phase=Service.Phase.LIVE, **values),
+            )
+        save(planned, ["name", "organisation_id", "kind", "purpose", "serves"], user=self.user)
         self.progress(f"Services: {vars(counts)}")
         return result
 
@@ -704,7 +695,7 @@ class GcLoad:
                 service__in=services.values(), key__startswith="standard-"
             )
         }
-        create, update = [], []
+        planned = Planned(counts=counts)
         for (service_id, key), row in latest.items():
             service = services[service_id]
             metric_key = f"standard-{slugify(key)}"[:80]
@@ -716,17 +707,11 @@ class GcLoad:
                 "higher_is_better": True,
                 "target": self.target(row, service, key),
             }
-            metric = existing.get((service.pk, metric_key))
-            if metric is None:
-                create.append(Metric(service=service, key=metric_key, **values))
-                counts.add("created")
-            elif all(getattr(metric, k) == v for k, v in values.items()):
-                counts.add("unchanged")
-            else:
-                for name, value in values.items():
-                    setattr(metric, name, value)
-                update.append(metric)
-                counts.add("updated")
+            planned.take(
+                existing.get((service.pk, metric_key)),
+                values,
+                partial(Metric, service=service, key=metric_key, **values),
+            )
         measured = []
         for (service_id, key, year), row in by_year.items():
             service = services[service_id]
@@ -739,8 +724,7 @@ class GcLoad:
             measured.append(
                 MeasurementRow(service, metric_key, *fiscal_year(year), performance, "")
             )
-        records_add(create, user=self.user)
-        records_change(update, ["name", "unit", "higher_is_better", "target"], user=self.user)
+        save(planned, ["name", "unit", "higher_is_better", "target"], user=self.user)
         self.progress(f"Standards: {vars(counts)}")
         self._measure(measured)
 

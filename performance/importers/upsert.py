@@ -1,7 +1,8 @@
 """Bulk upsert of period records, keeping the audit history of every row it touches."""
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from performance.importers.base import Counts
 from services.actions import records_add, records_change
@@ -9,9 +10,27 @@ from services.actions import records_add, records_change
 
 @dataclass
 class Planned:
-    create: list
-    update: list
-    counts: Counts
+    """The records to create and to change, counted as they are planned."""
+
+    create: list = field(default_factory=list)
+    update: list = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+
+    def take(self, current, wanted: dict, build: Callable[[], object], stamp: dict | None = None):
+        """Plan one record: ``build()`` when there is none yet, else ``wanted`` set on it where
+        it differs (``stamp`` too, without counting as a change). Returns the record."""
+        if current is None:
+            current = build()
+            self.create.append(current)
+            self.counts.add("created")
+        elif all(getattr(current, name) == value for name, value in wanted.items()):
+            self.counts.add("unchanged")
+        else:
+            for name, value in (wanted | (stamp or {})).items():
+                setattr(current, name, value)
+            self.update.append(current)
+            self.counts.add("updated")
+        return current
 
 
 def plan(
@@ -30,27 +49,14 @@ def plan(
     in ``fields`` order, and ``build(row)`` a new unsaved object. ``stamp`` is set on changed
     objects too (e.g. which import changed them), without counting as a change itself.
     """
-    counts = Counts()
-    create, update = [], []
+    planned = Planned()
     for row in rows:
-        current = existing.get(key(row))
-        wanted = values(row)
-        if current is None:
-            create.append(build(row))
-            counts.add("created")
-        elif tuple(getattr(current, f) for f in fields) == wanted:
-            counts.add("unchanged")
-        else:
-            for name, value in zip(fields, wanted, strict=True):
-                setattr(current, name, value)
-            for name, value in (stamp or {}).items():
-                setattr(current, name, value)
-            update.append(current)
-            counts.add("updated")
-    return Planned(create, update, counts)
+        wanted = dict(zip(fields, values(row), strict=True))
+        planned.take(existing.get(key(row)), wanted, partial(build, row), stamp)
+    return planned
 
 
-def save(model, planned: Planned, fields: list[str], *, user) -> None:
+def save(planned: Planned, fields: list[str], *, user) -> None:
     """Write the plan: new records and changed ones, each with its history entry."""
     records_add(planned.create, user=user)
     records_change(planned.update, fields, user=user)
