@@ -35,7 +35,7 @@ from services.models import Service, Stage, Team
 
 def service_changed(service_ids) -> None:
     """The services' figures changed: their roll-ups are behind from this transaction's
-    commit, and a worker is asked for fresh ones (``performance.rollups``)."""
+    commit, and a worker is asked for fresh ones (``performance.figures.rollups``)."""
     versions.changed(service_ids)
 
 

@@ -12,14 +12,14 @@ from pydantic import field_validator
 
 from performance.access import token_still_valid
 from performance.actions import token_hash
-from performance.importers import ImportRejected
-from performance.importers.base import run_rows
-from performance.importers.measurements import MeasurementsKind
+from performance.figures.portfolio import PortfolioFilters, portfolio, totals
+from performance.figures.rollups import cached_summary, data_span
+from performance.figures.summary import money, number, summary_json
+from performance.figures.windows import window_from
+from performance.imports import ImportRejected
+from performance.imports.base import run_rows
+from performance.imports.measurements import MeasurementsKind
 from performance.models import ApiToken, ImportRun
-from performance.portfolio import PortfolioFilters, portfolio, totals
-from performance.rollups import cached_summary, data_span
-from performance.summary import money, number, summary_json
-from performance.windows import window_from
 from servicelead.middleware import too_large_for_the_api
 from servicelead.text import UNUSABLE_SAYS, unusable
 from services.models import Organisation, Service

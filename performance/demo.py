@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from performance import imports
 from performance.actions import (
     MEASUREMENT_COLUMNS,
     change_save,
@@ -21,6 +20,7 @@ from performance.actions import (
     handoffs_make,
     rows_copy,
 )
+from performance.imports import runs
 from performance.models import (
     ChangeInitiative,
     CostLine,
@@ -203,7 +203,7 @@ def _seed_generated() -> str:
     portfolio, a batch of services at a time (each batch whole or not at all), recorded
     as one import run rather than row by row in the audit history."""
     generated = list(Service.objects.filter(slug__startswith="generated-").order_by("pk"))
-    run = imports.command_run("seed_demo --scale", ImportRun.Outcome.RUNNING)
+    run = runs.command_run("seed_demo --scale", ImportRun.Outcome.RUNNING)
     totals = [0, 0, 0, 0]
     try:
         for start in range(0, len(generated), SCALE_BATCH):
@@ -214,9 +214,9 @@ def _seed_generated() -> str:
             totals = [a + b for a, b in zip(totals, (*logs, *outcomes), strict=True)]
     except BaseException:
         # The batches done so far stay (a second run adds the rest); the run says it stopped.
-        imports.command_run_ended(run, outcome=ImportRun.Outcome.FAILED, rows=sum(totals))
+        runs.command_run_ended(run, outcome=ImportRun.Outcome.FAILED, rows=sum(totals))
         raise
-    imports.command_run_ended(run, outcome=ImportRun.Outcome.APPLIED, rows=sum(totals))
+    runs.command_run_ended(run, outcome=ImportRun.Outcome.APPLIED, rows=sum(totals))
     handoff_logs, stage_logs, measurements, costs = totals
     return (
         f"Generated portfolio: {handoff_logs:,} hand-off logs, {stage_logs:,} stage logs, "
@@ -492,7 +492,7 @@ def _seed_outcomes(services: list[Service], *, run: ImportRun | None = None) -> 
     now = timezone.now()
     recorded = run is None
     if recorded:
-        run = imports.command_run("seed_demo outcomes", ImportRun.Outcome.APPLIED)
+        run = runs.command_run("seed_demo outcomes", ImportRun.Outcome.APPLIED)
     new = [
         (metrics[(s.pk, key)].pk, start, end, channel, value, run.pk, None, now)
         for s, key, start, end, channel, value in wanted
@@ -500,9 +500,7 @@ def _seed_outcomes(services: list[Service], *, run: ImportRun | None = None) -> 
     ]
     costs = [(*line, run.pk, now) for line in _cost_lines(services, months)]
     if recorded:
-        imports.command_run_ended(
-            run, outcome=ImportRun.Outcome.APPLIED, rows=len(new) + len(costs)
-        )
+        runs.command_run_ended(run, outcome=ImportRun.Outcome.APPLIED, rows=len(new) + len(costs))
     if not (new or costs):
         return 0, 0
     run.services.add(*services)

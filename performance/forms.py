@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 
-from performance.importers import KINDS
+from performance.imports import KINDS
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
 from servicelead.conflicts import UnchangedSinceMixin
 from servicelead.forms import GovukFormMixin, RecordsChoiceField

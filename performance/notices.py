@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from decisions.models import Decision
 from decisions.queries import REVIEW_WINDOW_DAYS
-from performance.dashboard import kpi_tiles
+from performance.figures.dashboard import kpi_tiles
+from performance.figures.rollups import cached_summary
+from performance.figures.summary import is_stale
+from performance.figures.windows import presets
 from performance.models import FrictionPoint, Measurement, ReminderSent
-from performance.rollups import cached_summary
-from performance.summary import is_stale
-from performance.windows import presets
 from servicelead.text import one_line
 from services.models import ServiceLeader
 

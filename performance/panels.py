@@ -2,9 +2,9 @@
 
 from django.http import HttpRequest
 
+from performance.figures.rollups import window_for
 from performance.models import ChangeInitiative
 from performance.queries import friction_summary, service_flow
-from performance.rollups import window_for
 from services import panels
 from services.access import CONTRIBUTE, LEAD, user_can
 from services.models import Service

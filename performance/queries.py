@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
+from performance.figures.windows import FINANCIAL_YEAR_STARTS, Window
 from performance.flow import FlowFigures, HandoffFigures, StageFigures, flow_figures
 from performance.models import (
     ChangeInitiative,
@@ -31,7 +32,6 @@ from performance.models import (
     Measurement,
     StageLog,
 )
-from performance.windows import FINANCIAL_YEAR_STARTS, Window
 from servicelead.queries import where_given
 from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team

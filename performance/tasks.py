@@ -8,7 +8,9 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from performance import imports, notices, outbox, rollups
+from performance import notices, outbox
+from performance.figures import rollups
+from performance.imports import runs
 from performance.models import ImportRun
 from services.models import Service
 
@@ -70,7 +72,7 @@ def run_import(run_id: int) -> str:
     run = ImportRun.objects.get(pk=run_id)
     if run.outcome != ImportRun.Outcome.RUNNING:
         return run.outcome
-    return imports.apply_confirmed(run)
+    return runs.apply_confirmed(run)
 
 
 @shared_task(**RELIABLE)
@@ -79,12 +81,12 @@ def check_upload(run_id: int) -> str:
     run = ImportRun.objects.get(pk=run_id)
     if run.outcome != ImportRun.Outcome.RUNNING:
         return run.outcome
-    return imports.check_upload(run)
+    return runs.check_upload(run)
 
 
 @shared_task(**RELIABLE)
 def sweep_imports() -> tuple[int, int, int]:
-    return imports.sweep()
+    return runs.sweep()
 
 
 @shared_task(**RELIABLE)

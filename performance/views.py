@@ -21,6 +21,8 @@ from performance.actions import (
     log_version,
     stage_log_record,
 )
+from performance.figures.rollups import window_for
+from performance.figures.windows import EARLIEST, LATEST
 from performance.forms import (
     ChangeForm,
     FrictionFilterForm,
@@ -41,8 +43,6 @@ from performance.queries import (
     team_week,
     week_of,
 )
-from performance.rollups import window_for
-from performance.windows import EARLIEST, LATEST
 from servicelead.conflicts import EditConflict, who
 from servicelead.views import page_of, page_or_part, saved
 from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can

@@ -255,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Roll-ups (performance.rollups): a page computes up to this many services' missing or
+# Roll-ups (performance.figures.rollups): a page computes up to this many services' missing or
 # out-of-date figures itself, and leaves more to the worker; many writes to one service within
 # this many seconds ask for one refresh.
 ROLLUP_INLINE_LIMIT = int(os.environ.get("ROLLUP_INLINE_LIMIT", "50"))

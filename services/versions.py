@@ -1,7 +1,7 @@
 """A version number per service, in the database, raised by every write that changes its
 figures, inside that write's transaction.
 
-Roll-ups (``performance.rollups``) record the version they were computed from, so a roll-up
+Roll-ups (``performance.figures.rollups``) record the version they were computed from, so a roll-up
 behind its service's version is known to be out of date, whatever happened to the cache or
 the broker in between. ``figures_changed`` is sent after each raise, still inside the
 transaction, for whoever keeps roll-ups current (``performance`` connects to it); services

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from performance.importers.gc_inventory import import_gc_inventory, read_files
+from performance.imports.gc_inventory import import_gc_inventory, read_files
 from services.models import Service
 from services.queries import ORG_ADMINS_GROUP
 from tests.factories import ServiceFactory, StageFactory, UserFactory

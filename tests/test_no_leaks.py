@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions.models import Decision
-from performance.importers import KINDS, ImportRejected, run_import
+from performance.imports import KINDS, ImportRejected, run_import
 from performance.models import ChangeInitiative, FrictionPoint
 from performance.notices import send_reminders, send_weekly_digests
 from services.actions import service_access_sync

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from performance import rollups
+from performance.figures import rollups
 from services.actions import service_access_sync
 from services.models import Service
 from tests.factories import (

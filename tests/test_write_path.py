@@ -29,7 +29,7 @@ def _save():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "module",
-    ["services.views", "performance.importers.org", "decisions.demo", "performance.rollups"],
+    ["services.views", "performance.imports.org", "decisions.demo", "performance.figures.rollups"],
 )
 def test_a_save_by_the_application_outside_an_action_is_reported(module):
     assert _written_from(module, _save) == [f"Organisation saved in {module}"]

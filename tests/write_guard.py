@@ -20,11 +20,11 @@ PROJECT = {*APPS, "servicelead"}
 # state of an import run, reminders sent, and a token's last use.
 KEEPERS = {
     "services.versions": {"FiguresVersion"},
-    "performance.rollups": {"Rollup", "DataExtent", "FiguresVersion"},
+    "performance.figures.rollups": {"Rollup", "DataExtent", "FiguresVersion"},
     "performance.outbox": {"OutboxTask"},
-    "performance.imports": {"ImportRun"},
-    "performance.importers.base": {"ImportRun"},
-    "performance.importers.gc_inventory": {"ImportRun"},
+    "performance.imports.runs": {"ImportRun"},
+    "performance.imports.base": {"ImportRun"},
+    "performance.imports.gc_inventory": {"ImportRun"},
     "performance.notices": {"ReminderSent"},
     "performance.api": {"ApiToken"},
 }

@@ -16,14 +16,15 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from performance import outbox, rollups
+from performance import outbox
 from performance.actions import handoff_log_record, handoffs_make
 from performance.api import summary_json
+from performance.figures import rollups
+from performance.figures.summary import summaries
+from performance.figures.windows import Window
 from performance.models import ImportRun, OutboxTask
 from performance.notices import send_reminders, send_weekly_digests
 from performance.queries import week_of
-from performance.summary import summaries
-from performance.windows import Window
 from servicelead.celery import app
 from services.actions import service_access_sync
 from services.models import Service
@@ -299,11 +300,11 @@ def test_profile_turns_the_digest_off(client, led_service):
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_an_import_end_to_end(tmp_path):
-    from performance import imports
+    from performance.imports import runs
 
     service = ServiceFactory(slug="grants")
     run = ImportRunFactory(kind="measurements", source="upload", file_name="m.csv")
-    folder = imports.store(
+    folder = runs.store(
         {
             "m.csv": (
                 b"service,metric,period_start,period_end,value,channel\n"
@@ -336,7 +337,7 @@ def test_a_real_worker_runs_an_import_end_to_end(tmp_path):
     )
     try:
         with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-            imports.start(run, folder)  # enqueued on commit: this test commits for real
+            runs.start(run, folder)  # enqueued on commit: this test commits for real
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             run.refresh_from_db()
@@ -355,14 +356,14 @@ def test_a_real_worker_runs_an_import_end_to_end(tmp_path):
 def test_a_worker_killed_mid_import_does_not_lose_it():
     """acks_late: the task goes back on the queue when its worker dies, and the next worker
     runs it to the end. The import is one transaction, so the dead worker left nothing."""
-    from performance import imports
+    from performance.imports import runs
 
     service = ServiceFactory(slug="grants")
     rows = "".join(
         f"grants,transactions,{day.isoformat()},{day.isoformat()},{n % 97},digital\n"
         for n, day in enumerate(date(1990, 1, 1) + timedelta(days=i) for i in range(150_000))
     )
-    folder = imports.store(
+    folder = runs.store(
         {"m.csv": ("service,metric,period_start,period_end,value,channel\n" + rows).encode()}
     )
     run = ImportRunFactory(kind="measurements", source="upload", file_name="m.csv")
@@ -374,7 +375,7 @@ def test_a_worker_killed_mid_import_does_not_lose_it():
     first = _worker(env)
     try:
         with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-            imports.start(run, folder)
+            runs.start(run, folder)
         _wait_until(lambda: _progress(run) > 0, 30)  # the first worker has started on it
         first.kill()
         first.wait(timeout=10)
@@ -424,10 +425,10 @@ def _worker(env: dict) -> subprocess.Popen:
 
 
 def _progress(run: ImportRun) -> int:
-    from performance import imports
+    from performance.imports import runs
 
     run.refresh_from_db()
-    return imports.progress_of(run)[0]
+    return runs.progress_of(run)[0]
 
 
 def _outcome(run: ImportRun) -> str:

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from performance.actions import handoffs_make
+from performance.figures.windows import Window
 from performance.flow import HandoffFigures, StageFigures, flow_figures
 from performance.models import Handoff
 from performance.queries import journey_handoffs, service_flow
-from performance.windows import Window
 from services.journey import Boundary
 from services.models import Stage
 from tests.factories import (

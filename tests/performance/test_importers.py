@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from performance.importers import KINDS, ImportRejected, run_import
+from performance.imports import KINDS, ImportRejected, run_import
 from performance.models import (
     CostLine,
     DataQualityFinding,

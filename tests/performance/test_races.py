@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, connections
 
 from performance.actions import handoff_log_record, handoffs_make, stage_log_record
-from performance.importers import KINDS, run_import
+from performance.imports import KINDS, run_import
 from performance.models import HandoffLog, Measurement, StageLog
 from tests.factories import ServiceFactory, StageFactory
 

@@ -11,10 +11,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from performance import rollups
+from performance.figures import rollups
+from performance.figures.windows import Window
 from performance.models import Rollup
 from performance.tasks import refresh_all_summaries, refresh_service_summaries
-from performance.windows import Window
 from services import versions
 from services.models import FiguresVersion, Service
 from tests.factories import (
@@ -40,7 +40,7 @@ def rows(response) -> list[str]:
 
 def test_writes_raise_the_version_in_their_own_transaction_and_ask_for_one_refresh():
     service = ServiceFactory()
-    with patch("performance.rollups.enqueue") as enqueue:
+    with patch("performance.figures.rollups.enqueue") as enqueue:
         versions.changed([service.pk])
         versions.changed([service.pk])  # within the minute: the refresh asked for covers it
     assert FiguresVersion.objects.get(service=service).version == 2
@@ -48,7 +48,7 @@ def test_writes_raise_the_version_in_their_own_transaction_and_ask_for_one_refre
         "performance.tasks.refresh_service_summaries", service_ids=[service.pk]
     )
     rollups.begin_refresh([service.pk])  # the worker starts: a later write asks again
-    with patch("performance.rollups.enqueue") as enqueue:
+    with patch("performance.figures.rollups.enqueue") as enqueue:
         versions.changed([service.pk])
     assert enqueue.call_count == 1
 
@@ -96,7 +96,7 @@ def test_no_data_sorts_last_both_ways_and_pages_do_not_overlap(colleague_client)
     ]
     assert descending[:3] == ["Service 5", "Service 3", "Service 1"]
     assert descending[3:] == ["Service 0", "Service 2", "Service 4", "Service 6"]
-    with patch("performance.dashboard_views.PORTFOLIO_PAGE_SIZE", 3):
+    with patch("performance.figures.views.PORTFOLIO_PAGE_SIZE", 3):
         pages = [
             rows(colleague_client.get(url, {**Q1, "sort": "-total_cost", "page": page}))
             for page in (1, 2, 3)
@@ -128,7 +128,9 @@ def test_rows_behind_a_write_are_shown_as_of_when_computed_until_refreshed(colle
     changed = [s.pk for s in services[:3]]
     for service in services[:3]:
         measure(service, "transactions", JAN, 5, "phone")
-    with patch("performance.rollups.enqueue") as enqueue:  # the worker has not come round yet
+    with patch(
+        "performance.figures.rollups.enqueue"
+    ) as enqueue:  # the worker has not come round yet
         versions.changed(changed)
         response = colleague_client.get(url, Q1)
     assert enqueue.call_args_list == [
@@ -150,7 +152,7 @@ def test_rows_behind_a_write_are_shown_as_of_when_computed_until_refreshed(colle
 def test_a_window_nobody_asked_for_shows_its_progress_not_a_wait(colleague_client):
     for n in range(4):
         ServiceFactory(name=f"Service {n}")
-    with patch("performance.rollups.enqueue") as enqueue:
+    with patch("performance.figures.rollups.enqueue") as enqueue:
         response = colleague_client.get(reverse("performance:portfolio"), Q1)
         export = colleague_client.get(reverse("performance:portfolio_csv"), Q1)
         api = colleague_client.get("/api/v1/portfolio", Q1)
@@ -171,7 +173,7 @@ def test_a_window_the_worker_computed_at_once_shows_its_figures_at_once(colleagu
     def run_now(task, start, end):  # without a broker the task runs in the request
         rollups.compute_window(date.fromisoformat(start), date.fromisoformat(end))
 
-    with patch("performance.rollups.enqueue", side_effect=run_now):
+    with patch("performance.figures.rollups.enqueue", side_effect=run_now):
         response = colleague_client.get(reverse("performance:portfolio"), Q1)
     assert "being worked out" not in response.content.decode()
     assert response.context["totals"].transactions == D(40)
@@ -183,7 +185,7 @@ def test_a_few_services_without_figures_are_computed_on_the_page(colleague_clien
     colleague_client.get(url, Q1)
     added = ServiceFactory(name="Grants")
     measure(added, "transactions", JAN, 10)
-    with patch("performance.rollups.enqueue") as enqueue:
+    with patch("performance.figures.rollups.enqueue") as enqueue:
         response = colleague_client.get(url, Q1)
     assert not enqueue.called
     assert response.context["totals"].transactions == D(10)
@@ -231,7 +233,9 @@ def test_a_dashboard_shows_its_figures_as_of_when_computed_until_the_refresh(
     api = "/api/v1/services/grants/summary?from=2026-01-01&to=2026-03-31"
     assert colleague_client.get(url, Q1).context["summary"].outcomes.transactions == D(10)
     measure(service, "transactions", JAN, 5, "phone")
-    with patch("performance.rollups.enqueue") as enqueue:  # the worker has not come round yet
+    with patch(
+        "performance.figures.rollups.enqueue"
+    ) as enqueue:  # the worker has not come round yet
         versions.changed([service.pk])
     assert enqueue.called
     response = colleague_client.get(url, Q1)
@@ -253,7 +257,7 @@ def test_a_summary_behind_with_no_refresh_on_its_way_is_computed_for_the_reader(
     url = reverse("performance:dashboard", args=["grants"])
     colleague_client.get(url, Q1)
     measure(service, "transactions", JAN, 5, "phone")
-    with patch("performance.rollups.enqueue"):
+    with patch("performance.figures.rollups.enqueue"):
         versions.changed([service.pk])
     rollups.begin_refresh([service.pk])  # the refresh began before this write was seen
     response = colleague_client.get(url, Q1)

@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from performance.actions import api_token_issue
+from performance.figures.portfolio import PortfolioFilters, portfolio, totals
+from performance.figures.summary import kpi_status, last_twelve, summaries, summary
+from performance.figures.windows import Window
 from performance.models import Metric, ReviewNarrative
-from performance.portfolio import PortfolioFilters, portfolio, totals
-from performance.summary import kpi_status, last_twelve, summaries, summary
-from performance.windows import Window
 from services import versions
 from services.actions import service_access_sync
 from services.models import Service
@@ -661,7 +661,7 @@ def test_failure_demand_share_counts_only_periods_that_give_both(service):
 
 
 def test_changes_keep_the_precision_of_the_figures_and_shares_of_a_negative_total_are_none():
-    from performance.dashboard import signed_change
+    from performance.figures.dashboard import signed_change
     from performance.templatetags.figures import share_of
 
     assert signed_change(D("0.9458"), D("0.9865"), "number") == "-0.0407"
@@ -747,7 +747,7 @@ def test_portfolio_cost_per_transaction_is_over_services_with_both(service):
 def test_the_hands_on_gap_is_a_recommendation_met_by_no_leader_or_a_council(
     colleague_client, portfolio_world, model, gap
 ):
-    from performance.rollups import refresh
+    from performance.figures.rollups import refresh
 
     Service.objects.filter(pk=portfolio_world.pk).update(leadership_model=model)
     refresh([portfolio_world.pk])

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from performance.importers.gc_inventory import import_gc_inventory, read_files
+from performance.imports.gc_inventory import import_gc_inventory, read_files
 from performance.models import DataQualityFinding
 from services.models import Service
 from tests.performance.test_gc_inventory import CASES

@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from performance.actions import api_token_issue, api_token_revoke, token_hash
-from performance.importers import KINDS
+from performance.imports import KINDS, runs
 from performance.models import ApiToken, ImportRun, Measurement
 from services.actions import service_access_sync
 from services.models import ServiceLeader
@@ -79,19 +79,17 @@ def test_a_confirmed_import_that_fails_says_so_and_why_and_keeps_nothing(
 
     from django.db import IntegrityError
 
-    from performance import imports
-
     client.force_login(leader)
     preview = upload(client, GOOD).context["run"]
     clash = IntegrityError('duplicate key value violates unique constraint "one_measurement"')
     with (
-        patch("performance.imports.run_import", side_effect=clash),
+        patch("performance.imports.runs.run_import", side_effect=clash),
         django_capture_on_commit_callbacks(execute=True),
     ):
         started = client.post(reverse("performance:import_confirm", args=[preview.pk]))
     page = client.get(started["Location"])
     run = ImportRun.objects.latest("pk")
-    folder = imports.UPLOADS / run.summary["folder"]
+    folder = runs.UPLOADS / run.summary["folder"]
     assert (run.outcome, run.progress_note) == ("failed", "Failed") and run.finished_at
     body = page.content.decode()
     assert "The import failed" in body and "Imported" not in body
@@ -107,19 +105,17 @@ def test_an_import_the_database_interrupts_keeps_its_file_for_the_retry(leader):
 
     from django.db import OperationalError
 
-    from performance import imports
-
     run = ImportRunFactory(kind="measurements", source="upload", file_name="data.csv", user=leader)
-    imports.start(run, imports.store({"data.csv": GOOD.encode()}))
-    folder = imports.UPLOADS / run.summary["folder"]
+    runs.start(run, runs.store({"data.csv": GOOD.encode()}))
+    folder = runs.UPLOADS / run.summary["folder"]
     gone = OperationalError("the server closed the connection")
     with (
-        patch("performance.imports.run_import", side_effect=gone),
+        patch("performance.imports.runs.run_import", side_effect=gone),
         pytest.raises(OperationalError),
     ):
-        imports.apply_confirmed(run)
+        runs.apply_confirmed(run)
     assert folder.exists()  # the retried task reads it again
-    assert imports.apply_confirmed(run) == "applied"
+    assert runs.apply_confirmed(run) == "applied"
     assert not folder.exists() and Measurement.objects.count() == 1
 
 
@@ -384,20 +380,18 @@ def test_the_sweep_fails_lost_runs_and_removes_old_previews_and_stray_files(lead
 
     from django.utils import timezone
 
-    from performance import imports
-
     now = timezone.now()
-    lost = imports.start(
+    lost = runs.start(
         ImportRunFactory(kind="measurements", source="upload", user=leader),
-        imports.store({"data.csv": GOOD.encode()}),
+        runs.store({"data.csv": GOOD.encode()}),
     )
     ImportRun.objects.filter(pk=lost.pk).update(
         started_at=now - timedelta(seconds=settings.IMPORT_LOST_AFTER_SECONDS + 1)
     )
-    imports.UPLOADS.mkdir(parents=True, exist_ok=True)
+    runs.UPLOADS.mkdir(parents=True, exist_ok=True)
     previews = {}
     for age in [2, 0]:
-        (imports.UPLOADS / f"preview-{age}.csv").write_text(GOOD)
+        (runs.UPLOADS / f"preview-{age}.csv").write_text(GOOD)
         previews[age] = ImportRunFactory(
             kind="measurements",
             source="upload",
@@ -406,22 +400,22 @@ def test_the_sweep_fails_lost_runs_and_removes_old_previews_and_stray_files(lead
             finished_at=now - timedelta(days=age, minutes=1),
             summary={"upload": f"preview-{age}.csv", "notes": []},
         )
-    stray = imports.UPLOADS / "stray.csv"
+    stray = runs.UPLOADS / "stray.csv"
     stray.write_text(GOOD)
     two_days_ago = (now - timedelta(days=2)).timestamp()
     os.utime(stray, (two_days_ago, two_days_ago))
 
-    assert imports.sweep(now) == (1, 1, 1)
+    assert runs.sweep(now) == (1, 1, 1)
     lost.refresh_from_db()
     assert lost.outcome == "failed"
     assert lost.errors == [
         "the import stopped before it finished (its worker stopped); nothing was changed; "
         "upload the file again to retry"
     ]
-    assert not (imports.UPLOADS / lost.summary["folder"]).exists()
+    assert not (runs.UPLOADS / lost.summary["folder"]).exists()
     previews[2].refresh_from_db()
     assert previews[2].summary == {"notes": []}
-    assert not (imports.UPLOADS / "preview-2.csv").exists()
-    assert (imports.UPLOADS / "preview-0.csv").exists()  # a preview of today waits
+    assert not (runs.UPLOADS / "preview-2.csv").exists()
+    assert (runs.UPLOADS / "preview-0.csv").exists()  # a preview of today waits
     assert not stray.exists()
-    (imports.UPLOADS / "preview-0.csv").unlink()
+    (runs.UPLOADS / "preview-0.csv").unlink()

@@ -50,7 +50,7 @@ def test_the_share_page_shows_a_page_of_services_at_a_time(colleague_client):
     for n in range(5):
         StageFactory(service=ServiceFactory(name=f"Service {n}"), position=1, team=team)
     url = reverse("performance:directorate_share", args=[team.directorate.pk])
-    with patch("performance.dashboard_views.SHARE_PAGE_SIZE", 2):
+    with patch("performance.figures.views.SHARE_PAGE_SIZE", 2):
         pages = [colleague_client.get(url, {**Q1, "page": n}) for n in (1, 2, 3)]
     names = [[row["summary"].service.name for row in page.context["rows"]] for page in pages]
     assert names == [["Service 0", "Service 1"], ["Service 2", "Service 3"], ["Service 4"]]

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
-from performance.importers import KINDS, run_import
+from performance.imports import KINDS, run_import
 from services.actions import record_put, records_put, records_remove
 from services.models import Organisation, Service
 

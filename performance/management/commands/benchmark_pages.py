@@ -96,7 +96,7 @@ def _writer(service: Service):
     counter = iter(range(1, 10**9))
 
     def write() -> None:
-        with patch("performance.rollups.enqueue"):
+        with patch("performance.figures.rollups.enqueue"):
             handoff_log_record(
                 handoff=handoff,
                 user=None,

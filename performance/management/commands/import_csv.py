@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from performance.importers import KINDS, ImportRejected, run_import
+from performance.imports import KINDS, ImportRejected, run_import
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from performance.importers.base import ImportRejected
-from performance.importers.gc_inventory import import_gc_inventory, read_files
+from performance.imports.base import ImportRejected
+from performance.imports.gc_inventory import import_gc_inventory, read_files
 
 
 class Command(BaseCommand):

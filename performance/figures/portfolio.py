@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Lower
 
+from performance.figures.rollups import Freshness, bring_up_to_date
+from performance.figures.summary import ZERO
+from performance.figures.windows import Window
 from performance.models import Rollup
-from performance.rollups import Freshness, bring_up_to_date
-from performance.summary import ZERO
-from performance.windows import Window
 from services.gaps import NOT_HANDS_ON
 from services.models import Service
 from services.queries import CatalogueFilters, User, filter_services, visible_services

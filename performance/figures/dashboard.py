@@ -1,6 +1,7 @@
 """What the whole-service dashboard shows: KPI tiles with their change, target and sparkline.
 
-Built on ``performance.summary`` (the figures) so the page, the review pack and the API agree.
+Built on ``performance.figures.summary`` (the figures), so the page, the review pack and the
+API agree.
 """
 
 from collections import defaultdict
@@ -11,8 +12,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import dateformat
 
-from performance.models import DataQualityFinding, Measurement, Metric
-from performance.summary import (
+from performance.figures.summary import (
     STATUS_LABELS,
     Summary,
     kpi_status,
@@ -20,6 +20,7 @@ from performance.summary import (
     latest_values,
     ratio,
 )
+from performance.models import DataQualityFinding, Measurement, Metric
 
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 

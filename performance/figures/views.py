@@ -12,12 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.queries import reviews_due, service_decision_summary
 from performance.actions import narrative_save
-from performance.dashboard import cost_per_transaction_trend, kpi_tiles
+from performance.figures.dashboard import cost_per_transaction_trend, kpi_tiles
+from performance.figures.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
+from performance.figures.rollups import as_of_text, cached_summaries, summary_as_of, window_for
 from performance.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
 from performance.models import ChangeInitiative, CostLine, DataQualityFinding, ReviewNarrative
-from performance.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
 from performance.queries import findings_list, friction_summary, in_window
-from performance.rollups import as_of_text, cached_summaries, summary_as_of, window_for
 from servicelead.exports import Echo, SafeWriter
 from servicelead.views import page_of, page_or_part
 from services.access import LEAD, service_for_user, user_can

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
-from performance.importers import KINDS, ImportRejected, run_import
-from performance.importers.gc_inventory import FILES as GC_FILES
-from performance.importers.gc_inventory import import_gc_inventory
+from performance.imports import KINDS, ImportRejected, run_import
+from performance.imports.gc_inventory import FILES as GC_FILES
+from performance.imports.gc_inventory import import_gc_inventory
 from performance.models import ImportRun
 from performance.outbox import enqueue
 

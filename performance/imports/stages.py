@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome
+from performance.imports.base import Cells, Counts, CsvKind, Lookups, Outcome
 from services.actions import journeys_replace
 from services.models import Service, Stage, Team
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
-from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome
+from performance.imports.base import Cells, Counts, CsvKind, Lookups, Outcome
 from services.actions import records_add, records_change
 from services.models import Directorate, Organisation, Team
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from performance.actions import Finding, findings_record
+from performance.figures.windows import EARLIEST, LATEST
 from performance.models import DataQualityFinding, ImportRun
-from performance.windows import EARLIEST, LATEST
 from servicelead.text import has_line_break
 from services.models import Directorate, Organisation, Service, Stage, Team
 from services.queries import is_org_admin, visible_services

@@ -11,12 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from guardian.shortcuts import get_objects_for_user
 
-from performance import imports
 from performance.access import token_still_valid
 from performance.actions import api_token_issue, api_token_revoke
 from performance.forms import GcUploadForm, TokenForm, UploadForm
-from performance.importers import KINDS
-from performance.importers.gc_inventory import FILES as GC_FILES
+from performance.imports import KINDS, runs
+from performance.imports.gc_inventory import FILES as GC_FILES
 from performance.models import ApiToken, ImportRun
 from servicelead.exports import SafeWriter
 from servicelead.views import page_of
@@ -35,10 +34,10 @@ def may_import(user: User) -> bool:
 
 
 def _visible_runs(user: User):
-    runs = ImportRun.objects.select_related("user").prefetch_related("services")
+    found = ImportRun.objects.select_related("user").prefetch_related("services")
     if is_org_admin(user):
-        return runs
-    return runs.filter(user=user)
+        return found
+    return found.filter(user=user)
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,9 +48,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     admin = is_org_admin(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, admin=admin)
     if request.method == "POST" and form.is_valid():
-        run = imports.check_later(
-            form.cleaned_data["kind"], form.cleaned_data["file"], request.user
-        )
+        run = runs.check_later(form.cleaned_data["kind"], form.cleaned_data["file"], request.user)
         return redirect("performance:import_run", pk=run.pk)
     return render(
         request,
@@ -63,7 +60,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(_visible_runs(request.user), pk=pk)
-    percent, note = imports.progress_of(run)
+    percent, note = runs.progress_of(run)
     return render(
         request,
         "performance/import_run.html",
@@ -86,13 +83,13 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         ImportRun, pk=pk, user=request.user, outcome=ImportRun.Outcome.DRY_RUN
     )
     name = preview.summary.get("upload", "")
-    stored = imports.UPLOADS / Path(name).name
+    stored = runs.UPLOADS / Path(name).name
     if not name or not stored.exists():
         messages.error(request, "That preview has expired or was already imported; upload again.")
         return redirect("performance:import_upload")
-    folder = imports.store({preview.file_name or "upload.csv": stored.read_bytes()})
+    folder = runs.store({preview.file_name or "upload.csv": stored.read_bytes()})
     stored.unlink(missing_ok=True)
-    run = imports.start_previewed(preview, folder)
+    run = runs.start_previewed(preview, folder)
     return redirect("performance:import_run", pk=run.pk)
 
 
@@ -104,7 +101,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("performance:import_run", args=[run.pk])
         return response
-    percent, note = imports.progress_of(run)
+    percent, note = runs.progress_of(run)
     return render(
         request, "performance/_import_progress.html", {"run": run, "percent": percent, "note": note}
     )
@@ -130,20 +127,20 @@ def import_history(request: HttpRequest) -> HttpResponse:
 @require_GET
 def service_import_history(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_for_user(request.user, slug)
-    runs = (
+    found = (
         ImportRun.objects.filter(services=service)
         .exclude(outcome=ImportRun.Outcome.DRY_RUN)
         .select_related("user")
         .prefetch_related("services")
         .order_by("-started_at")
     )
-    return _history(request, runs, service)
+    return _history(request, found, service)
 
 
 def _history(
-    request: HttpRequest, runs: QuerySet[ImportRun], service: Service | None
+    request: HttpRequest, found: QuerySet[ImportRun], service: Service | None
 ) -> HttpResponse:
-    page, _ = page_of(request, runs, 50)
+    page, _ = page_of(request, found, 50)
     return render(
         request,
         "performance/import_history.html",
@@ -205,10 +202,10 @@ def gc_upload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = GcUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        folder = imports.store(
+        folder = runs.store(
             {GC_FILES[name]: upload.read() for name, upload in form.cleaned_data.items() if upload}
         )
-        run = imports.start(
+        run = runs.start(
             ImportRun(
                 kind="gc_inventory",
                 source="upload",

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from decisions.models import Decision
 from decisions.queries import rights_matrix_rows_missing
+from performance.figures.windows import Window
 from performance.flow import FlowFigures
 from performance.models import CostLine, FrictionPoint, Measurement, Metric
 from performance.queries import flows_for, in_window, share_over_common_periods
-from performance.windows import Window
 from services.gaps import accountability_gaps
 from services.models import ProportionalityAssessment, Service, ServiceLeader
 

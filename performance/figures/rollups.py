@@ -24,11 +24,11 @@ from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet
 from django.utils import timezone
 
+from performance.figures.summary import Summary, summaries, summary_json
+from performance.figures.windows import DataSpan, Window, presets, window_from
 from performance.models import DataExtent, Rollup
 from performance.outbox import enqueue
 from performance.queries import data_extents
-from performance.summary import Summary, summaries, summary_json
-from performance.windows import DataSpan, Window, presets, window_from
 from services import versions
 from services.models import FiguresVersion, Service
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from performance.actions import Finding, measurements_write
-from performance.importers.base import (
+from performance.imports.base import (
     Cells,
     Counts,
     CsvKind,

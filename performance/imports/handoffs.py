@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from performance.actions import LogEntry, handoffs_make, logs_record
-from performance.importers.base import Cells, Counts, CsvKind, Lookups, Outcome, places_of
+from performance.imports.base import Cells, Counts, CsvKind, Lookups, Outcome, places_of
 from performance.models import Handoff, HandoffLog
 
 

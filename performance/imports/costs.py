@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from performance.actions import Finding
-from performance.importers import upsert
-from performance.importers.base import Cells, CsvKind, Lookups, Outcome, not_ended, places_of
+from performance.imports import upsert
+from performance.imports.base import Cells, CsvKind, Lookups, Outcome, not_ended, places_of
 from performance.models import CostLine
 from services.models import Directorate, Organisation, Service, Team, site_currency
 

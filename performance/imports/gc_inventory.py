@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from performance.actions import Finding, findings_record
-from performance.importers.base import (
+from performance.imports.base import (
     STRUCTURE,
     Counts,
     ImportRejected,
@@ -37,8 +37,8 @@ from performance.importers.base import (
     decode,
     lock_everything,
 )
-from performance.importers.measurements import MeasurementRow, MeasurementsKind
-from performance.importers.upsert import Planned, plan, save
+from performance.imports.measurements import MeasurementRow, MeasurementsKind
+from performance.imports.upsert import Planned, plan, save
 from performance.models import CostLine, DataQualityFinding, ImportRun, Metric
 from servicelead.text import one_line
 from services.actions import journeys_replace, records_add, records_change, records_remove

@@ -4,7 +4,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import partial
 
-from performance.importers.base import Counts
+from performance.imports.base import Counts
 from services.actions import records_add, records_change
 
 
