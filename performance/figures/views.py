@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,10 +13,11 @@ from decisions.queries import reviews_due, service_decision_summary
 from performance.actions import narrative_save
 from performance.figures.dashboard import cost_per_transaction_trend, kpi_tiles
 from performance.figures.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
-from performance.figures.rollups import as_of_text, cached_summaries, summary_as_of, window_for
+from performance.figures.queries import Part, dashboard_panels, shares
+from performance.figures.rollups import as_of_text, summary_as_of, window_for
 from performance.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
-from performance.models import ChangeInitiative, CostLine, DataQualityFinding, ReviewNarrative
-from performance.queries import findings_list, friction_summary, in_window
+from performance.models import DataQualityFinding
+from performance.queries import findings_list, friction_summary
 from servicelead.exports import Echo, SafeWriter
 from servicelead.views import page_of, page_or_part
 from services.access import LEAD, service_for_user, user_can
@@ -40,31 +40,19 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
     now, now_as_of = summary_as_of(service, window)
     before, before_as_of = summary_as_of(service, window.previous())
     as_of = min(filter(None, [now_as_of, before_as_of]), default=None)
-    narrative = ReviewNarrative.objects.filter(
-        service=service, window_start=window.start, window_end=window.end
-    ).first()
     return {
         **context,
+        **dashboard_panels(service, window),
         "service": service,
         "summary": now,
         "before": before,
         "figures_as_of": as_of_text(as_of),
         "tiles": kpi_tiles(now, before),
         "cost_trend": cost_per_transaction_trend(now, before),
-        "allocated_lines": CostLine.objects.filter(
-            in_window(window), service=service, allocated=True
-        )
-        .values_list("allocation_driver", flat=True)
-        .distinct(),
         "friction": friction_summary(service, window),
         "decisions": service_decision_summary(service),
         "reviews": reviews_due(visible_services(request.user).filter(pk=service.pk))[:5],
-        "changes": ChangeInitiative.objects.filter(
-            service=service, status=ChangeInitiative.Status.ACTIVE
-        ).order_by("title"),
-        "narrative": narrative,
         "can_lead": user_can(request.user, LEAD, service),
-        "findings": service.findings.count(),
     }
 
 
@@ -255,53 +243,18 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
 # --- Organisation and directorate views -----------------------------------------------------
 
 
-def _share_page(
-    request: HttpRequest, *, title: str, payer: dict, teams_q: dict, subject
-) -> HttpResponse:
+def _share_page(request: HttpRequest, *, title: str, part: Part, subject) -> HttpResponse:
     """The services a part of the organisation takes part in, its share of what each costs,
     and the hand-offs that cross its boundary, a page at a time: what a page reads is that
     page's services, whatever the size of the organisation."""
     services = (
-        visible_services(request.user)
-        .filter(**{f"stages__team__{k}": v for k, v in teams_q.items()})
+        part.services(visible_services(request.user))
         .distinct()
         .select_related("organisation")
         .order_by(*BY_NAME)
     )
     context = window_for(request.GET, services)
-    window = context["window"]
-    page, _ = page_of(request, services, SHARE_PAGE_SIZE)
-    shown = list(page.object_list)
-    figures = cached_summaries(shown, window)
-    # What this part pays, in each service's own currency (other currencies are never added in).
-    paid = {
-        (row["service_id"], row["currency"]): row["total"]
-        for row in CostLine.objects.filter(in_window(window), service__in=shown, **payer)
-        .values("service_id", "currency")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    }
-    rows = []
-    for service in shown:
-        s = figures[service.pk]
-        crossing = [
-            h
-            for h in s.flow.handoffs
-            if h.from_stage.team
-            and h.to_stage.team
-            and _inside(h.from_stage.team, teams_q) != _inside(h.to_stage.team, teams_q)
-        ]
-        share = paid.get((service.pk, s.costs.currency))
-        rows.append(
-            {
-                "summary": s,
-                "paid": share,
-                "share": (share / s.costs.total) if share is not None and s.costs.total else None,
-                "crossing": crossing,
-            }
-        )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, services, SHARE_PAGE_SIZE)
     return render(
         request,
         "performance/share.html",
@@ -309,17 +262,11 @@ def _share_page(
             **context,
             "title": title,
             "subject": subject,
-            "rows": rows,
+            "rows": shares(list(page.object_list), context["window"], part),
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
         },
     )
-
-
-def _inside(team, teams_q: dict) -> bool:
-    if "directorate_id__in" in teams_q:
-        return team.directorate_id in teams_q["directorate_id__in"]
-    return team.directorate.organisation_id == teams_q["directorate__organisation"].pk
 
 
 @require_GET
@@ -328,8 +275,10 @@ def organisation_share(request: HttpRequest, slug: str) -> HttpResponse:
     return _share_page(
         request,
         title=organisation.name,
-        payer={"organisation": organisation},
-        teams_q={"directorate__organisation": organisation},
+        part=Part(
+            pays={"organisation": organisation},
+            teams={"directorate__organisation": organisation},
+        ),
         subject=organisation,
     )
 
@@ -341,8 +290,7 @@ def directorate_share(request: HttpRequest, pk: int) -> HttpResponse:
     return _share_page(
         request,
         title=f"{directorate.organisation.name} / {directorate.name}",
-        payer={"directorate_id__in": ids},
-        teams_q={"directorate_id__in": ids},
+        part=Part(pays={"directorate_id__in": ids}, teams={"directorate_id__in": ids}),
         subject=directorate,
     )
 
