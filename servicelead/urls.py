@@ -15,6 +15,9 @@ admin.site.index_title = "Organisation, services and data"
 # The Django admin is the org admins': the same test as every page of the product.
 admin.site.has_permission = lambda request: request.user.is_active and is_org_admin(request.user)
 
+# 400.html, 403.html and 500.html are Django's own handlers' templates.
+handler404 = views.page_not_found
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="services:catalogue"), name="home"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from servicelead.conflicts import EditConflict
@@ -20,6 +21,14 @@ from servicelead.conflicts import EditConflict
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page says; point them at the real icon."""
     return redirect(static("images/favicon.svg"))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's own page, with its navigation; an address under the API that names no
+    endpoint answers in JSON, as the API's own errors do."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"There is no API endpoint at {request.path}."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def saved(

@@ -22,6 +22,7 @@ SCREENSHOTS = Path(
 PASSWORD = "servicelead-demo"
 # WCAG 2.2 AA and everything below it.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DESKTOP, PHONE = 1280, 375  # CSS pixels wide
 
 
 def _unavailable(reason: str):
@@ -71,11 +72,15 @@ class Visitor:
     fails the test when the context closes.
     """
 
-    def __init__(self, browser, base_url: str, *, javascript: bool = True):
+    def __init__(self, browser, base_url: str, *, javascript: bool = True, width: int = DESKTOP):
         self.base_url = base_url
         self.javascript = javascript
+        self.width = width
         self.context = browser.new_context(
-            base_url=base_url, java_script_enabled=javascript, accept_downloads=True
+            base_url=base_url,
+            java_script_enabled=javascript,
+            accept_downloads=True,
+            viewport={"width": width, "height": 800},
         )
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
@@ -95,7 +100,7 @@ class Visitor:
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        suffix = "" if self.javascript else "-no-js"
+        suffix = ("" if self.javascript else "-no-js") + ("-phone" if self.width == PHONE else "")
         # caret="initial": hiding the caret leaves empty style attributes on inputs, which
         # htmx would copy when it settles a swap, and the CSP (rightly) refuses.
         self.page.screenshot(
@@ -130,8 +135,8 @@ def visit(browser, demo):
     """Open a browser context: ``visit()`` with JavaScript, ``visit(javascript=False)``."""
     visitors = []
 
-    def open_visitor(*, javascript: bool = True) -> Visitor:
-        visitor = Visitor(browser, demo.url, javascript=javascript)
+    def open_visitor(*, javascript: bool = True, width: int = DESKTOP) -> Visitor:
+        visitor = Visitor(browser, demo.url, javascript=javascript, width=width)
         visitors.append(visitor)
         return visitor
 
