@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
@@ -141,11 +141,25 @@ class LogFilters:
 
 
 def review_due_q(today: date | None = None) -> Q:
+    """Decisions in force whose review date has passed or falls within the review window."""
     today = today or timezone.localdate()
     return Q(
         review_by__isnull=False,
         review_by__lte=today + timedelta(days=REVIEW_WINDOW_DAYS),
         status=Decision.Status.DECIDED,
+    )
+
+
+def review_overdue_q(today: date | None = None) -> Q:
+    """Decisions in force whose review date has passed."""
+    today = today or timezone.localdate()
+    return Q(review_by__lt=today, status=Decision.Status.DECIDED)
+
+
+def with_overdue(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
+    """Each decision with ``review_overdue``, for the lists that mark it."""
+    return decisions.annotate(
+        review_overdue=ExpressionWrapper(review_overdue_q(), output_field=BooleanField())
     )
 
 
@@ -165,9 +179,11 @@ def decisions_logged(services: QuerySet[Service], filters: LogFilters) -> QueryS
         decisions = decisions.filter(within_rights__isnull=True)
     if filters.review_due:
         decisions = decisions.filter(review_due_q())
-    return decisions.select_related(
-        "service", "decision_type", "decided_by", "supersedes", "logged_by"
-    ).order_by("-decided_on", "-pk")
+    return with_overdue(
+        decisions.select_related(
+            "service", "decision_type", "decided_by", "supersedes", "logged_by"
+        ).order_by("-decided_on", "-pk")
+    )
 
 
 def my_services(user: User) -> QuerySet[Service]:
@@ -177,10 +193,11 @@ def my_services(user: User) -> QuerySet[Service]:
     )
 
 
-def reviews_due(services: QuerySet[Service]) -> QuerySet[Decision]:
-    return (
+def reviews_due(services: QuerySet[Service], today: date | None = None) -> QuerySet[Decision]:
+    """Reviews overdue or due within the review window, the most overdue first."""
+    return with_overdue(
         Decision.objects.filter(service__in=services)
-        .filter(review_due_q())
+        .filter(review_due_q(today))
         .select_related("service", "decision_type", "decided_by")
         .order_by("review_by", "pk")
     )
@@ -232,8 +249,14 @@ class ServiceDecisionSummary:
     recent: list[Decision]
     logged: int
     outside_rights: int
-    reviews_due: int
+    reviews_due: int  # overdue, or due within the review window
+    reviews_overdue: int
     rights_gaps: int
+
+    @property
+    def reviews_upcoming(self) -> int:
+        """Due within the review window, not yet overdue."""
+        return self.reviews_due - self.reviews_overdue
 
 
 def service_decision_summary(service: Service, recent: int = 5) -> ServiceDecisionSummary:
@@ -242,13 +265,15 @@ def service_decision_summary(service: Service, recent: int = 5) -> ServiceDecisi
         logged=Count("pk"),
         outside=Count("pk", filter=Q(within_rights=False)),
         due=Count("pk", filter=review_due_q()),
+        overdue=Count("pk", filter=review_overdue_q()),
     )
     latest = decisions.select_related("decision_type", "decided_by").order_by("-decided_on", "-pk")
     return ServiceDecisionSummary(
-        recent=list(latest[:recent]),
+        recent=list(with_overdue(latest)[:recent]),
         logged=counts["logged"],
         outside_rights=counts["outside"],
         reviews_due=counts["due"],
+        reviews_overdue=counts["overdue"],
         rights_gaps=rights_gap_count(service),
     )
 

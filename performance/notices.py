@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from decisions.models import Decision
-from decisions.queries import REVIEW_WINDOW_DAYS
+from decisions.queries import REVIEW_WINDOW_DAYS, reviews_due
 from performance.figures.dashboard import kpi_tiles
 from performance.figures.rollups import cached_summary
 from performance.figures.summary import is_stale
@@ -197,13 +197,7 @@ def send_weekly_digests() -> int:
                             service=service, within_rights=False, logged_at__date__gt=week_ago
                         )
                     ),
-                    "reviews_due": list(
-                        Decision.objects.filter(
-                            service=service,
-                            status=Decision.Status.DECIDED,
-                            review_by__lte=today + timedelta(days=REVIEW_WINDOW_DAYS),
-                        ).order_by("review_by")
-                    ),
+                    "reviews_due": list(reviews_due([service], today)),
                 }
             )
         sent += _deliver(
@@ -214,7 +208,12 @@ def send_weekly_digests() -> int:
                 [address],
                 "Your services this week",
                 "digest",
-                {"person": person, "services": services, "week_start": week_ago},
+                {
+                    "person": person,
+                    "services": services,
+                    "week_start": week_ago,
+                    "review_window_days": REVIEW_WINDOW_DAYS,
+                },
             ),
         )
     return sent

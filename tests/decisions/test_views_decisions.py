@@ -442,3 +442,24 @@ def test_log_runs_a_fixed_number_of_queries(
     # session, user, org-admin check, access, decision types, count, page, permissions x2
     with django_assert_num_queries(9):
         client.get(url)
+
+
+def test_a_review_whose_date_has_passed_is_marked_overdue_everywhere(client, service, leader):
+    DecisionFactory(service=service, title="Past", review_by=TODAY - timedelta(days=1))
+    DecisionFactory(service=service, title="Today", review_by=TODAY)
+    DecisionFactory(service=service, title="Soon", review_by=TODAY + timedelta(days=30))
+    DecisionFactory(service=service, title="Later", review_by=TODAY + timedelta(days=31))
+    DecisionFactory(
+        service=service, title="Withdrawn", review_by=TODAY - timedelta(days=9), status="superseded"
+    )
+    as_user(client, leader)
+
+    reviews = client.get(reverse("decisions:reviews"))
+    overdue = {d.title: d.review_overdue for d in reviews.context["decisions"]}
+    assert overdue == {"Past": True, "Today": False, "Soon": False}
+    assert reviews.content.decode().count("Overdue</strong>") == 1
+
+    page = client.get(service.get_absolute_url()).content.decode()
+    # One overdue, two more due within the window: never "3 due" with the overdue unmarked.
+    assert '<span class="sl-figure sl-figure--bad">1</span> review overdue' in page
+    assert '<span class="sl-figure">2</span> more due within 30 days' in page

@@ -443,3 +443,16 @@ def _wait_until(condition, seconds: float) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"not done within {seconds} s")
+
+
+def test_the_digest_marks_an_overdue_review(led_service):
+    service, _ = led_service
+    today = timezone.localdate()
+    DecisionFactory(service=service, title="Fund assessors", review_by=today - timedelta(days=3))
+    DecisionFactory(service=service, title="Close the counter", review_by=today + timedelta(days=3))
+    assert send_weekly_digests() == 1
+    body = mail.outbox[0].body
+    past, soon = today - timedelta(days=3), today + timedelta(days=3)
+    assert "Reviews overdue or due within 30 days: 2" in body
+    assert f"Fund assessors (review by {past.day} {past:%b %Y}: overdue)" in body
+    assert f"Close the counter (review by {soon.day} {soon:%b %Y})" in body
