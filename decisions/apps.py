@@ -7,3 +7,7 @@ class DecisionsConfig(AppConfig):
 
     def ready(self) -> None:
         from decisions import panels  # noqa: F401  (registers the service page panel)
+        from decisions.queries import rights_gaps
+        from services import gaps
+
+        gaps.register(rights_gaps)

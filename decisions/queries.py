@@ -127,7 +127,23 @@ def rights_matrix_rows_missing(service_ids: list[int]) -> dict[int, list[str]]:
 
 
 def rights_gap_count(service: Service) -> int:
-    return sum(1 for row in rights_matrix(service) if row.decider is None)
+    return len(rights_matrix_rows_missing([service.pk]).get(service.pk, []))
+
+
+def rights_gap_text(missing: list[str]) -> str:
+    """The accountability gap of decisions nobody may take, as every page words it."""
+    return (
+        f"Nobody holds the Decide right for {len(missing)} kind"
+        f"{'s' if len(missing) != 1 else ''} of decision: {', '.join(missing)}."
+    )
+
+
+def rights_gaps(service_ids: list[int]) -> dict[int, list[str]]:
+    """The decision-rights gaps of each service, for ``services.gaps.more_gaps``."""
+    return {
+        service_id: [rights_gap_text(missing)]
+        for service_id, missing in rights_matrix_rows_missing(service_ids).items()
+    }
 
 
 @dataclass

@@ -1,6 +1,28 @@
 """Accountability gaps: what stops a service from being led and answered for end to end."""
 
+from collections.abc import Callable
+
 from services.models import ProportionalityAssessment, Service, ServiceLeader, Stage
+
+# Gaps the apps built on this one know of (decision rights nobody holds), for the services of
+# some ids. The services app is at the bottom of the dependency chain and cannot import them:
+# each app registers its source in its AppConfig.ready().
+GapSource = Callable[[list[int]], dict[int, list[str]]]
+_sources: list[GapSource] = []
+
+
+def register(source: GapSource) -> GapSource:
+    _sources.append(source)
+    return source
+
+
+def more_gaps(service_ids: list[int]) -> dict[int, list[str]]:
+    """The registered sources' gaps for each of ``service_ids``."""
+    found: dict[int, list[str]] = {service_id: [] for service_id in service_ids}
+    for source in _sources:
+        for service_id, gaps in source(service_ids).items():
+            found[service_id].extend(gaps)
+    return found
 
 LEADERSHIP_TEAM_SIZE = range(2, 5)
 # Models that give no hands-on leadership: where it is recommended, these are a gap.

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, Lower
 from guardian.shortcuts import get_objects_for_user
 
 from servicelead.queries import where_given
-from services.gaps import accountability_gaps
+from services.gaps import accountability_gaps, more_gaps
 from services.journey import Crossing, boundary_counts, crossings
 from services.models import (
     Directorate,
@@ -226,7 +226,10 @@ def service_detail(user: User, service: Service) -> ServiceDetail:
         teams=sorted(teams.values(), key=lambda t: (str(t.team.directorate), t.team.name)),
         relies_on=list(service.dependencies.all()),
         relied_on_by=list(service.dependents.all()),
-        gaps=accountability_gaps(service, stages=stages, leaders=leaders, assessment=assessment),
+        gaps=[
+            *accountability_gaps(service, stages=stages, leaders=leaders, assessment=assessment),
+            *more_gaps([service.pk])[service.pk],
+        ],
     )
 
 

@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from decisions.models import Decision
-from decisions.queries import rights_matrix_rows_missing
+from decisions.queries import rights_gap_text, rights_matrix_rows_missing
 from performance.figures.windows import Window
 from performance.flow import FlowFigures
 from performance.models import CostLine, FrictionPoint, Measurement, Metric
@@ -314,10 +314,7 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
         )
         missing = missing_rights.get(service.pk, [])
         if missing:
-            gaps.append(
-                f"Nobody holds the Decide right for {len(missing)} kind"
-                f"{'s' if len(missing) != 1 else ''} of decision: {', '.join(missing)}."
-            )
+            gaps.append(rights_gap_text(missing))
         summary = Summary(
             service=service,
             window=window,

@@ -150,9 +150,23 @@ def test_service_page_runs_a_fixed_number_of_queries(
     ProportionalityAssessmentFactory(service=service)
     colleague_client.get(url(service))  # warm the content-type cache
     # session, user, org-admin check, access, service, 6 prefetches, 2 for the user's
-    # permissions on the service (13); the decisions panel's counts, recent decisions and
-    # rights matrix (4); the flow panel's stages, hand-offs, friction counts and
-    # measurements (no sums of hand-off logs: nothing has been logged, so none is saved)
-    with django_assert_num_queries(27):
+    # permissions on the service (13); the accountability gaps' decision types and Decide
+    # rights (2); the decisions panel's counts, recent decisions and rights gaps (4); the flow
+    # panel's stages, hand-offs, friction counts and measurements (no sums of hand-off logs:
+    # nothing has been logged, so none is saved)
+    with django_assert_num_queries(29):
         response = colleague_client.get(url(service))
     assert len(response.context["detail"].stages) == size
+
+
+def test_the_service_page_counts_decisions_nobody_may_take_as_an_accountability_gap(
+    colleague_client,
+):
+    from tests.factories import DecisionTypeFactory
+
+    service = ServiceFactory()
+    DecisionTypeFactory(name="Spend")
+    page = colleague_client.get(url(service)).content.decode()
+    assert "Nobody holds the Decide right for 1 kind of decision: Spend." in page
+    assert "None found" not in page
+    assert "1</span> decision type with nobody to decide" in page
