@@ -52,23 +52,29 @@ from services.queries import directorate_and_descendants, visible_services
 # --- The team's weekly log ------------------------------------------------------------------
 
 
+def last_complete_week() -> date:
+    """The Monday of the last week that is over: the week a team logs."""
+    return week_of(timezone.localdate())[0] - timedelta(days=7)
+
+
 def _week(request: HttpRequest) -> date:
-    """The Monday of the week asked for; this week's, saying so, for one that is not a date,
-    lies outside the dates a window can cover, or has not begun (nothing is logged ahead)."""
+    """The Monday of the week asked for; the last complete week's when none is asked for, and,
+    saying so, for one that is not a date, lies outside the dates a window can cover, or has
+    not begun (nothing is logged ahead). This week, not yet over, can be logged as it goes."""
     raw = request.GET.get("week") or request.POST.get("week") or ""
     today = timezone.localdate()
     try:
-        day = date.fromisoformat(raw) if raw else today
+        day = date.fromisoformat(raw) if raw else last_complete_week()
     except ValueError:
         day = None
     if day is None or not EARLIEST <= day <= LATEST:
         messages.warning(
-            request, f"“{raw[:40]}” is not a week this log can show: here is this week."
+            request, f"“{raw[:40]}” is not a week this log can show: here is last week."
         )
-        day = today
+        day = last_complete_week()
     elif week_of(day)[0] > week_of(today)[0]:
-        messages.warning(request, f"The week of {day:%-d %B %Y} has not begun: here is this week.")
-        day = today
+        messages.warning(request, f"The week of {day:%-d %B %Y} has not begun: here is last week.")
+        day = last_complete_week()
     return week_of(day)[0]
 
 
@@ -163,11 +169,11 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = _row_form(row)
         entries.append((row, form, editable))
-    if request.method == "POST":
-        errors = sum(1 for _, form, _ in entries if form.errors)
-        if not errors:
-            messages.success(request, f"Saved: {saved} row{'s' if saved != 1 else ''} changed.")
-            return redirect(f"{request.path}?week={week_start.isoformat()}")
+    refused = [(row, form) for row, form, _ in entries if form.errors]
+    if request.method == "POST" and not refused:
+        messages.success(request, f"Saved: {saved} row{'s' if saved != 1 else ''} changed.")
+        return redirect(f"{request.path}?week={week_start.isoformat()}")
+    this_week = week_of(timezone.localdate())[0]
     return render(
         request,
         "performance/team_log.html",
@@ -182,8 +188,21 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
                 if week_start < week_of(timezone.localdate())[0]
                 else None
             ),
+            "which_week": (
+                "This week, not over yet"
+                if week_start == this_week
+                else "Last week"
+                if week_start == this_week - timedelta(days=7)
+                else "An earlier week"
+            ),
             "handoff_entries": [e for e in entries if isinstance(e[0], HandoffToLog)],
             "stage_entries": [e for e in entries if isinstance(e[0], StageToLog)],
+            # After "Save the week": the rows not saved, each with its first problem, and how
+            # many others were.
+            "refused": [
+                (row, row_name(row), next(iter(form.errors.values()))[0]) for row, form in refused
+            ],
+            "saved": saved,
         },
     )
 

@@ -24,6 +24,7 @@ def more_gaps(service_ids: list[int]) -> dict[int, list[str]]:
             found[service_id].extend(gaps)
     return found
 
+
 LEADERSHIP_TEAM_SIZE = range(2, 5)
 # Models that give no hands-on leadership: where it is recommended, these are a gap.
 NOT_HANDS_ON = (Service.LeadershipModel.NONE, Service.LeadershipModel.COUNCIL)

@@ -60,11 +60,11 @@ def test_the_api_refuses_a_window_at_the_ends_of_the_calendar(admin):
 
 
 @pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "not-a-date"])
-def test_a_week_the_log_cannot_show_shows_this_week_and_says_why(admin, week):
+def test_a_week_the_log_cannot_show_shows_last_week_and_says_why(admin, week):
     client, team = admin
     response = client.get(f"/teams/{team.pk}/log/", {"week": week})
     assert response.status_code == 200
-    assert f"“{week}” is not a week this log can show: here is this week." in (
+    assert f"“{week}” is not a week this log can show: here is last week." in (
         response.content.decode()
     )
 
@@ -216,9 +216,10 @@ def test_a_week_that_has_not_begun_cannot_be_logged(admin):
         {f"s{stage.pk}-present": "1", f"s{stage.pk}-completed": "5"},
         follow=True,
     )
-    assert f"The week of {ahead:%-d %B %Y} has not begun: here is this week." in (
+    assert f"The week of {ahead:%-d %B %Y} has not begun: here is last week." in (
         response.content.decode()
     )
     assert not StageLog.objects.filter(period_start__gt=timezone.localdate()).exists()
-    page = client.get(f"/teams/{team.pk}/log/").content.decode()
-    assert "Next week" not in page and "Previous week" in page
+    this_week = client.get(f"/teams/{team.pk}/log/", {"week": timezone.localdate()})
+    assert "Next week" not in this_week.content.decode()
+    assert "Previous week" in this_week.content.decode()

@@ -1,5 +1,7 @@
 """What more than one browser journey looks for."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from performance.models import HandoffLog
@@ -14,9 +16,10 @@ def bottleneck_row(page):
     return page.locator("tr", has_text=BOTTLENECK_ROW)
 
 
-def bottleneck_log_this_week() -> HandoffLog:
+def bottleneck_log_last_week() -> HandoffLog:
+    """What the team logged for the week the log opens on: the last complete one."""
     return HandoffLog.objects.get(
         handoff__from_stage__name="Check eligibility",
         handoff__to_stage__name="Assess the work",
-        period_start=week_of(timezone.localdate())[0],
+        period_start=week_of(timezone.localdate())[0] - timedelta(days=7),
     )

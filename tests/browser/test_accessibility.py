@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from decisions.models import Decision, DecisionType
 from performance.models import ChangeInitiative, FrictionPoint, ImportRun
 from services.models import Directorate, Organisation, Person, Team
-from tests.browser.helpers import bottleneck_log_this_week, bottleneck_row
+from tests.browser.helpers import bottleneck_log_last_week, bottleneck_row
 
 pytestmark = pytest.mark.browser
 
@@ -208,7 +208,7 @@ def test_log_handoffs_by_keyboard_only(visit):
         page.keyboard.type(value)
     page.keyboard.press("Tab")  # leaving the row saves it
     expect(row.get_by_text("Saved")).to_be_visible()
-    log = bottleneck_log_this_week()
+    log = bottleneck_log_last_week()
     assert (log.handed_over, log.returned, log.median_wait_hours) == (77, 4, Decimal("31.5"))
 
 

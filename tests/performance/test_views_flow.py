@@ -79,6 +79,15 @@ def row_data(key: str, week=WEEK, **values) -> dict:
     return {f"{key}-present": "1", **{f"{key}-{name}": value for name, value in values.items()}}
 
 
+def test_the_log_opens_on_the_last_complete_week(client, journey):
+    client.force_login(journey["member"])
+    response = client.get(reverse("performance:team_log", args=[journey["team"].pk]))
+    assert response.context["week_start"] == WEEK - timedelta(days=7)
+    assert "Last week" in response.content.decode()
+    this_week = client.get(log_url(journey)).content.decode()
+    assert "This week, not over yet" in this_week
+
+
 def test_team_log_lists_handoffs_in_and_out_and_the_teams_stages(client, journey):
     client.force_login(journey["member"])
     response = client.get(log_url(journey))
@@ -157,6 +166,11 @@ def test_bad_rows_are_shown_inline_and_good_rows_still_save(client, journey, val
     assert message in response.content.decode()
     assert not HandoffLog.objects.filter(handoff=journey["into"]).exists()
     assert HandoffLog.objects.filter(handoff=journey["out"]).exists()
+    # Said at the top: which row was not saved and why (linked to it), and that the other was.
+    summary = response.content.decode().split('class="govuk-error-summary"')[1].split("</div>")[0]
+    assert "1 row not saved" in summary
+    assert "The other changes were saved (1 row)." in summary
+    assert f'<a href="#row-{bad}">The hand-off Apply → Check (Grants): {message}</a>' in summary
 
 
 def test_a_row_saves_on_its_own_with_htmx(client, journey):
