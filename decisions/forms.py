@@ -75,6 +75,7 @@ class RightsCellForm(GovukFormMixin, forms.Form):
         label="Add a holder",
         required=False,
         choices=[("", "Nobody new"), *HolderKind.choices],
+        widget=forms.RadioSelect,
     )
     person = PersonChoiceField(
         queryset=Person.objects.order_by("name"), required=False, label="Person"
@@ -98,16 +99,30 @@ class RightsCellForm(GovukFormMixin, forms.Form):
                 "kind"
             ].help_text = "Exactly one holder decides; a new one replaces the old."
 
+    HOLDER_FIELDS = {
+        HolderKind.PERSON: "person",
+        HolderKind.TEAM: "team",
+        HolderKind.EXTERNAL: "external_body",
+    }
+
     def clean(self) -> dict:
         data = super().clean()
         kind = data.get("kind")
-        needed = {
-            HolderKind.PERSON: "person",
-            HolderKind.TEAM: "team",
-            HolderKind.EXTERNAL: "external_body",
-        }.get(kind)
+        needed = self.HOLDER_FIELDS.get(kind)
+        given = [name for name in self.HOLDER_FIELDS.values() if data.get(name)]
+        if not kind and given and "kind" not in self.errors:
+            # Without JavaScript every holder field shows: one filled in with "Nobody new"
+            # chosen would otherwise be dropped without a word.
+            self.add_error(
+                "kind",
+                f"You gave a {self.fields[given[0]].label.lower()} but chose “Nobody new”: "
+                "choose the kind of holder to add, or clear it.",
+            )
         if needed and not data.get(needed):
             self.add_error(needed, "Choose who holds this role.")
+        for name in self.HOLDER_FIELDS.values():  # only the chosen kind's holder is kept
+            if name != needed:
+                data[name] = "" if name == "external_body" else None
         return data
 
 

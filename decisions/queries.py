@@ -60,6 +60,11 @@ def rights_matrix(service: Service) -> list[MatrixRow]:
     return rows
 
 
+def without_decider(rows: list[MatrixRow]) -> list[MatrixRow]:
+    """The matrix's rows nobody decides: its gaps."""
+    return [row for row in rows if row.decider is None]
+
+
 def cell_rights(service: Service, decision_type: DecisionType, band, role: str):
     return DecisionRight.objects.filter(
         service=service, decision_type=decision_type, band=band, role=role

@@ -40,6 +40,7 @@ from decisions.queries import (
     reviews_due,
     rights_matrix,
     supersession_chain,
+    without_decider,
 )
 from servicelead.conflicts import EditConflict, VersionForm
 from servicelead.exports import SafeWriter
@@ -115,7 +116,7 @@ def rights_matrix_page(request: HttpRequest, slug: str) -> HttpResponse:
             "service": service,
             "rows": rows,
             "roles": Role.choices,
-            "gaps": [row for row in rows if row.decider is None],
+            "gaps": without_decider(rows),
             "can_lead": user_can(request.user, LEAD, service),
             "leaders": service.leaders.select_related("person").order_by("person__name"),
         },
@@ -188,9 +189,10 @@ def rights_cell(
         except ValidationError as problem:
             form.add_error(None, problem.messages)
         else:
-            if request.htmx:
+            if request.htmx:  # the cell, and the banner of gaps out of band
                 context["cell"] = list(cell_rights(service, decision_type, band, role))
-                return render(request, "decisions/_rights_cell.html", context)
+                context["gaps"] = without_decider(rights_matrix(service))
+                return render(request, "decisions/_rights_cell_saved.html", context)
             messages.success(request, "Decision rights saved.")
             return redirect("decisions:rights", slug=service.slug)
     return page_or_part(

@@ -135,11 +135,18 @@ def test_the_rights_matrix_edited_in_place(visit):
     expect(editing).to_be_visible()
     visitor.check_accessibility("rights cell being edited")
 
-    editing.get_by_label("Who decides").select_option("person")
+    # The page stays as wide as the window: the matrix scrolls in its own region.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+    # One choice of the kind of holder, the matching field revealed once it is chosen.
+    expect(editing.get_by_label("Person", exact=True)).to_be_hidden()
+    editing.get_by_label("A person").check()
+    expect(editing.get_by_label("Team", exact=True)).to_be_hidden()
     editing.get_by_role("button", name="Save").click()  # but no person chosen
     expect(page.locator(f"#{cell_id} .govuk-error-message").first).to_be_visible()
     visitor.check_accessibility("rights cell with an error")
 
+    banner = page.locator("#rights-gaps")
+    gaps_before = int(re.search(r"Nobody decides (\d+)", banner.inner_text()).group(1))
     cell = page.locator(f"#{cell_id}")
     cell.get_by_label("Person", exact=True).select_option(
         str(Person.objects.get(name="Priya Shah").pk)
@@ -147,6 +154,11 @@ def test_the_rights_matrix_edited_in_place(visit):
     cell.get_by_role("button", name="Save").click()
     expect(page.locator(f"#{cell_id}")).to_contain_text("Priya Shah")
     expect(page.locator(f"#{cell_id}.sl-rights-cell--gap")).to_have_count(0)
+    # The banner of gaps is brought up to date with the cell, without a reload.
+    if gaps_before == 1:
+        expect(banner).to_be_empty()
+    else:
+        expect(banner).to_contain_text(f"Nobody decides {gaps_before - 1} kind")
     visitor.screenshot("rights-matrix")
     visitor.check_accessibility("rights cell saved")
 

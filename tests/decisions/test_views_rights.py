@@ -81,6 +81,9 @@ def test_leader_sets_a_decider_in_place_with_htmx(leader_client, service):
     body = response.content.decode()
     assert body.lstrip().startswith("<td")
     assert "Grace Adeyemi" in body
+    # The banner of gaps comes with it, out of band: now empty, as nothing lacks a decider.
+    assert '<div id="rights-gaps" hx-swap-oob="true">' in body
+    assert "Nobody decides" not in body.split('id="rights-gaps"')[1]
     right = DecisionRight.objects.get()
     assert (right.role, right.person, right.updated_by.username) == ("decide", person, "leader")
     assert right.history.latest().history_user.username == "leader"
@@ -95,6 +98,28 @@ def test_a_new_decider_replaces_the_old(leader_client, service):
     assert response["Location"] == reverse("decisions:rights", args=[service.slug])
     [right] = DecisionRight.objects.all()
     assert (right.holder_kind, right.team) == ("team", team)
+
+
+def test_a_holder_given_with_nobody_new_chosen_is_refused_not_dropped(leader_client, service):
+    decision_type = DecisionTypeFactory(name="Risk")
+    url = cell_url(service, decision_type)
+    token = leader_client.get(url).context["form"].initial["token"]
+    person = PersonFactory(name="Grace Adeyemi")
+    response = leader_client.post(url, {"token": token, "kind": "", "person": person.pk})
+    assert response.status_code == 200
+    assert "You gave a person but chose “Nobody new”" in response.content.decode()
+    assert not DecisionRight.objects.exists()
+
+
+def test_only_the_chosen_kind_of_holder_is_kept(leader_client, service):
+    decision_type = DecisionTypeFactory(name="Risk")
+    url = cell_url(service, decision_type)
+    token = leader_client.get(url).context["form"].initial["token"]
+    person = PersonFactory(name="Grace Adeyemi")
+    team = TeamFactory(name="Casework")
+    leader_client.post(url, {"token": token, "kind": "team", "team": team.pk, "person": person.pk})
+    [right] = DecisionRight.objects.all()
+    assert (right.holder_kind, right.team, right.person) == ("team", team, None)
 
 
 def test_holders_can_be_removed(leader_client, service):
