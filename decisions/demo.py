@@ -179,10 +179,11 @@ def _seed_decisions(types: dict[str, DecisionType]) -> int:
         if not leaders:
             continue
         previous: dict[str, Decision] = {}
-        for n in range(11):
+        # Eleven different decisions, each named as people name them (the title is also
+        # what makes a re-run find the decision it made before).
+        chosen = rng.sample([(t, title) for t, titles in TITLES.items() for title in titles], 11)
+        for n, (type_name, title) in enumerate(chosen):
             # Draw every random value first, so a re-run makes the same choices.
-            type_name = rng.choice(list(TITLES))
-            title = f"{rng.choice(TITLES[type_name])} ({n + 1})"
             decided_on = max(
                 today - timedelta(days=rng.randint(5, 540)), DEMO_EPOCH.date() + timedelta(days=1)
             )
@@ -224,7 +225,7 @@ def _seed_decisions(types: dict[str, DecisionType]) -> int:
                     "review_by": decided_on + timedelta(days=review_days) if n % 3 else None,
                     "context": f"Raised at the service review; {type_name.lower()} question.",
                     "options_considered": "Do nothing; a partial change; the full change.",
-                    "outcome": f"Agreed: {title.split(' (')[0].lower()}.",
+                    "outcome": f"Agreed: {title[0].lower()}{title[1:]}.",
                     "rationale": "Best balance of user outcomes, cost and risk.",
                 },
                 stages=list(service.stages.order_by("position")[:stage_count]),

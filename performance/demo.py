@@ -183,7 +183,10 @@ CHANGES = {
 
 def seed(*, scale: int = 0) -> list[str]:
     with transaction.atomic():
-        services = list(Service.objects.filter(slug__in=SERVICES))
+        # A service in discovery is not yet running: it has no journey to log and no figures.
+        services = list(
+            Service.objects.filter(slug__in=SERVICES).exclude(phase=Service.Phase.DISCOVERY)
+        )
         handoff_logs, stage_logs = _seed_logs(services, recorded=True)
         friction = _seed_friction()
         changes = _seed_changes()
@@ -255,25 +258,38 @@ def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -
     new_handoff_logs, new_stage_logs = [], []
     for stages in stages_by_service.values():
         slug = stages[0].service.slug
+        # The items flow stage to stage: each week's applications (about a quarter of the
+        # month's transactions of _seed_outcomes) pass through every stage, a few dropping
+        # out at each, and what a stage completes is what it hands on to the next.
+        flow = random.Random(f"{slug}-flow")
+        weekly = random.Random(f"{slug}-outcomes").randint(800, 12_000) / 4.35
+        kept = flow.uniform(0.9, 0.98)
+        arriving = [
+            weekly * (1 + 0.2 * ((n % 13) - 6) / 6) * flow.uniform(0.9, 1.1)
+            for n in range(len(weeks))
+        ]
+        completed = {
+            (position, n): int(arriving[n] * kept**position)
+            for position in range(len(stages))
+            for n in range(len(weeks))
+        }
         for position, stage in enumerate(stages):
             rng = random.Random(f"{slug}-stage-{position}")
             base = rng.uniform(2, 40)
-            volume = rng.randint(40, 400)
             for n, week in enumerate(weeks):
                 if (stage.pk, week) in have_stage:
                     continue
-                seasonal = 1 + 0.2 * ((n % 13) - 6) / 6
                 new_stage_logs.append(
                     (
                         stage.pk,
                         week,
                         week + timedelta(days=6),
-                        max(0, int(volume * seasonal * rng.uniform(0.85, 1.15))),
+                        completed[(position, n)],
                         f"{base * rng.uniform(0.8, 1.2):.1f}",
                         now,
                     )
                 )
-        for a, b in zip(stages, stages[1:], strict=False):
+        for index, (a, b) in enumerate(zip(stages, stages[1:], strict=False)):
             handoff = handoffs[(a.pk, b.pk)]
             rng = random.Random(f"{slug}-{a.position}-{b.position}")
             bottleneck = slug == SHOWCASE and (a.name, b.name) == BOTTLENECK
@@ -289,13 +305,10 @@ def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -
             )
             if bottleneck:
                 wait, returns = 118.0, 0.18
-            volume = rng.randint(40, 400)
             for n, week in enumerate(weeks):
                 if (handoff.pk, week) in have_handoff:
                     continue
-                handed = max(
-                    1, int(volume * (1 + 0.2 * ((n % 13) - 6) / 6) * rng.uniform(0.85, 1.15))
-                )
+                handed = max(1, completed[(index, n)])  # what the giving stage completed
                 # The shared queue (an active change) starts to help in the last quarter.
                 easing = 0.75 if bottleneck and n > len(weeks) - 13 else 1
                 new_handoff_logs.append(
