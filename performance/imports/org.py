@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
-from performance.imports.base import Cells, Counts, CsvKind, Lookups, Outcome
+from performance.imports.base import Cells, Counts, CsvKind, Lookups, Outcome, closest
 from services.actions import records_add, records_change
 from services.models import Directorate, Organisation, Team
 
@@ -50,7 +50,9 @@ class OrgKind(CsvKind):
 
     def apply(self, rows: list[OrgRow], user, run) -> Outcome:
         counts = {"organisations": Counts(), "directorates": Counts(), "teams": Counts()}
+        notes: list[str] = []  # what is new, by name, with the existing name it may mean
         orgs = {o.name: o for o in Organisation.objects.all()}
+        existing_orgs = list(orgs)
         slugs = set(Organisation.objects.values_list("slug", flat=True))
         new_orgs = []
         for name in dict.fromkeys(row.organisation for row in rows):
@@ -60,9 +62,12 @@ class OrgKind(CsvKind):
             orgs[name] = Organisation(name=name, slug=unique_slug(name, slugs))
             new_orgs.append(orgs[name])
             counts["organisations"].add("created")
+            notes.append(f"New organisation “{name}”{closest(name, existing_orgs)}.")
         _create(new_orgs, user)
 
         directorates = {(d.organisation_id, d.name): d for d in Directorate.objects.all()}
+        existing_directorates = list(directorates)
+        org_names = {o.pk: name for name, o in orgs.items()}
         new_directorates = []
         for key in dict.fromkeys((orgs[r.organisation].pk, r.directorate) for r in rows):
             organisation_id, name = key
@@ -72,6 +77,9 @@ class OrgKind(CsvKind):
             directorates[key] = Directorate(organisation_id=organisation_id, name=name)
             new_directorates.append(directorates[key])
             counts["directorates"].add("created")
+            siblings = [n for o, n in existing_directorates if o == organisation_id]
+            where = org_names[organisation_id]
+            notes.append(f"New directorate “{name}” in {where}{closest(name, siblings)}.")
         _create(new_directorates, user)
 
         teams = {(t.directorate_id, t.name): t for t in Team.objects.all()}
@@ -93,7 +101,7 @@ class OrgKind(CsvKind):
                 counts["teams"].add("unchanged")
         _create(new_teams, user)
         records_change(changed_teams, ["team_type"], user=user)
-        return Outcome(self.name, len(rows), counts["teams"], details=counts)
+        return Outcome(self.name, len(rows), counts["teams"], details=counts, notes=notes)
 
 
 def _create(records: list, user) -> None:

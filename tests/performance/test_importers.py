@@ -237,6 +237,24 @@ def test_org_file_builds_the_structure_and_reimports_unchanged():
     )
 
 
+def test_org_preview_names_what_is_new_and_the_existing_name_it_may_mean():
+    header = "organisation,directorate,team,team_type\n"
+    run("org", header + "Department for Housing,Operations,Casework,operations\n")
+    text = (
+        "organisation,directorate,team,team_type\n"
+        "Department for Housing & Communities,Operations,Casework,operations\n"
+        "Department for Housing,Operatoins,Casework,operations\n"
+    )
+    outcome = run("org", text, dry_run=True)
+    assert outcome.notes == [
+        "New organisation “Department for Housing & Communities” "
+        '(did you mean "Department for Housing"?).',
+        "New directorate “Operations” in Department for Housing & Communities.",
+        'New directorate “Operatoins” in Department for Housing (did you mean "Operations"?).',
+    ]
+    assert Organisation.objects.count() == 1  # a preview writes nothing
+
+
 def test_org_file_refuses_an_unknown_team_type():
     problems = errors_of(
         "org", "organisation,directorate,team,team_type\nDept,Ops,Case,operation\n"
