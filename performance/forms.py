@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 
+from performance.figures.portfolio import COLUMNS, DEFAULT_COLUMNS
 from performance.imports import KINDS
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
 from servicelead.conflicts import UnchangedSinceMixin
@@ -207,6 +208,20 @@ class PortfolioFilterForm(CatalogueFilterForm):
         required=False, label="Hands-on leadership recommended but not in place"
     )
     stale = forms.BooleanField(required=False, label="Stale data")
+    columns = forms.MultipleChoiceField(
+        required=False,
+        label="Columns to show",
+        choices=[(key, heading) for key, (heading, _) in COLUMNS.items() if key != "service"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def shown(self) -> list[str]:
+        """The columns chosen, in the table's order; the usual ones when none (or none that
+        exist) are chosen."""
+        chosen = set(self.cleaned_data.get("columns") or []) if self.is_bound else set()
+        if self.is_bound and "columns" in self.errors:
+            chosen = {c for c in self.data.getlist("columns") if c in COLUMNS}
+        return ["service", *[key for key in COLUMNS if key in (chosen or DEFAULT_COLUMNS)]]
 
 
 class UploadForm(GovukFormMixin, forms.Form):

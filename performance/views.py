@@ -30,6 +30,7 @@ from performance.forms import (
     HandoffLogForm,
     StageLogForm,
 )
+from performance.home import home_for
 from performance.models import ChangeInitiative
 from performance.queries import (
     FrictionFilters,
@@ -76,6 +77,14 @@ def _week(request: HttpRequest) -> date:
         messages.warning(request, f"The week of {day:%-d %B %Y} has not begun: here is last week.")
         day = last_complete_week()
     return week_of(day)[0]
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Each person's start: what needs them, on their services and in their teams."""
+    return render(
+        request, "performance/home.html", {"home": home_for(request.user, last_complete_week())}
+    )
 
 
 def _row_form(row: HandoffToLog | StageToLog, data=None):

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from performance import views as performance_views
 from performance.api import api
 from servicelead import views
 from servicelead.forms import SignInForm
@@ -19,7 +19,7 @@ admin.site.has_permission = lambda request: request.user.is_active and is_org_ad
 handler404 = views.page_not_found
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="services:catalogue"), name="home"),
+    path("", performance_views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         "accounts/login/",

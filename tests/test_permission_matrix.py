@@ -98,7 +98,7 @@ class Route:
 
 
 ROUTES = {
-    "home": Route("global", "redirect"),
+    "home": Route("global", "read"),
     "login": Route("global", "public"),
     "favicon": Route("global", "public-redirect"),
     "logout": Route("global", "public", methods=("POST",)),

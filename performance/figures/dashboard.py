@@ -45,6 +45,30 @@ class Tile:
     status_label: str
     spark: Spark | None
     questioned: str = ""  # a data-quality finding about this figure in the window
+    previous: Decimal | None = None  # the previous equal window's value
+    previous_shown: str = ""
+    higher_is_better: bool = True
+
+    @property
+    def direction(self) -> str:
+        """ "better", "worse" or "same" on the previous window, honouring the measure's
+        direction; "" without both figures."""
+        return direction(self.value, self.previous, self.higher_is_better)
+
+
+def direction(now: Decimal | None, before: Decimal | None, higher_is_better: bool) -> str:
+    if now is None or before is None:
+        return ""
+    if now == before:
+        return "same"
+    return "better" if (now > before) == higher_is_better else "worse"
+
+
+def relative_change(now: Decimal | None, before: Decimal | None) -> Decimal | None:
+    """How far ``now`` moved from ``before``, as a share of it; None without both or from 0."""
+    if now is None or not before:
+        return None
+    return (now - before) / abs(before)
 
 
 def fmt(value: Decimal | None, kind: str) -> str:
@@ -53,7 +77,7 @@ def fmt(value: Decimal | None, kind: str) -> str:
     if kind == "percent":
         return f"{value * 100:.1f}%"
     if kind == "score":
-        return f"{value:.1f}"
+        return f"{value:.1f} out of 100"
     if kind == "count":
         return f"{value:,.0f}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
@@ -170,7 +194,8 @@ def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
     for key, name, value, previous, kind in standard:
         metric = metrics.get(key)
         target = metric.target if metric else None
-        status = kpi_status(value, target, metric.higher_is_better if metric else True)
+        higher = metric.higher_is_better if metric else True
+        status = kpi_status(value, target, higher)
         tiles.append(
             Tile(
                 name=name,
@@ -182,6 +207,9 @@ def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
                 status=status,
                 status_label=STATUS_LABELS[status],
                 spark=spark(series[key], kind),
+                previous=previous,
+                previous_shown=fmt(previous, kind),
+                higher_is_better=higher,
             )
         )
     own = [m for m in metrics.values() if not m.is_standard]
@@ -200,28 +228,154 @@ def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
         value, period_end = latest_now.get(metric.pk, (None, None))
         previous = latest_before.get(metric.pk, (None, None))[0]
         status = kpi_status(value, metric.target, metric.higher_is_better)
-        unit = f" {metric.unit}" if metric.unit and metric.unit != "%" else metric.unit
+        kind, unit = _own_unit(metric.unit)
         tiles.append(
             Tile(
                 name=metric.name,
                 value=value,
-                shown=(fmt(value, "number") + unit) if value is not None else "No data",
+                shown=(fmt(value, kind) + unit) if value is not None else "No data",
                 period=(
                     f"latest period, to {dateformat.format(period_end, 'j M Y')}"
                     if period_end
                     else window
                 ),
-                change=signed_change(value, previous, "number"),
-                target=(fmt(metric.target, "number") + unit)
+                change=signed_change(value, previous, kind),
+                target=(fmt(metric.target, kind) + unit)
                 if metric.target is not None
                 else "None set",
                 status=status,
                 status_label=STATUS_LABELS[status],
-                spark=spark(own_series.get(metric.pk, []), "number"),
+                spark=spark(own_series.get(metric.pk, []), kind),
                 questioned=kinds.get(questioned.get(metric.pk), ""),
+                previous=previous,
+                previous_shown=fmt(previous, kind) + unit,
+                higher_is_better=metric.higher_is_better,
             )
         )
     return tiles
+
+
+def _own_unit(unit: str) -> tuple[str, str]:
+    """How a service's own metric is shown: a share (a ratio from 0 to 1, such as a GC
+    standard's "share meeting the standard") as a percentage followed by the rest of its
+    unit, anything else as a number followed by its unit."""
+    if unit.startswith("share"):
+        rest = unit.removeprefix("share").strip()
+        return "percent", f" {rest}" if rest else ""
+    return "number", f" {unit}" if unit and unit != "%" else unit
+
+
+@dataclass
+class Line:
+    """One sentence of the dashboard's headline: "bad" (needs attention), "good" or "neutral"."""
+
+    status: str
+    text: str
+
+
+LINE_ORDER = {"bad": 0, "neutral": 1, "good": 2}
+
+
+def _plural(n: int, word: str, plural: str = "") -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def headline(now: Summary, before: Summary, tiles: list[Tile]) -> list[Line]:
+    """The window in a few sentences, written from its figures, exceptions first: KPIs off
+    target, what moved most and whether that is good, the bottleneck, open high-severity
+    friction, decisions nobody may take or taken outside rights, stale data."""
+    lines = []
+    with_target = [t for t in tiles if t.status in {"on_target", "within_5", "off_target"}]
+    off = [t for t in with_target if t.status == "off_target"]
+    if off:
+        lines.append(
+            Line(
+                "bad",
+                f"{len(off)} of {_plural(len(with_target), 'KPI')} with a target "
+                f"{'is' if len(off) == 1 else 'are'} off it: "
+                + "; ".join(f"{t.name} {t.shown} against {t.target}" for t in off)
+                + ".",
+            )
+        )
+    elif with_target:
+        lines.append(
+            Line(
+                "good",
+                f"Every one of the {_plural(len(with_target), 'KPI')} with a target "
+                "is on it or within 5 % of it.",
+            )
+        )
+    moves = [
+        (abs(change), name, now_shown, before_shown, change, way)
+        for name, now_shown, before_shown, change, way in _moves(now, before, tiles)
+    ]
+    if moves:
+        _, name, now_shown, before_shown, change, way = max(moves, key=lambda m: m[0])
+        verb = "rose" if change > 0 else "fell"
+        lines.append(
+            Line(
+                {"better": "good", "worse": "bad"}.get(way, "neutral"),
+                f"{name} {verb} {abs(change) * 100:.0f}% on the previous window "
+                f"({before_shown} to {now_shown}): the biggest move, and "
+                f"{'for the better' if way == 'better' else 'for the worse'}.",
+            )
+        )
+    bottleneck = now.flow.bottleneck
+    if bottleneck is not None and bottleneck.median_wait_hours is not None:
+        lines.append(
+            Line(
+                "bad",
+                f"The bottleneck is the hand-off {bottleneck.from_stage.name} → "
+                f"{bottleneck.to_stage.name}: a median wait of "
+                f"{bottleneck.median_wait_hours:,.1f} hours.",
+            )
+        )
+    if now.friction_open_high:
+        n = now.friction_open_high
+        lines.append(Line("bad", f"{_plural(n, 'high-severity friction point')} open."))
+    if now.rights_gaps:
+        lines.append(
+            Line(
+                "bad",
+                f"Nobody holds the Decide right for {_plural(now.rights_gaps, 'kind')} "
+                "of decision.",
+            )
+        )
+    if now.decisions_outside_rights:
+        n = now.decisions_outside_rights
+        lines.append(
+            Line("bad", f"{_plural(n, 'decision')} in the window taken outside agreed rights.")
+        )
+    if now.stale:
+        last = now.outcomes.last_period_end
+        lines.append(
+            Line(
+                "bad",
+                f"The data is stale: nothing measured since {last:%-d %B %Y}."
+                if last
+                else "Nothing has been measured yet.",
+            )
+        )
+    return sorted(lines, key=lambda line: LINE_ORDER[line.status])
+
+
+def _moves(now: Summary, before: Summary, tiles: list[Tile]):
+    """(name, now shown, before shown, relative change, direction) of every figure that has
+    both windows' values: the KPIs and the cost to serve a transaction (lower is better)."""
+    for tile in tiles:
+        change = relative_change(tile.value, tile.previous)
+        if change:
+            yield tile.name, tile.shown, tile.previous_shown, change, tile.direction
+    cost_now, cost_before = now.cost_per_transaction, before.cost_per_transaction
+    change = relative_change(cost_now, cost_before)
+    if change:
+        yield (
+            "Cost to serve a transaction",
+            f"{cost_now:,.2f} {now.costs.currency}",
+            f"{cost_before:,.2f} {now.costs.currency}",
+            change,
+            direction(cost_now, cost_before, higher_is_better=False),
+        )
 
 
 def cost_per_transaction_trend(summary_now: Summary, summary_before: Summary) -> str:

@@ -3,6 +3,8 @@ SQL, so a page costs the same whatever the number of services."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Lower
@@ -126,6 +128,63 @@ def totals(rows: QuerySet[Rollup]) -> Totals:
     )
 
 
+# The columns a reader sees unless they choose others: what fits a 1,280-pixel screen and
+# says most about a service's state. The service's name is always shown.
+DEFAULT_COLUMNS = [
+    "organisation",
+    "transactions",
+    "cost_per_transaction",
+    "digital_take_up",
+    "kpis",
+    "friction_high",
+    "outside_rights",
+    "last_data",
+]
+
+# A roll-up whose service is recommended hands-on leadership and has a model that gives none.
+HANDS_ON_GAP = Q(hands_on_recommended=True, service__leadership_model__in=NOT_HANDS_ON)
+
+# What makes a service an exception in a window, each as a filter on its roll-up.
+EXCEPTIONS = {
+    "off_target": Q(kpis_on_target__lt=F("kpis_with_target")),
+    "hands_on_gap": HANDS_ON_GAP,
+    "stale": Q(stale=True),  # old or missing
+    "friction_high": Q(friction_open_high__gt=0),
+    "outside_rights": Q(decisions_outside_rights__gt=0),
+}
+NEEDS_ATTENTION = reduce(or_, EXCEPTIONS.values())
+
+
+@dataclass
+class Overview:
+    """How many of the portfolio's services (as filtered) are exceptions, and of which kind."""
+
+    services: int
+    attention: int
+    off_target: int
+    hands_on_gap: int
+    stale: int
+    friction_high: int
+    outside_rights: int
+    by_organisation: list[dict]  # name, services, attention
+
+
+def overview(rows: QuerySet[Rollup]) -> Overview:
+    """Two grouped queries over the filtered roll-ups."""
+    counts = rows.order_by().aggregate(
+        services=Count("pk"),
+        attention=Count("pk", filter=NEEDS_ATTENTION),
+        **{name: Count("pk", filter=q) for name, q in EXCEPTIONS.items()},
+    )
+    by_organisation = list(
+        rows.order_by()
+        .values(name=F("service__organisation__name"), slug=F("service__organisation__slug"))
+        .annotate(services=Count("pk"), attention=Count("pk", filter=NEEDS_ATTENTION))
+        .order_by("-attention", Lower("service__organisation__name"))
+    )
+    return Overview(**counts, by_organisation=by_organisation)
+
+
 @dataclass
 class PortfolioFilters(CatalogueFilters):
     hands_on_gap: bool = False
@@ -153,7 +212,7 @@ def portfolio(
         window_start=window.start, window_end=window.end, service__in=services.values("pk")
     )
     if filters.hands_on_gap:
-        rows = rows.filter(hands_on_recommended=True, service__leadership_model__in=NOT_HANDS_ON)
+        rows = rows.filter(HANDS_ON_GAP)
     if filters.stale:
         rows = rows.filter(stale=True)
     rows = rows.select_related("service__organisation").order_by(*ordering(sort))

@@ -6,6 +6,7 @@ rows; the arithmetic is then done on the sums in Python, where it can be checked
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -95,7 +96,12 @@ class Outcomes:
         return self.completion_rate_supplied
 
 
-def _weighted_mean(values: dict, weights: dict) -> Decimal | None:
+def sum_of(values: Iterable[Decimal]) -> Decimal:
+    """Σ values; 0 when there are none."""
+    return sum(values, ZERO)  # pragma: no mutate  (an empty sum is 0 with or without ZERO)
+
+
+def _weighted_mean(values: dict | None, weights: dict) -> Decimal | None:
     """Each period's value weighted by the same period's transactions (equal weights where
     none are recorded)."""
     if not values:
@@ -110,7 +116,10 @@ def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
     """Standard outcome figures for each service: one grouped query over measurements."""
     rows = (
         Measurement.objects.filter(
-            in_window(window), metric__service_id__in=service_ids, metric__key__in=STANDARD
+            in_window(window),
+            # For speed: other services' rows and other metrics' are read past, never used.
+            metric__service_id__in=service_ids,  # pragma: no mutate
+            metric__key__in=STANDARD,  # pragma: no mutate
         )
         .values("metric__service_id", "metric__key", "period_start", "period_end", "channel")
         .annotate(total=Sum("value"))
@@ -139,24 +148,24 @@ def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
         both = [p for p in started if p in transactions]
         outcomes = Outcomes(last_period_end=last.get(service_id))
         if transactions:
-            outcomes.transactions = sum(transactions.values(), ZERO)
+            outcomes.transactions = sum_of(transactions.values())
         # Take-up only over periods whose digital figure is given: a period without one
         # tells nothing about take-up.
         with_digital = [c for c in channels.get(service_id, {}).values() if "digital" in c]
-        channelled = sum((sum(c.values(), ZERO) for c in with_digital), ZERO)
+        channelled = sum_of(sum_of(c.values()) for c in with_digital)
         if channelled:
             outcomes.channelled = channelled
-            outcomes.digital = sum((c["digital"] for c in with_digital), ZERO)
-        outcomes.started_periods_transactions = sum((transactions[p] for p in both), ZERO)
-        outcomes.started = sum((started[p] for p in both), ZERO)
+            outcomes.digital = sum_of(c["digital"] for c in with_digital)
+        outcomes.started_periods_transactions = sum_of(transactions[p] for p in both)
+        outcomes.started = sum_of(started[p] for p in both)
         outcomes.completion_rate_supplied = _weighted_mean(
-            keys.get("completion_rate", {}), transactions
+            keys.get("completion_rate"), transactions
         )
-        outcomes.user_satisfaction = _weighted_mean(keys.get("user_satisfaction", {}), transactions)
+        outcomes.user_satisfaction = _weighted_mean(keys.get("user_satisfaction"), transactions)
         if "contacts" in keys:
-            outcomes.contacts = sum(keys["contacts"].values(), ZERO)
+            outcomes.contacts = sum_of(keys["contacts"].values())
         if "failure_demand_contacts" in keys:
-            outcomes.failure_demand_contacts = sum(keys["failure_demand_contacts"].values(), ZERO)
+            outcomes.failure_demand_contacts = sum_of(keys["failure_demand_contacts"].values())
         outcomes.failure_demand_share = share_over_common_periods(
             keys.get("failure_demand_contacts", {}), keys.get("contacts", {})
         )
@@ -178,6 +187,15 @@ class Costs:
     by_organisation: dict[str, Decimal] = field(default_factory=dict)
     by_directorate: dict[str, Decimal] = field(default_factory=dict)
     other_currencies: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def no_directorate(self) -> Decimal | None:
+        """What cost lines naming no directorate add up to (paid by an organisation as a
+        whole), so that who pays by directorate adds up to the total; None when nothing is."""
+        if self.total is None:
+            return None
+        rest = self.total - sum_of(self.by_directorate.values())
+        return rest or None
 
     @property
     def to_serve(self) -> Decimal | None:
@@ -291,7 +309,9 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
     decisions = {
         row["service_id"]: row
         for row in Decision.objects.filter(
-            service_id__in=ids, decided_on__gte=window.start, decided_on__lte=window.end
+            service_id__in=ids,  # pragma: no mutate  (for speed: other services' go unread)
+            decided_on__gte=window.start,
+            decided_on__lte=window.end,
         )
         .values("service_id")
         .annotate(logged=Count("pk"), outside=Count("pk", filter=Q(within_rights=False)))
@@ -329,7 +349,7 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
             leaders=[leader.person.name for leader in leaders[service.pk]],
             hands_on_recommended=assessment.hands_on_recommended if assessment else None,
             gaps=gaps,
-            kpis=kpis.get(service.pk, []),
+            kpis=kpis[service.pk],  # every id has its list
         )
         if summary.stale:
             summary.gaps.append("Data is stale: nothing measured in the last two months.")

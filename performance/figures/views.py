@@ -11,8 +11,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.queries import reviews_due, service_decision_summary
 from performance.actions import narrative_save
-from performance.figures.dashboard import cost_per_transaction_trend, kpi_tiles
-from performance.figures.portfolio import COLUMNS, PortfolioFilters, portfolio, totals
+from performance.figures.dashboard import (
+    cost_per_transaction_trend,
+    direction,
+    headline,
+    kpi_tiles,
+)
+from performance.figures.portfolio import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    PortfolioFilters,
+    overview,
+    portfolio,
+    totals,
+)
 from performance.figures.queries import Part, dashboard_panels, shares
 from performance.figures.rollups import as_of_text, summary_as_of, window_for
 from performance.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
@@ -40,6 +52,7 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
     now, now_as_of = summary_as_of(service, window)
     before, before_as_of = summary_as_of(service, window.previous())
     as_of = min(filter(None, [now_as_of, before_as_of]), default=None)
+    tiles = kpi_tiles(now, before)
     return {
         **context,
         **dashboard_panels(service, window),
@@ -47,8 +60,12 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
         "summary": now,
         "before": before,
         "figures_as_of": as_of_text(as_of),
-        "tiles": kpi_tiles(now, before),
+        "headline": headline(now, before, tiles),
+        "tiles": tiles,
         "cost_trend": cost_per_transaction_trend(now, before),
+        "cost_direction": direction(
+            now.cost_per_transaction, before.cost_per_transaction, higher_is_better=False
+        ),
         "friction": friction_summary(service, window),
         "decisions": service_decision_summary(service),
         "reviews": reviews_due(visible_services(request.user).filter(pk=service.pk))[:5],
@@ -107,10 +124,14 @@ def _portfolio(request: HttpRequest):
     return context, form, sort, portfolio(request.user, context["window"], filters, sort)
 
 
-def _sort_links(request: HttpRequest, sort: str) -> list[tuple[str, str, str, str]]:
-    """(key, heading, link that sorts by it, aria-sort) for every column."""
+def _sort_links(
+    request: HttpRequest, sort: str, shown: list[str]
+) -> list[tuple[str, str, str, str]]:
+    """(key, heading, link that sorts by it, aria-sort) for every column shown."""
     links = []
     for key, (heading, _) in COLUMNS.items():
+        if key not in shown:
+            continue
         query = request.GET.copy()
         query.pop("page", None)
         current = sort.lstrip("-") == key
@@ -126,11 +147,14 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
     context, form, sort, found = _portfolio(request)
     query = request.GET.copy()
     query.pop("page", None)
+    shown = form.shown()
     context |= {
         "form": form,
         "freshness": found.freshness,
         "query": query.urlencode(),
         "export_query": query.urlencode(),
+        "shown": shown,
+        "default_columns": ", ".join(COLUMNS[key][0].lower() for key in DEFAULT_COLUMNS),
     }
     if not found.freshness.missing:  # else the page shows the progress of working them out
         total = totals(found.rows)
@@ -138,8 +162,9 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
         paginator.count = total.services  # counted with the totals: no second scan
         context |= {
             "page": paginator.get_page(request.GET.get("page")),
+            "overview": overview(found.rows),
             "totals": total,
-            "columns": _sort_links(request, sort),
+            "columns": _sort_links(request, sort, shown),
         }
     return page_or_part(
         request, "performance/portfolio.html", "performance/_portfolio_table.html", context
@@ -156,9 +181,9 @@ def _cell(value) -> str:
 
 @require_GET
 def portfolio_csv(request: HttpRequest) -> HttpResponse:
-    """Exactly the table: the same columns, filters and order, every page, and the totals,
-    streamed. Money stays a plain number with its currency in the last column; the totals
-    give one row of money per currency, never added across them."""
+    """The table with every column, whichever the page shows: the same filters and order,
+    every page, and the totals, streamed. Money stays a plain number with its currency in the
+    last column; the totals give one row of money per currency, never added across them."""
     context, _, _, found = _portfolio(request)
     window = context["window"]
     if context["window_problems"]:  # a file cannot show the page's message: refuse instead

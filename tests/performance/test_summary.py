@@ -180,6 +180,8 @@ def test_costs_split_by_spend_and_payer_and_never_mix_currencies(service):
     assert s.costs.allocated == D(250)
     assert s.costs.by_organisation == {service.organisation.name: D(1500), "Agency": D(250)}
     assert s.costs.by_directorate == {f"{service.organisation.name} / Operations": D(1000)}
+    # The rest, paid by organisations as a whole, so who pays by directorate adds up: 500 + 250.
+    assert s.costs.no_directorate == D(750)
     assert s.cost_per_transaction == D(1750) / 7
 
 
@@ -317,6 +319,10 @@ def test_review_pack_saves_a_narrative_per_window(leader_client, service):
     assert narratives == {(date(2026, 1, 1), "Waits fell."), (date(2026, 4, 1), "Spring.")}
     page = leader_client.get(f"{url}?from=2026-01-01&to=2026-03-31").content.decode()
     assert "Waits fell." in page and 'media="print"' in page
+    # The dashboard shows the window's narrative too, and only that window's.
+    dashboard = reverse("performance:dashboard", args=["grants"])
+    spring = leader_client.get(f"{dashboard}?from=2026-04-01&to=2026-06-30").content.decode()
+    assert "Spring." in spring and "Waits fell." not in spring
 
 
 @pytest.fixture
@@ -412,11 +418,12 @@ def test_portfolio_runs_a_fixed_number_of_queries(
     url = reverse("performance:portfolio")
     query = {"from": "2026-01-01", "to": "2026-03-31"}
     colleague_client.get(url, query)  # the window's roll-ups are computed and stored
-    with django_assert_num_queries(14):  # read from the roll-up rows
+    # read from the roll-up rows (14), and the overview's counts and by organisation (2)
+    with django_assert_num_queries(16):
         colleague_client.get(url, query)
     measure(service, "transactions", FEB, 5, "digital")
     versions.changed([service.pk])  # as every write does: the worker will recompute it
-    with django_assert_num_queries(14):  # shown as it was, never computed by the reader
+    with django_assert_num_queries(16):  # shown as it was, never computed by the reader
         response = colleague_client.get(url, query)
     page = response.content.decode()
     assert f"{count} of {count} services reporting" in page
@@ -780,3 +787,230 @@ def test_a_trend_is_the_last_twelve_periods_to_the_windows_end_summed_over_chann
         date(2025 + (n // 12), n % 12 + 1, 1) for n in range(2, 14)
     ]  # March 2025 to February 2026: not March 2026, which ends after
     assert [total for _, total in series] == [D(11 + n) for n in range(2, 14)]
+
+
+# --- Rules each stated once more, so that a wrong operator in them fails a test -------------
+
+
+def test_only_transactions_give_take_up_by_channel(service):
+    # A "started" figure split by channel is not a transaction: take-up stays 80 / 100.
+    measure(service, "transactions", JAN, 80, "digital")
+    measure(service, "transactions", JAN, 20, "phone")
+    measure(service, "started", JAN, 150, "digital")
+    assert summary(service, Q1).outcomes.digital_take_up == D(80) / D(100)
+
+
+def test_contacts_and_failure_demand_add_up_over_the_window(service):
+    # Fewer contacts is better: 100 against a target of 80 is off it (not on it).
+    for key, values in {"contacts": (40, 60), "failure_demand_contacts": (10, 5)}.items():
+        MetricFactory(
+            service=service,
+            key=key,
+            name=f"Our {key}",
+            unit="calls",
+            target=D(80),
+            higher_is_better=False,
+        )
+        measure(service, key, JAN, values[0])
+        measure(service, key, FEB, values[1])
+    kpis = {kpi.metric: kpi for kpi in summary(service, Q1).kpis}
+    contacts, failure = kpis["contacts"], kpis["failure_demand_contacts"]
+    assert (contacts.value, failure.value) == (D(100), D(15))
+    assert (contacts.name, contacts.unit, contacts.higher_is_better) == (
+        "Our contacts",
+        "calls",
+        False,
+    )
+    assert (contacts.status, failure.status) == ("off_target", "on_target")
+
+
+def test_costs_add_up_line_by_line_within_the_window_only(service):
+    ops = DirectorateFactory(organisation=service.organisation, name="Operations")
+    cost(service, JAN, 100, spend="change", directorate=ops, allocated=True)
+    cost(service, FEB, 200, spend="change", directorate=ops, allocated=True)
+    cost(service, JAN, 30, currency="EUR")
+    cost(service, FEB, 70, currency="EUR")
+    cost(service, (date(2025, 12, 1), date(2025, 12, 31)), 5000)  # before the window
+    s = summary(service, Q1)
+    assert (s.costs.total, s.costs.change, s.costs.allocated) == (D(300), D(300), D(300))
+    assert s.costs.other_currencies == {"EUR": D(100)}
+    assert s.costs.by_directorate == {f"{service.organisation.name} / Operations": D(300)}
+
+
+def test_open_friction_and_the_high_severity_among_it(service):
+    FrictionPointFactory(service=service, severity="high", status="open")
+    FrictionPointFactory(service=service, severity="low", status="mitigating")
+    FrictionPointFactory(service=service, severity="high", status="resolved")
+    s = summary(service, Q1)
+    assert (s.friction_open, s.friction_open_high) == (2, 1)
+
+
+def test_decisions_logged_and_outside_rights_are_those_of_the_window(service):
+    DecisionFactory(service=service, decided_on=date(2026, 1, 1), within_rights=True)
+    DecisionFactory(service=service, decided_on=date(2026, 3, 31), within_rights=False)
+    DecisionFactory(service=service, decided_on=date(2026, 2, 1), within_rights=None)
+    DecisionFactory(service=service, decided_on=date(2025, 12, 31), within_rights=False)
+    DecisionFactory(service=service, decided_on=date(2026, 4, 1), within_rights=False)
+    s = summary(service, Q1)
+    assert (s.decisions_logged, s.decisions_outside_rights) == (3, 1)
+
+
+def test_the_summary_gaps_weigh_the_proportionality_assessment():
+    service = ServiceFactory(leadership_model=Service.LeadershipModel.NONE)
+    ProportionalityAssessmentFactory(
+        service=service, important=True, large_complex=True, major_change=True
+    )
+    gaps = summary(service, Q1).gaps
+    assert any(gap.startswith("Hands-on leadership is recommended") for gap in gaps), gaps
+
+
+def test_failure_demand_without_contacts_gives_no_share(service):
+    measure(service, "failure_demand_contacts", JAN, 10)
+    assert summary(service, Q1).outcomes.failure_demand_share is None
+
+
+# --- The dashboard's headline ---------------------------------------------------------------
+
+
+def test_the_headline_leads_with_the_exceptions_and_judges_each_move(leader_client, service):
+    # Q1 2026 against the 90 days before it (which hold November 2025):
+    # transactions 80 → 100 (+25 %, better); cost 400 → 1,000, so the cost to serve a
+    # transaction 5.00 → 10.00 (+100 %, the biggest move, worse: lower is better);
+    # completion 100 / 200 = 50.0 % against a target of 80 %: off target.
+    nov = (date(2025, 11, 1), date(2025, 11, 30))
+    measure(service, "transactions", nov, 80)
+    cost(service, nov, 400)
+    measure(service, "transactions", JAN, 100)
+    measure(service, "started", JAN, 200)
+    cost(service, JAN, 1000)
+    MetricFactory(service=service, key="completion_rate", name="Completion rate", target=D("0.8"))
+    FrictionPointFactory(service=service, severity="high", status="open")
+
+    response = leader_client.get(
+        reverse("performance:dashboard", args=["grants"]),
+        {"from": "2026-01-01", "to": "2026-03-31"},
+    )
+    lines = [(line.status, line.text) for line in response.context["headline"]]
+    assert lines == [
+        ("bad", "1 of 1 KPI with a target is off it: Completion rate 50.0% against 80.0%."),
+        (
+            "bad",
+            "Cost to serve a transaction rose 100% on the previous window (5.00 GBP to "
+            "10.00 GBP): the biggest move, and for the worse.",
+        ),
+        ("bad", "1 high-severity friction point open."),
+    ]
+    tiles = {tile.name: tile for tile in response.context["tiles"]}
+    assert tiles["Completed transactions"].direction == "better"
+    assert response.context["cost_direction"] == "worse"
+    body = response.content.decode()
+    assert "Needs attention</strong> 1 high-severity friction point open." in body
+    better = '<strong class="govuk-tag sl-verdict govuk-tag--green">Better</strong>'
+    assert f"window: +20 {better}" in body
+
+
+def test_a_move_down_is_judged_by_the_measures_direction():
+    from performance.figures.dashboard import direction
+
+    assert direction(D(3), D(5), higher_is_better=False) == "better"
+    assert direction(D(3), D(5), higher_is_better=True) == "worse"
+    assert direction(D(5), D(5), higher_is_better=True) == "same"
+    assert direction(None, D(5), higher_is_better=True) == ""
+
+
+def test_the_portfolio_overview_counts_each_kind_of_exception(service):
+    from performance.figures.portfolio import overview
+
+    # Grants: measured in January, one KPI of two off target, high friction open.
+    MetricFactory(service=service, key="transactions", name="Transactions", target=D(50))
+    MetricFactory(service=service, key="user_satisfaction", name="Satisfaction", target=D(95))
+    measure(service, "transactions", JAN, 100)
+    measure(service, "user_satisfaction", JAN, 90)  # more than 5 % under 95
+    FrictionPointFactory(service=service, severity="high", status="open")
+    # Licences: never measured (stale or missing), hands-on recommended but no model.
+    licences = ServiceFactory(name="Licences", leadership_model=Service.LeadershipModel.NONE)
+    ProportionalityAssessmentFactory(
+        service=licences, important=True, large_complex=True, major_change=True
+    )
+    # Parking: on target, nothing open; its organisation has nothing needing attention.
+    parking = ServiceFactory(name="Parking")
+    MetricFactory(service=parking, key="transactions", name="Transactions", target=D(5))
+    measure(parking, "transactions", JAN, 10)
+
+    within = Service.objects.filter(pk__in=[service.pk, licences.pk, parking.pk])
+    rows = portfolio(None, Q1, PortfolioFilters(), "service", within=within).rows
+    o = overview(rows)
+    assert (o.services, o.attention) == (3, 2)
+    assert (o.off_target, o.friction_high, o.hands_on_gap, o.stale, o.outside_rights) == (
+        1,
+        1,
+        1,
+        1,
+        0,
+    )
+    assert {org["name"]: (org["services"], org["attention"]) for org in o.by_organisation} == {
+        service.organisation.name: (1, 1),
+        licences.organisation.name: (1, 1),
+        parking.organisation.name: (1, 0),
+    }
+
+
+def test_the_portfolio_shows_the_usual_columns_or_those_chosen(admin_portfolio_client):
+    client = admin_portfolio_client
+    url = reverse("performance:portfolio")
+
+    def headings(response):
+        return [key for key, *_ in response.context["columns"]]
+
+    usual = client.get(url, {"from": "2026-01-01", "to": "2026-03-31"})
+    assert headings(usual) == [
+        "service",
+        "organisation",
+        "transactions",
+        "cost_per_transaction",
+        "digital_take_up",
+        "kpis",
+        "friction_high",
+        "outside_rights",
+        "last_data",
+    ]
+    chosen = client.get(url, {"columns": ["total_cost", "phase"]})
+    assert headings(chosen) == ["service", "phase", "total_cost"]  # in the table's order
+    body = chosen.content.decode()
+    assert body.count('<td class="govuk-table__cell') == 2 * 1 + 2  # one row and the totals
+    # Sorting keeps the choice: the sort links carry it.
+    assert "columns=total_cost" in {k: link for k, _, link, _ in chosen.context["columns"]}["phase"]
+    wrong = client.get(url, {"columns": ["phase", "colour"]})
+    assert headings(wrong) == ["service", "phase"]
+    assert "Select a valid choice. colour is not one of the available choices." in (
+        wrong.content.decode()
+    )
+
+
+@pytest.fixture
+def admin_portfolio_client(client, service):
+    from django.contrib.auth.models import Group
+
+    from services.queries import ORG_ADMINS_GROUP
+
+    user = UserFactory(username="morgan")
+    user.groups.add(Group.objects.create(name=ORG_ADMINS_GROUP))
+    measure(service, "transactions", JAN, 100)
+    client.force_login(user)
+    return client
+
+
+def test_a_service_with_nothing_open_or_logged_counts_none_of_either(service):
+    s = summary(service, Q1)
+    assert (s.friction_open, s.friction_open_high) == (0, 0)
+    assert (s.decisions_logged, s.decisions_outside_rights) == (0, 0)
+    assert s.kpis == []
+
+
+def test_transactions_started_are_a_kpi_once_given_a_target(service):
+    MetricFactory(service=service, key="started", name="Started", target=D(150))
+    measure(service, "transactions", JAN, 100)
+    measure(service, "started", JAN, 120)
+    measure(service, "started", FEB, 60)  # no transactions that month: not a period of both
+    kpis = {kpi.metric: kpi.value for kpi in summary(service, Q1).kpis}
+    assert kpis["started"] == D(120)

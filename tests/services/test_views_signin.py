@@ -32,8 +32,10 @@ def test_every_page_opens_for_a_signed_in_colleague(colleague_client, urls):
         assert colleague_client.get(url).status_code == 200, url
 
 
-def test_home_leads_to_the_catalogue(colleague_client):
-    assert colleague_client.get("/")["Location"] == reverse("services:catalogue")
+def test_the_front_page_is_the_persons_home(colleague_client):
+    response = colleague_client.get("/")
+    assert response.status_code == 200
+    assert response.resolver_match.url_name == "home"
 
 
 def test_sign_in_page_is_open_and_labelled(client):
@@ -42,10 +44,10 @@ def test_sign_in_page_is_open_and_labelled(client):
     assert b'<label class="govuk-label" for="id_username">' in response.content
 
 
-def test_signing_in_lands_on_the_catalogue(client):
+def test_signing_in_lands_on_the_home(client):
     UserFactory(username="priya", password="correct horse")
     response = client.post(reverse("login"), {"username": "priya", "password": "correct horse"})
-    assert response["Location"] == reverse("services:catalogue")
+    assert response["Location"] == reverse("home")
 
 
 def test_wrong_password_shows_an_error_summary(client):
