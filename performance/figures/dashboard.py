@@ -71,31 +71,31 @@ def relative_change(now: Decimal | None, before: Decimal | None) -> Decimal | No
     return (now - before) / abs(before)
 
 
+def _trimmed(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# How each kind of figure is written: its value, and its change on another window. Any other
+# number is as precise as it is given: to 2 places, and a change to 4, so 0.9865 → 0.9458
+# shows −0.0407, never −0.0.
+FORMATS = {
+    "percent": (lambda v: f"{v * 100:.1f}%", lambda d: f"{d * 100:+.1f} points"),
+    "score": (lambda v: f"{v:.1f} out of 100", lambda d: f"{d:+,.1f}"),
+    "count": (lambda v: f"{v:,.0f}", lambda d: f"{d:+,.0f}"),
+    "number": (lambda v: _trimmed(f"{v:,.2f}"), lambda d: _trimmed(f"{d:+,.4f}")),
+}
+
+
 def fmt(value: Decimal | None, kind: str) -> str:
     if value is None:
         return "No data"
-    if kind == "percent":
-        return f"{value * 100:.1f}%"
-    if kind == "score":
-        return f"{value:.1f} out of 100"
-    if kind == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return FORMATS.get(kind, FORMATS["number"])[0](value)
 
 
 def signed_change(now: Decimal | None, before: Decimal | None, kind: str) -> str:
     if now is None or before is None:
         return "No earlier figure"
-    delta = now - before
-    if kind == "percent":
-        return f"{delta * 100:+.1f} points"
-    if kind == "count":
-        return f"{delta:+,.0f}"
-    if kind == "score":
-        return f"{delta:+,.1f}"
-    # Any other number: as precise as it is given (to 4 places), so 0.9865 → 0.9458 shows
-    # −0.0407, never −0.0.
-    return f"{delta:+,.4f}".rstrip("0").rstrip(".")
+    return FORMATS.get(kind, FORMATS["number"])[1](now - before)
 
 
 def spark(series: list[tuple[date, Decimal | None]], kind: str) -> Spark | None:
