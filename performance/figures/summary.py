@@ -451,11 +451,16 @@ def latest_values(metric_ids: list[int], window: Window) -> dict[int, tuple[Deci
         Measurement.objects.filter(in_window(window), metric_id__in=metric_ids)
         .values("metric_id", "period_end")
         .annotate(total=Sum("value"))
-        .order_by("metric_id", "period_end")
+        .order_by()
     )
-    latest = {}
+    latest: dict[int, tuple[Decimal, date]] = {}
     for row in rows:
-        latest[row["metric_id"]] = (row["total"], row["period_end"])
+        metric_id, period_end = row["metric_id"], row["period_end"]
+        if (
+            metric_id not in latest
+            or period_end > latest[metric_id][1]  # pragma: no mutate  (one row a period end)
+        ):
+            latest[metric_id] = (row["total"], period_end)
     return latest
 
 

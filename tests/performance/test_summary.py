@@ -1014,3 +1014,43 @@ def test_transactions_started_are_a_kpi_once_given_a_target(service):
     measure(service, "started", FEB, 60)  # no transactions that month: not a period of both
     kpis = {kpi.metric: kpi.value for kpi in summary(service, Q1).kpis}
     assert kpis["started"] == D(120)
+
+
+def test_a_services_own_metrics_are_kpis_with_a_value_or_a_target(service):
+    # By name: "Appeals" (a value, no target), "Backlog" (neither: left out), "Days to
+    # decide" (a target, no value in the window: shown as no data).
+    appeals = MetricFactory(service=service, key="appeals", name="Appeals", unit="cases")
+    MetricFactory(service=service, key="backlog", name="Backlog", unit="cases")
+    MetricFactory(
+        service=service,
+        key="days",
+        name="Days to decide",
+        unit="days",
+        target=D(20),
+        higher_is_better=False,
+    )
+    # Its latest period is its value, whatever order the periods were recorded in.
+    for period, value in [(FEB, 9), (JAN, 7)]:
+        MeasurementFactory(
+            metric=appeals, period_start=period[0], period_end=period[1], value=D(value)
+        )
+    kpis = [
+        (k.metric, k.name, k.value, k.target, k.unit, k.higher_is_better)
+        for k in summary(service, Q1).kpis
+    ]
+    assert kpis == [
+        ("appeals", "Appeals", D(9), None, "cases", True),
+        ("days", "Days to decide", None, D(20), "days", False),
+    ]
+
+
+def test_a_standard_kpi_with_no_metric_of_its_own_takes_its_standard_name(service):
+    measure(service, "transactions", JAN, 80, "digital")
+    measure(service, "transactions", JAN, 20, "phone")
+    [take_up] = [k for k in summary(service, Q1).kpis if k.metric == "digital_take_up"]
+    assert (take_up.name, take_up.value, take_up.unit, take_up.higher_is_better) == (
+        "Digital take-up",
+        D("0.8"),
+        "",
+        True,
+    )
