@@ -77,6 +77,16 @@ def test_every_page_of_every_imported_gc_service_renders(admin_client, folder):
     slugs = list(Service.objects.filter(slug__startswith="gc-").values_list("slug", flat=True))
     assert slugs
     assert walk(admin_client, slugs) == []
+    # The org admin's home counts every service among the portfolio's (figures worked out, or
+    # still being), and the portfolio opens with its overview.
+    home = admin_client.get("/")
+    assert home.status_code == 200
+    exceptions = home.context["home"].exceptions
+    assert exceptions.services + exceptions.missing == len(slugs)
+    portfolio = admin_client.get("/portfolio/")
+    assert portfolio.status_code == 200
+    if not portfolio.context["freshness"].missing:
+        assert portfolio.context["overview"].services == len(slugs)
 
 
 @pytest.mark.skipif(
