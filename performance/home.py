@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
 
 from decisions.models import Decision
 from decisions.queries import my_services, reviews_due
-from performance.figures.portfolio import EXCEPTIONS, HANDS_ON_GAP, PortfolioFilters, portfolio
+from performance.figures.portfolio import EXCEPTIONS, PortfolioFilters, portfolio
 from performance.figures.rollups import Freshness, window_for
 from performance.figures.windows import Window
 from performance.models import DataQualityFinding, FrictionPoint, Rollup
@@ -35,18 +35,31 @@ class Glance:
         return "On track" if self.row.reporting else "No data"
 
 
+def with_exceptions(rows: QuerySet[Rollup]) -> QuerySet[Rollup]:
+    """Each roll-up with ``is_<kind>`` for each kind of exception, as the portfolio counts them."""
+    return rows.annotate(
+        **{
+            f"is_{name}": ExpressionWrapper(q, output_field=BooleanField())
+            for name, q in EXCEPTIONS.items()
+        }
+    )
+
+
 def glance(row: Rollup) -> Glance:
+    """``row`` (annotated by ``with_exceptions``) with its exceptions in words."""
     problems = []
-    if row.kpis_with_target and row.kpis_on_target < row.kpis_with_target:
+    if row.is_off_target:
         off = row.kpis_with_target - row.kpis_on_target
         problems.append(f"{off} of {row.kpis_with_target} KPIs off target")
-    if row.stale and row.last_period_end:  # a service with no data at all shows "No data"
+    if row.is_stale and row.last_period_end:  # a service with no data at all shows "No data"
         problems.append(f"data is stale: the last ends {row.last_period_end:%-d %b %Y}")
-    if n := row.friction_open_high:
+    if row.is_friction_high:
+        n = row.friction_open_high
         problems.append(f"{n} high-severity friction point{'s' if n != 1 else ''} open")
-    if n := row.decisions_outside_rights:
+    if row.is_outside_rights:
+        n = row.decisions_outside_rights
         problems.append(f"{n} decision{'s' if n != 1 else ''} outside agreed rights")
-    if row.hands_on_gap:
+    if row.is_hands_on_gap:
         problems.append("hands-on leadership recommended but not in place")
     return Glance(row, problems)
 
@@ -127,11 +140,7 @@ def home_for(user: User, week_start: date) -> Home:
     rows = (
         []
         if found.freshness.missing
-        else list(
-            found.rows.defer("figures").annotate(
-                hands_on_gap=ExpressionWrapper(HANDS_ON_GAP, output_field=BooleanField())
-            )[:SHOWN]
-        )
+        else list(with_exceptions(found.rows.defer("figures"))[:SHOWN])
     )
     teams = (
         list(Team.objects.filter(memberships__person=person).order_by("name").distinct())
