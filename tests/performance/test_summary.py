@@ -793,10 +793,11 @@ def test_a_trend_is_the_last_twelve_periods_to_the_windows_end_summed_over_chann
 
 
 def test_only_transactions_give_take_up_by_channel(service):
-    # A "started" figure split by channel is not a transaction: take-up stays 80 / 100.
+    # A "started" figure split by channel is not a transaction: take-up stays 80 / 100
+    # (not 80 / 250 with the 150 started on paper).
     measure(service, "transactions", JAN, 80, "digital")
     measure(service, "transactions", JAN, 20, "phone")
-    measure(service, "started", JAN, 150, "digital")
+    measure(service, "started", JAN, 150, "paper")
     assert summary(service, Q1).outcomes.digital_take_up == D(80) / D(100)
 
 
@@ -825,11 +826,13 @@ def test_contacts_and_failure_demand_add_up_over_the_window(service):
 
 
 def test_costs_add_up_line_by_line_within_the_window_only(service):
+    # Lines that differ in category (so are summed apart before they are added up): change
+    # 100 + 200, all of it allocated and paid by Operations; EUR 30 + 70 kept apart.
     ops = DirectorateFactory(organisation=service.organisation, name="Operations")
     cost(service, JAN, 100, spend="change", directorate=ops, allocated=True)
-    cost(service, FEB, 200, spend="change", directorate=ops, allocated=True)
+    cost(service, FEB, 200, spend="change", directorate=ops, allocated=True, category="technology")
     cost(service, JAN, 30, currency="EUR")
-    cost(service, FEB, 70, currency="EUR")
+    cost(service, FEB, 70, currency="EUR", category="technology")
     cost(service, (date(2025, 12, 1), date(2025, 12, 31)), 5000)  # before the window
     s = summary(service, Q1)
     assert (s.costs.total, s.costs.change, s.costs.allocated) == (D(300), D(300), D(300))
