@@ -851,11 +851,12 @@ def test_open_friction_and_the_high_severity_among_it(service):
 def test_decisions_logged_and_outside_rights_are_those_of_the_window(service):
     DecisionFactory(service=service, decided_on=date(2026, 1, 1), within_rights=True)
     DecisionFactory(service=service, decided_on=date(2026, 3, 31), within_rights=False)
+    DecisionFactory(service=service, decided_on=date(2026, 3, 1), within_rights=False)
     DecisionFactory(service=service, decided_on=date(2026, 2, 1), within_rights=None)
     DecisionFactory(service=service, decided_on=date(2025, 12, 31), within_rights=False)
     DecisionFactory(service=service, decided_on=date(2026, 4, 1), within_rights=False)
     s = summary(service, Q1)
-    assert (s.decisions_logged, s.decisions_outside_rights) == (3, 1)
+    assert (s.decisions_logged, s.decisions_outside_rights) == (4, 2)  # unchecked is not outside
 
 
 def test_the_summary_gaps_weigh_the_proportionality_assessment():
