@@ -1033,8 +1033,9 @@ def test_a_services_own_metrics_are_kpis_with_a_value_or_a_target(service):
         target=D(20),
         higher_is_better=False,
     )
-    # Its latest period is its value, whatever order the periods were recorded in.
-    for period, value in [(FEB, 9), (JAN, 7)]:
+    # Its latest period in the window is its value, whatever order the periods were recorded
+    # in (April's is after the window).
+    for period, value in [((date(2026, 4, 1), date(2026, 4, 30)), 11), (FEB, 9), (JAN, 7)]:
         MeasurementFactory(
             metric=appeals, period_start=period[0], period_end=period[1], value=D(value)
         )
