@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
+from django.db.models.functions import Lower
 
 from decisions.models import Decision
 from decisions.queries import my_services, reviews_due
-from performance.figures.portfolio import EXCEPTIONS, PortfolioFilters, portfolio
+from performance.figures.portfolio import EXCEPTIONS, NEEDS_ATTENTION, PortfolioFilters, portfolio
 from performance.figures.rollups import Freshness, window_for
 from performance.figures.windows import Window
 from performance.models import DataQualityFinding, FrictionPoint, Rollup
@@ -51,8 +52,12 @@ def glance(row: Rollup) -> Glance:
     if row.is_off_target:
         off = row.kpis_with_target - row.kpis_on_target
         problems.append(f"{off} of {row.kpis_with_target} KPIs off target")
-    if row.is_stale and row.last_period_end:  # a service with no data at all shows "No data"
-        problems.append(f"data is stale: the last ends {row.last_period_end:%-d %b %Y}")
+    if row.is_stale:  # old or missing, as the portfolio's filter has it
+        problems.append(
+            f"data is stale: the last ends {row.last_period_end:%-d %b %Y}"
+            if row.last_period_end
+            else "nothing measured yet"
+        )
     if row.is_friction_high:
         n = row.friction_open_high
         problems.append(f"{n} high-severity friction point{'s' if n != 1 else ''} open")
@@ -114,12 +119,9 @@ class Home:
     friction: list[FrictionPoint]
     outside_rights: list[Decision]
     findings: list[dict]  # {"service__name", "service__slug", "n"}
+    attention: int = 0  # of all the person's services, not only those shown
     exceptions: Exceptions | None = None
     teams: list[Team] = field(default_factory=list)
-
-    @property
-    def attention(self) -> int:
-        return sum(1 for g in self.services if g.problems)
 
 
 def _exceptions(user: User) -> Exceptions:
@@ -137,10 +139,15 @@ def home_for(user: User, week_start: date) -> Home:
     mine: QuerySet[Service] = my_services(user)
     window = window_for({}, mine)["window"]
     found = portfolio(user, window, PortfolioFilters(), "service", within=mine)
+    # Those needing attention first, so none of them is beyond the ones shown.
     rows = (
         []
         if found.freshness.missing
-        else list(with_exceptions(found.rows.defer("figures"))[:SHOWN])
+        else list(
+            with_exceptions(found.rows.defer("figures"))
+            .annotate(attention=ExpressionWrapper(NEEDS_ATTENTION, output_field=BooleanField()))
+            .order_by("-attention", Lower("service__name"), "pk")[:SHOWN]
+        )
     )
     teams = (
         list(Team.objects.filter(memberships__person=person).order_by("name").distinct())
@@ -152,9 +159,8 @@ def home_for(user: User, week_start: date) -> Home:
         person=person,
         window=window,
         freshness=found.freshness,
-        services=sorted(
-            (glance(row) for row in rows), key=lambda g: (not g.problems, g.row.service.name)
-        ),
+        services=[glance(row) for row in rows],
+        attention=0 if found.freshness.missing else found.rows.filter(NEEDS_ATTENTION).count(),
         service_count=mine.count(),
         team_logs=[team_log_of(user, team, week_start) for team in teams],
         reviews=list(reviews[:SHOWN]),

@@ -52,12 +52,17 @@ def test_my_services_lead_with_those_needing_attention_and_say_why(leader):
     FrictionPointFactory(service=grants, severity="high", status="resolved")
     FrictionPointFactory(service=allotments, severity="low", status="open")
     home = client.get("/").context["home"]
+    # Neither has measured anything: stale or missing data is an exception, as in the portfolio.
     assert [(g.row.service.name, g.status, g.problems) for g in home.services] == [
-        ("Grants", "Needs attention", ["1 high-severity friction point open"]),
-        ("Allotments", "No data", []),
+        ("Allotments", "Needs attention", ["nothing measured yet"]),
+        (
+            "Grants",
+            "Needs attention",
+            ["nothing measured yet", "1 high-severity friction point open"],
+        ),
     ]
     body = client.get("/").content.decode()
-    assert "1 of your 2 services needs attention" in body
+    assert "2 of your 2 services need attention" in body
 
 
 def test_reviews_overdue_and_decisions_outside_rights_on_my_services(leader):
@@ -121,10 +126,32 @@ def test_the_home_runs_a_fixed_number_of_queries(leader, django_assert_num_queri
     client.get("/")  # the roll-ups are computed once
     # session and user (2); the person (1); their services' data span (3); the roll-ups'
     # freshness and rows (2); the person's teams (1: none here, so no logs and no friction);
-    # the count of their services (1); reviews, their count and the overdue (3); the
-    # org-admin check (1); decisions outside rights (1); findings (1)
+    # the count of their services and of those needing attention (2); reviews, their count
+    # and the overdue (3); the org-admin check (1); decisions outside rights (1); findings (1)
     with django_assert_num_queries(QUERIES):
         client.get("/")
 
 
-QUERIES = 16
+QUERIES = 17
+
+
+def test_the_services_needing_attention_come_first_and_are_all_counted(leader):
+    from unittest.mock import patch
+
+    from tests.factories import MeasurementFactory, MetricFactory
+
+    client, grants, allotments = leader
+    month_end = TODAY.replace(day=1) - timedelta(days=1)
+    for service in (grants, allotments):  # both measured last month: neither is stale
+        metric = MetricFactory(service=service, key="transactions", name="Transactions")
+        MeasurementFactory(
+            metric=metric, period_start=month_end.replace(day=1), period_end=month_end
+        )
+    FrictionPointFactory(service=grants, severity="high", status="open")
+    with patch("performance.home.SHOWN", 1):
+        home = client.get("/").context["home"]
+    assert [(g.row.service.name, g.status) for g in home.services] == [
+        ("Grants", "Needs attention")  # before Allotments, though it sorts after it by name
+    ]
+    assert (home.attention, home.service_count) == (1, 2)
+    assert "On track" in client.get("/").content.decode()  # Allotments, shown in full
