@@ -6,7 +6,7 @@ for any number of services (one more set for each team the person is in)."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Lower
 
 from decisions.models import Decision
@@ -146,7 +146,8 @@ def home_for(user: User, week_start: date) -> Home:
         else list(
             with_exceptions(found.rows.defer("figures"))
             .annotate(attention=ExpressionWrapper(NEEDS_ATTENTION, output_field=BooleanField()))
-            .order_by("-attention", Lower("service__name"), "pk")[:SHOWN]
+            # NULL (a comparison with no KPI target) is "no": last, on PostgreSQL as on SQLite.
+            .order_by(F("attention").desc(nulls_last=True), Lower("service__name"), "pk")[:SHOWN]
         )
     )
     teams = (
