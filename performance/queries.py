@@ -79,6 +79,36 @@ def service_flow(service: Service, window: Window) -> FlowFigures:
 
 def flows_for(services: list[Service], window: Window) -> dict[int, FlowFigures]:
     """Flow figures of many journeys at once: four queries, however many services."""
+    stages_by_service, handoff_rows = _journeys(services)
+    handoff_sums = {row["handoff_id"]: row for row in _handoff_sums(handoff_rows, window)}
+    stage_sums = {row["stage_id"]: row for row in _stage_sums(stages_by_service, window)}
+    return {
+        service_id: _flow(stages, handoff_rows, handoff_sums, stage_sums)
+        for service_id, stages in stages_by_service.items()
+    }
+
+
+def flow_by_month(service: Service, span: Window) -> dict[date, FlowFigures]:
+    """The journey's flow figures for each month of ``span`` with a log, oldest first (keyed
+    by the month's first day). A week's log counts in the month it ends in, so no week is
+    left out of every month."""
+    stages_by_service, handoff_rows = _journeys([service])
+    month = TruncMonth("period_end")
+    handoff_sums: dict[date, dict] = defaultdict(dict)
+    for row in _handoff_sums(handoff_rows, span, month=month):
+        handoff_sums[row["month"]][row["handoff_id"]] = row
+    stage_sums: dict[date, dict] = defaultdict(dict)
+    for row in _stage_sums(stages_by_service, span, month=month):
+        stage_sums[row["month"]][row["stage_id"]] = row
+    stages = stages_by_service[service.pk]
+    return {
+        first_day: _flow(stages, handoff_rows, handoff_sums[first_day], stage_sums[first_day])
+        for first_day in sorted(set(handoff_sums) | set(stage_sums))
+    }
+
+
+def _journeys(services: list[Service]):
+    """Each service's stages in journey order, and the hand-offs between consecutive stages."""
     stages_by_service: dict[int, list[Stage]] = {s.pk: [] for s in services}
     for stage in (
         Stage.objects.filter(service__in=services)
@@ -86,13 +116,20 @@ def flows_for(services: list[Service], window: Window) -> dict[int, FlowFigures]
         .order_by("service_id", "position")
     ):
         stages_by_service[stage.service_id].append(stage)
-    handoff_rows = journey_handoffs(stages_by_service)
-    handoff_sums = {
-        row["handoff_id"]: row
-        for row in HandoffLog.objects.filter(
-            in_window(window), handoff_id__in=[h.pk for h in handoff_rows.values() if h.pk]
-        )
-        .values("handoff_id")
+    return stages_by_service, journey_handoffs(stages_by_service)
+
+
+def _handoff_sums(handoff_rows: dict, window: Window, month=None):
+    """Per hand-off (and per month, given ``month``): logs, Σ handed over, Σ returned and
+    Σ (median wait × handed over)."""
+    logs = HandoffLog.objects.filter(
+        in_window(window), handoff_id__in=[h.pk for h in handoff_rows.values() if h.pk]
+    )
+    group = ["handoff_id"]
+    if month is not None:
+        logs, group = logs.annotate(month=month), [*group, "month"]
+    return (
+        logs.values(*group)
         .annotate(
             logs=Count("pk"),
             handed=Sum("handed_over"),
@@ -100,48 +137,56 @@ def flows_for(services: list[Service], window: Window) -> dict[int, FlowFigures]
             wait_weighted=Sum(_weighted("median_wait_hours", "handed_over")),
         )
         .order_by()
-    }
+    )
+
+
+def _stage_sums(stages_by_service: dict[int, list[Stage]], window: Window, month=None):
+    """Per stage (and per month, given ``month``): logs, Σ completed and Σ (median process
+    time × completed)."""
     all_stages = [stage for stages in stages_by_service.values() for stage in stages]
-    stage_sums = {
-        row["stage_id"]: row
-        for row in StageLog.objects.filter(in_window(window), stage__in=all_stages)
-        .values("stage_id")
+    logs = StageLog.objects.filter(in_window(window), stage__in=all_stages)
+    group = ["stage_id"]
+    if month is not None:
+        logs, group = logs.annotate(month=month), [*group, "month"]
+    return (
+        logs.values(*group)
         .annotate(
             logs=Count("pk"),
             done=Sum("completed"),
             process_weighted=Sum(_weighted("median_process_hours", "completed")),
         )
         .order_by()
-    }
-    flows = {}
-    for service_id, stages in stages_by_service.items():
-        handoffs = []
-        for a, b in zip(stages, stages[1:], strict=False):
-            handoff = handoff_rows[(a.pk, b.pk)]
-            sums = handoff_sums.get(handoff.pk, {})
-            handoffs.append(
-                HandoffFigures(
-                    from_stage=a,
-                    to_stage=b,
-                    boundary=boundary_between(a.team, b.team),
-                    handoff_id=handoff.pk,
-                    logs=sums.get("logs", 0),
-                    handed_over=sums.get("handed") or 0,
-                    returned=sums.get("returned_sum") or 0,
-                    wait_weighted=sums.get("wait_weighted") or ZERO,
-                )
+    )
+
+
+def _flow(stages: list[Stage], handoff_rows: dict, handoff_sums: dict, stage_sums: dict):
+    """One journey's flow figures from its hand-offs' and stages' sums (keyed by id)."""
+    handoffs = []
+    for a, b in zip(stages, stages[1:], strict=False):
+        handoff = handoff_rows[(a.pk, b.pk)]
+        sums = handoff_sums.get(handoff.pk, {})
+        handoffs.append(
+            HandoffFigures(
+                from_stage=a,
+                to_stage=b,
+                boundary=boundary_between(a.team, b.team),
+                handoff_id=handoff.pk,
+                logs=sums.get("logs", 0),
+                handed_over=sums.get("handed") or 0,
+                returned=sums.get("returned_sum") or 0,
+                wait_weighted=sums.get("wait_weighted") or ZERO,
             )
-        stage_figures = [
-            StageFigures(
-                stage=stage,
-                logs=stage_sums.get(stage.pk, {}).get("logs", 0),
-                completed=stage_sums.get(stage.pk, {}).get("done") or 0,
-                process_weighted=stage_sums.get(stage.pk, {}).get("process_weighted") or ZERO,
-            )
-            for stage in stages
-        ]
-        flows[service_id] = flow_figures(stage_figures, handoffs)
-    return flows
+        )
+    stage_figures = [
+        StageFigures(
+            stage=stage,
+            logs=stage_sums.get(stage.pk, {}).get("logs", 0),
+            completed=stage_sums.get(stage.pk, {}).get("done") or 0,
+            process_weighted=stage_sums.get(stage.pk, {}).get("process_weighted") or ZERO,
+        )
+        for stage in stages
+    ]
+    return flow_figures(stage_figures, handoffs)
 
 
 @dataclass

@@ -1,36 +1,22 @@
-"""What the whole-service dashboard shows: KPI tiles with their change, target and sparkline.
+"""What the whole-service dashboard shows: KPI tiles with their change and target, and the
+headline written from them.
 
 Built on ``performance.figures.summary`` (the figures), so the page, the review pack and the
 API agree.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils import dateformat
 
 from performance.figures.summary import (
     STATUS_LABELS,
     Summary,
     kpi_status,
-    last_twelve,
     latest_values,
-    ratio,
 )
-from performance.models import DataQualityFinding, Measurement, Metric
-
-SPARK_WIDTH, SPARK_HEIGHT = 120, 32
-
-
-@dataclass
-class Spark:
-    """A sparkline: SVG polyline points, and the values for people who cannot see it."""
-
-    points: str
-    values: list[tuple[date, str]]
+from performance.models import DataQualityFinding, Metric
 
 
 @dataclass
@@ -43,11 +29,11 @@ class Tile:
     target: str
     status: str
     status_label: str
-    spark: Spark | None
     questioned: str = ""  # a data-quality finding about this figure in the window
     previous: Decimal | None = None  # the previous equal window's value
     previous_shown: str = ""
     higher_is_better: bool = True
+    key: str = ""  # the metric's, naming its trend
 
     @property
     def direction(self) -> str:
@@ -98,67 +84,10 @@ def signed_change(now: Decimal | None, before: Decimal | None, kind: str) -> str
     return FORMATS.get(kind, FORMATS["number"])[1](now - before)
 
 
-def spark(series: list[tuple[date, Decimal | None]], kind: str) -> Spark | None:
-    values = [(day, value) for day, value in series if value is not None]
-    if len(values) < 2:
-        return None
-    numbers = [float(v) for _, v in values]
-    low, high = min(numbers), max(numbers)
-    span = (high - low) or 1.0
-    step = SPARK_WIDTH / (len(numbers) - 1)
-    points = " ".join(
-        f"{i * step:.1f},{SPARK_HEIGHT - 2 - (n - low) / span * (SPARK_HEIGHT - 4):.1f}"
-        for i, n in enumerate(numbers)
-    )
-    return Spark(points, [(day, fmt(value, kind)) for day, value in values])
-
-
-def standard_series(service_id: int, end: date) -> dict[str, list[tuple[date, Decimal | None]]]:
-    """Per period, the last 12 periods up to ``end``: transactions, digital take-up,
-    completion rate and satisfaction (one query)."""
-    rows = (
-        Measurement.objects.filter(
-            metric__service_id=service_id,
-            metric__key__in=["transactions", "started", "completion_rate", "user_satisfaction"],
-            period_end__lte=end,
-            period_start__gte=end - timedelta(days=800),
-        )
-        .values("metric__key", "period_start", "channel")
-        .annotate(total=Sum("value"))
-        .order_by("period_start")
-    )
-    per: dict[date, dict[str, Decimal]] = defaultdict(dict)
-    for row in rows:
-        period, key, total = row["period_start"], row["metric__key"], row["total"]
-        per[period][key] = per[period].get(key, Decimal(0)) + total
-        if key == "transactions" and row["channel"]:
-            per[period]["channelled"] = per[period].get("channelled", Decimal(0)) + total
-            if row["channel"] == "digital":
-                per[period]["digital"] = per[period].get("digital", Decimal(0)) + total
-    periods = sorted(per)[-12:]
-    return {
-        "transactions": [(p, per[p].get("transactions")) for p in periods],
-        "digital_take_up": [
-            (p, ratio(per[p].get("digital"), per[p].get("channelled"))) for p in periods
-        ],
-        "completion_rate": [
-            (
-                p,
-                ratio(per[p].get("transactions"), per[p].get("started"))
-                if per[p].get("started")
-                else per[p].get("completion_rate"),
-            )
-            for p in periods
-        ],
-        "user_satisfaction": [(p, per[p].get("user_satisfaction")) for p in periods],
-    }
-
-
 def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
     """The four standard measures and each service-defined metric."""
     service = now.service
     metrics = {m.key: m for m in Metric.objects.filter(service=service)}
-    series = standard_series(service.pk, now.window.end)
     window = now.window.label
     tiles = []
     standard = [
@@ -206,16 +135,15 @@ def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
                 target=fmt(target, kind) if target is not None else "None set",
                 status=status,
                 status_label=STATUS_LABELS[status],
-                spark=spark(series[key], kind),
                 previous=previous,
                 previous_shown=fmt(previous, kind),
                 higher_is_better=higher,
+                key=key,
             )
         )
     own = [m for m in metrics.values() if not m.is_standard]
     latest_now = latest_values([m.pk for m in own], now.window)
     latest_before = latest_values([m.pk for m in own], before.window)
-    own_series = last_twelve([m.pk for m in own], now.window.end)
     questioned = dict(
         DataQualityFinding.objects.filter(
             metric__in=own,
@@ -228,7 +156,7 @@ def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
         value, period_end = latest_now.get(metric.pk, (None, None))
         previous = latest_before.get(metric.pk, (None, None))[0]
         status = kpi_status(value, metric.target, metric.higher_is_better)
-        kind, unit = _own_unit(metric.unit)
+        kind, unit = own_unit(metric.unit)
         tiles.append(
             Tile(
                 name=metric.name,
@@ -245,17 +173,17 @@ def kpi_tiles(now: Summary, before: Summary) -> list[Tile]:
                 else "None set",
                 status=status,
                 status_label=STATUS_LABELS[status],
-                spark=spark(own_series.get(metric.pk, []), kind),
                 questioned=kinds.get(questioned.get(metric.pk), ""),
                 previous=previous,
                 previous_shown=fmt(previous, kind) + unit,
                 higher_is_better=metric.higher_is_better,
+                key=f"metric-{metric.key}",
             )
         )
     return tiles
 
 
-def _own_unit(unit: str) -> tuple[str, str]:
+def own_unit(unit: str) -> tuple[str, str]:
     """How a service's own metric is shown: a share (a ratio from 0 to 1, such as a GC
     standard's "share meeting the standard") as a percentage followed by the rest of its
     unit, anything else as a number followed by its unit."""

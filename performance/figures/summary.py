@@ -8,7 +8,7 @@ rows; the arithmetic is then done on the sums in Python, where it can be checked
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, Sum
@@ -112,9 +112,9 @@ def _weighted_mean(values: dict | None, weights: dict) -> Decimal | None:
     return sum(values.values()) / len(values)
 
 
-def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
-    """Standard outcome figures for each service: one grouped query over measurements."""
-    rows = (
+def _standard_rows(service_ids: list[int], window: Window):
+    """Σ of each standard metric per service, period and channel in the window."""
+    return (
         Measurement.objects.filter(
             in_window(window),
             # For speed: other services' rows and other metrics' are read past, never used.
@@ -125,33 +125,34 @@ def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
         .annotate(total=Sum("value"))
         .order_by()
     )
-    per: dict[int, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-    # Per service and period, transactions by the channels given.
-    channels: dict[int, dict[tuple, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for row in rows:
-        service_id, key, total = row["metric__service_id"], row["metric__key"], row["total"]
+
+
+@dataclass
+class _Sums:
+    """One group's standard measurements: {key: {period: Σ}}, and per period the
+    transactions by the channels given."""
+
+    keys: dict[str, dict] = field(default_factory=lambda: defaultdict(dict))
+    channels: dict[tuple, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+
+    def add(self, row: dict) -> None:
+        key, total = row["metric__key"], row["total"]
         period = (row["period_start"], row["period_end"])
-        per[service_id][key][period] = per[service_id][key].get(period, ZERO) + total
+        self.keys[key][period] = self.keys[key].get(period, ZERO) + total
         if key == "transactions" and row["channel"]:
-            channels[service_id][period][row["channel"]] = total
-    last = dict(
-        Measurement.objects.filter(metric__service_id__in=service_ids)
-        .values_list("metric__service_id")
-        .annotate(last=Max("period_end"))
-        .order_by()
-    )
-    result = {}
-    for service_id in service_ids:
-        keys = per.get(service_id, {})
+            self.channels[period][row["channel"]] = total
+
+    def outcomes(self, last_period_end: date | None) -> Outcomes:
+        keys = self.keys
         transactions = keys.get("transactions", {})
         started = keys.get("started", {})
         both = [p for p in started if p in transactions]
-        outcomes = Outcomes(last_period_end=last.get(service_id))
+        outcomes = Outcomes(last_period_end=last_period_end)
         if transactions:
             outcomes.transactions = sum_of(transactions.values())
         # Take-up only over periods whose digital figure is given: a period without one
         # tells nothing about take-up.
-        with_digital = [c for c in channels.get(service_id, {}).values() if "digital" in c]
+        with_digital = [c for c in self.channels.values() if "digital" in c]
         channelled = sum_of(sum_of(c.values()) for c in with_digital)
         if channelled:
             outcomes.channelled = channelled
@@ -169,8 +170,32 @@ def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
         outcomes.failure_demand_share = share_over_common_periods(
             keys.get("failure_demand_contacts", {}), keys.get("contacts", {})
         )
-        result[service_id] = outcomes
-    return result
+        return outcomes
+
+
+def outcomes_for(service_ids: list[int], window: Window) -> dict[int, Outcomes]:
+    """Standard outcome figures for each service: one grouped query over measurements."""
+    sums: dict[int, _Sums] = defaultdict(_Sums)
+    for row in _standard_rows(service_ids, window):
+        sums[row["metric__service_id"]].add(row)
+    last = dict(
+        Measurement.objects.filter(metric__service_id__in=service_ids)
+        .values_list("metric__service_id")
+        .annotate(last=Max("period_end"))
+        .order_by()
+    )
+    return {
+        service_id: sums[service_id].outcomes(last.get(service_id)) for service_id in service_ids
+    }
+
+
+def outcomes_by_period(service_id: int, span: Window) -> dict[tuple[date, date], Outcomes]:
+    """The standard outcome figures of each period the service recorded in ``span``, oldest
+    first: each period is a window of its own, so its figures follow the window's rules."""
+    sums: dict[tuple[date, date], _Sums] = defaultdict(_Sums)
+    for row in _standard_rows([service_id], span):
+        sums[(row["period_start"], row["period_end"])].add(row)
+    return {period: sums[period].outcomes(period[1]) for period in sorted(sums)}
 
 
 @dataclass
@@ -205,46 +230,75 @@ class Costs:
         return self.total - (self.programme or ZERO)
 
 
+COST_FIELDS = (
+    "currency",
+    "category",
+    "spend",
+    "allocated",
+    "organisation__name",
+    "directorate__name",
+)
+
+
 def costs_for(currencies: dict[int, str], window: Window) -> dict[int, Costs]:
     """Costs of each service (id → its currency) in its own currency; other currencies apart."""
     rows = (
         CostLine.objects.filter(in_window(window), service_id__in=list(currencies))
-        .values(
-            "service_id",
-            "currency",
-            "category",
-            "spend",
-            "allocated",
-            "organisation__name",
-            "directorate__name",
-        )
+        .values("service_id", *COST_FIELDS)
         .annotate(total=Sum("amount"))
         .order_by()
     )
     result = {service_id: Costs(currency) for service_id, currency in currencies.items()}
     for row in rows:
-        costs = result[row["service_id"]]
-        amount = row["total"]
-        if row["currency"] != costs.currency:
-            costs.other_currencies[row["currency"]] = (
-                costs.other_currencies.get(row["currency"], ZERO) + amount
-            )
-            continue
-        costs.total = (costs.total or ZERO) + amount
-        if row["spend"] == CostLine.Spend.RUN:
-            costs.run += amount
-        else:
-            costs.change += amount
-        if row["allocated"]:
-            costs.allocated += amount
-        if row["category"] == CostLine.Category.PROGRAMME:
-            costs.programme = (costs.programme or ZERO) + amount
-        organisation = row["organisation__name"]
-        costs.by_organisation[organisation] = costs.by_organisation.get(organisation, ZERO) + amount
-        if row["directorate__name"]:
-            name = f"{organisation} / {row['directorate__name']}"
-            costs.by_directorate[name] = costs.by_directorate.get(name, ZERO) + amount
+        _add_cost(result[row["service_id"]], row)
     return result
+
+
+def costs_by_period(service_id: int, currency: str, span: Window) -> dict[tuple, Costs]:
+    """The costs of each period the service's cost lines record in ``span``, oldest first."""
+    rows = (
+        CostLine.objects.filter(in_window(span), service_id=service_id)
+        .values("period_start", "period_end", *COST_FIELDS)
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    result: dict[tuple, Costs] = {}
+    for row in rows:
+        period = (row["period_start"], row["period_end"])
+        _add_cost(result.setdefault(period, Costs(currency)), row)
+    return dict(sorted(result.items()))
+
+
+def _add_cost(costs: Costs, row: dict) -> None:
+    """Add one group of cost lines (Σ amount as ``total``) to ``costs``."""
+    amount = row["total"]
+    if row["currency"] != costs.currency:
+        costs.other_currencies[row["currency"]] = (
+            costs.other_currencies.get(row["currency"], ZERO) + amount
+        )
+        return
+    costs.total = (costs.total or ZERO) + amount
+    if row["spend"] == CostLine.Spend.RUN:
+        costs.run += amount
+    else:
+        costs.change += amount
+    if row["allocated"]:
+        costs.allocated += amount
+    if row["category"] == CostLine.Category.PROGRAMME:
+        costs.programme = (costs.programme or ZERO) + amount
+    organisation = row["organisation__name"]
+    costs.by_organisation[organisation] = costs.by_organisation.get(organisation, ZERO) + amount
+    if row["directorate__name"]:
+        name = f"{organisation} / {row['directorate__name']}"
+        costs.by_directorate[name] = costs.by_directorate.get(name, ZERO) + amount
+
+
+def cost_per_transaction(costs: Costs, transactions: Decimal | None) -> Decimal | None:
+    """Cost to serve (programme spending left out) ÷ transactions; none when either is zero
+    or absent."""
+    if not costs.to_serve or not transactions:
+        return None
+    return costs.to_serve / transactions
 
 
 @dataclass
@@ -276,11 +330,7 @@ class Summary:
 
     @property
     def cost_per_transaction(self) -> Decimal | None:
-        """Cost to serve (programme spending left out) ÷ transactions; none when either is
-        zero or absent."""
-        if not self.costs.to_serve or not self.outcomes.transactions:
-            return None
-        return self.costs.to_serve / self.outcomes.transactions
+        return cost_per_transaction(self.costs, self.outcomes.transactions)
 
     @property
     def reporting(self) -> bool:
@@ -464,23 +514,18 @@ def latest_values(metric_ids: list[int], window: Window) -> dict[int, tuple[Deci
     return latest
 
 
-def last_twelve(metric_ids: list[int], end: date) -> dict[int, list[tuple[date, Decimal]]]:
-    """The last 12 periods of each metric up to ``end`` (Σ over channels), oldest first."""
+def metric_series(metric_ids: list[int], span: Window) -> dict[int, dict[tuple, Decimal]]:
+    """Each metric's value per period in ``span`` (Σ over channels), oldest first."""
     rows = (
-        Measurement.objects.filter(
-            metric_id__in=metric_ids,
-            period_end__lte=end,
-            # A bound for the query's sake only: twelve months lie well within it.
-            period_start__gte=end - timedelta(days=800),  # pragma: no mutate
-        )
-        .values("metric_id", "period_start")
+        Measurement.objects.filter(in_window(span), metric_id__in=metric_ids)
+        .values("metric_id", "period_start", "period_end")
         .annotate(total=Sum("value"))
-        .order_by("period_start")  # each metric's series in period order
+        .order_by("period_start", "period_end")  # each metric's series in period order
     )
-    series: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    series: dict[int, dict[tuple, Decimal]] = defaultdict(dict)
     for row in rows:
-        series[row["metric_id"]].append((row["period_start"], row["total"]))
-    return {metric_id: values[-12:] for metric_id, values in series.items()}
+        series[row["metric_id"]][(row["period_start"], row["period_end"])] = row["total"]
+    return series
 
 
 # --- As JSON (CONTRACTS.md section 3) ---------------------------------------------------------

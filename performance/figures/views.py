@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.queries import reviews_due, service_decision_summary
 from performance.actions import narrative_save
+from performance.figures.charts import chart
 from performance.figures.dashboard import (
     cost_per_transaction_trend,
     direction,
@@ -27,6 +28,7 @@ from performance.figures.portfolio import (
 )
 from performance.figures.queries import Part, dashboard_panels, shares
 from performance.figures.rollups import as_of_text, summary_as_of, window_for
+from performance.figures.trends import service_trends, span_to
 from performance.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
 from performance.models import DataQualityFinding
 from performance.queries import findings_list, friction_summary
@@ -75,7 +77,11 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
 
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "performance/dashboard.html", _dashboard_context(request, slug))
+    context = _dashboard_context(request, slug)
+    window = context["window"]
+    span = span_to(window.end)
+    charts = [chart(trend, span, window) for trend in service_trends(context["summary"])]
+    return render(request, "performance/dashboard.html", {**context, "charts": charts})
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,7 +20,7 @@ def _month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     return date(day.year + month // 12, month % 12 + 1, 1)
 
@@ -53,7 +53,7 @@ class Window:
 
 def _financial_year(start_year: int) -> Window:
     start = date(start_year, FINANCIAL_YEAR_STARTS, 1)
-    return Window(start, _add_months(start, 12) - timedelta(days=1), f"fy{start_year}")
+    return Window(start, add_months(start, 12) - timedelta(days=1), f"fy{start_year}")
 
 
 def _fy_label(start_year: int) -> str:
@@ -75,15 +75,15 @@ def latest_data(span: DataSpan) -> Window | None:
         return None  # none, or recorded before the years were checked: no window so far off
     end_month = _month_start(span.latest)
     return Window(
-        _add_months(end_month, -11), _add_months(end_month, 1) - timedelta(days=1), "latest"
+        add_months(end_month, -11), add_months(end_month, 1) - timedelta(days=1), "latest"
     )
 
 
 def presets(today: date, span: DataSpan | None = None) -> dict[str, tuple[str, Window]]:
     this_month = _month_start(today)
-    last_month = _add_months(this_month, -1)
+    last_month = add_months(this_month, -1)
     quarter_start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    last_quarter = _add_months(quarter_start, -3)
+    last_quarter = add_months(quarter_start, -3)
     fy_year = today.year if today.month >= FINANCIAL_YEAR_STARTS else today.year - 1
     options: dict[str, tuple[str, Window]] = {}
     latest = latest_data(span or DataSpan())
@@ -104,7 +104,7 @@ def presets(today: date, span: DataSpan | None = None) -> dict[str, tuple[str, W
         "fy": (_fy_label(fy_year), Window(*_span(_financial_year(fy_year)), "fy")),
         "12m": (
             "Last 12 months",
-            Window(_add_months(this_month, -12), this_month - timedelta(days=1), "12m"),
+            Window(add_months(this_month, -12), this_month - timedelta(days=1), "12m"),
         ),
     }
     for year in sorted((span or DataSpan()).financial_years, reverse=True):

@@ -1,0 +1,159 @@
+"""A trend drawn as an SVG line chart, laid out here so the template only places it.
+
+Time runs along the x axis over the whole span (24 months), each period drawn at its middle;
+the y axis has round-numbered ticks that take in the values and the target. The window shown
+and the one before it are shaded and named, the target is a dashed line with its value, and
+a gap in the data is a gap in the line. The figures themselves are given as a table beside
+the chart, so nothing is told by the drawing alone.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils import dateformat
+
+from performance.figures.trends import Trend
+from performance.figures.windows import Window, add_months
+
+WIDTH, HEIGHT = 480, 260
+LEFT, RIGHT, TOP, BOTTOM = 76, 12, 28, 40  # room for the axes' labels
+MAX_X_LABELS = 6
+STEPS = (1, 2, 2.5, 5, 10)
+
+
+@dataclass
+class Tick:
+    at: float  # the x or y coordinate
+    label: str
+
+
+@dataclass
+class Band:
+    x: float
+    width: float
+    label: str
+    kind: str  # "this" or "previous"
+
+
+@dataclass
+class Chart:
+    trend: Trend
+    width: int = WIDTH
+    height: int = HEIGHT
+    lines: list[str] = field(default_factory=list)  # polyline points, one per unbroken run
+    dots: list[tuple[float, float, str]] = field(default_factory=list)  # x, y, "label: value"
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
+    target_y: float | None = None
+    target_label: str = ""
+
+    @property
+    def plot(self) -> dict[str, float]:
+        return {
+            "left": LEFT,
+            "right": self.width - RIGHT,
+            "top": TOP,
+            "bottom": self.height - BOTTOM,
+            "width": self.width - LEFT - RIGHT,
+            "height": self.height - TOP - BOTTOM,
+        }
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round-numbered ticks from at or below ``low`` to at or above ``high``: steps of 1, 2,
+    2.5 or 5 times a power of ten, at most ``count`` + 1 of them."""
+    if high == low:
+        pad = abs(high) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    raw = (high - low) / (count - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(s * power for s in STEPS if s * power >= raw)
+    first = math.floor(low / step) * step
+    last = math.ceil(high / step) * step
+    n = round((last - first) / step)
+    return [round(first + i * step, 12) for i in range(n + 1)]  # no 0.30000000000000004
+
+
+def axis_label(value: float, kind: str, step: float) -> str:
+    """A tick's label, to as many places as the step needs (a step of 2.5 % shows 72.5 %)."""
+    scale = 100 if kind == "percent" else 1
+    places = next((n for n in range(3) if abs(round(step * scale, n) - step * scale) < 1e-9), 2)
+    text = f"{value * scale:,.{places}f}"
+    return f"{text}%" if kind == "percent" else text
+
+
+def target_label(trend: Trend) -> str:
+    """ "Target 85%", "Target 80", "Target 28 days": short enough to sit on the chart."""
+    value = float(trend.target)
+    text = f"{value * 100:,.2f}" if trend.kind == "percent" else f"{value:,.2f}"
+    text = text.rstrip("0").rstrip(".")
+    return f"Target {text}{'%' if trend.kind == 'percent' else trend.unit}"
+
+
+def chart(trend: Trend, span: Window, window: Window) -> Chart:
+    drawn = Chart(trend)
+    plot = drawn.plot
+    days = span.days
+
+    def x_of(day: date) -> float:
+        return plot["left"] + (day - span.start).days / days * plot["width"]
+
+    def middle(start: date, end: date) -> date:
+        return start + (end - start) / 2
+
+    for kind, part, label in (
+        ("previous", window.previous(), "Previous window"),
+        ("this", window, "This window"),
+    ):
+        start, end = max(part.start, span.start), min(part.end, span.end)
+        if start <= end:
+            x0, x1 = x_of(start), x_of(end + timedelta(days=1))
+            drawn.bands.append(Band(x0, x1 - x0, label if x1 - x0 >= 90 else "", kind))
+
+    measured = trend.measured
+    values = [float(p.value) for p in measured]
+    if trend.target is not None:
+        values.append(float(trend.target))
+    if not values:
+        return drawn
+    low, high = min(values), max(values)
+    if trend.kind in {"count", "hours"} or (trend.kind == "number" and low >= 0):
+        low = min(low, 0.0)  # amounts and durations from zero, so their size is not overstated
+    ticks = nice_ticks(low, high)
+    bottom, top = ticks[0], ticks[-1]
+    step = ticks[1] - ticks[0]
+
+    def y_of(value: float) -> float:
+        return plot["bottom"] - (value - bottom) / (top - bottom) * plot["height"]
+
+    drawn.y_ticks = [Tick(round(y_of(t), 1), axis_label(t, trend.kind, step)) for t in ticks]
+    if trend.target is not None:
+        drawn.target_y = round(y_of(float(trend.target)), 1)
+        drawn.target_label = target_label(trend)
+
+    run: list[str] = []
+    for point in trend.points:
+        if point.value is None:
+            if run:
+                drawn.lines.append(" ".join(run))
+            run = []
+            continue
+        x, y = round(x_of(middle(point.start, point.end)), 1), round(y_of(float(point.value)), 1)
+        run.append(f"{x},{y}")
+        drawn.dots.append((x, y, f"{point.label}: {point.shown}"))
+    if run:
+        drawn.lines.append(" ".join(run))
+    drawn.lines = [line for line in drawn.lines if " " in line]  # a lone point is its dot
+
+    # The axis names every fourth month of the 24 (at its middle, where a month's point is).
+    first_month = span.start.replace(day=1)
+    months = (span.end.year - first_month.year) * 12 + span.end.month - first_month.month + 1
+    every = max(1, math.ceil(months / MAX_X_LABELS))
+    for n in range(0, months, every):
+        start = add_months(first_month, n)
+        end = add_months(start, 1) - timedelta(days=1)
+        at = x_of(max(span.start, middle(start, end)))
+        drawn.x_ticks.append(Tick(round(at, 1), dateformat.format(start, "M y")))
+    return drawn
