@@ -15,7 +15,6 @@ from performance.figures.summary import kpi_status, summaries, summary
 from performance.figures.windows import Window
 from performance.models import Metric, ReviewNarrative
 from services import versions
-from services.actions import service_access_sync
 from services.models import Service
 from tests.factories import (
     CostLineFactory,
@@ -93,11 +92,6 @@ def cost(
         allocated=allocated,
         allocation_driver="headcount" if allocated else "",
     )
-
-
-@pytest.fixture
-def service():
-    return ServiceFactory(slug="grants", name="Grants")
 
 
 def test_outcome_figures_by_hand(service):
@@ -276,15 +270,6 @@ def test_gaps_include_rights_and_stale_data(service):
 
 
 # --- Pages ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def leader_client(client, service):
-    user = UserFactory(username="leader", first_name="Priya", last_name="Shah")
-    ServiceLeaderFactory(service=service, person=PersonFactory(user=user))
-    service_access_sync()
-    client.force_login(user)
-    return client
 
 
 def test_dashboard_shows_kpis_change_target_and_trend(leader_client, service):

@@ -7,22 +7,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from performance.actions import handoffs_make
 from performance.figures.charts import axis_label, chart, nice_ticks
 from performance.figures.summary import summary
 from performance.figures.trends import Point, Trend, service_trends, span_to
 from performance.figures.windows import Window
-from performance.actions import handoffs_make
 from tests.factories import HandoffLogFactory, StageFactory, StageLogFactory, TeamFactory
-from tests.performance.test_summary import (  # noqa: F401  (fixtures)
-    FEB,
-    JAN,
-    MAR,
-    Q1,
-    cost,
-    leader_client,
-    measure,
-    service,
-)
+from tests.performance.test_summary import FEB, JAN, MAR, Q1, cost, measure
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -241,7 +232,7 @@ def test_the_dashboard_draws_each_trend_with_its_figures_as_a_table(leader_clien
     html = response.content.decode()
     assert "Trends over 24 months" in html
     assert 'id="trend-transactions-heading">Completed transactions</h3>' in html
-    assert "<th scope=\"row\" class=\"govuk-table__header\">Jan 2026</th>" in html
+    assert '<th scope="row" class="govuk-table__header">Jan 2026</th>' in html
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">120</td>' in html
     assert "Jan 2026: 120" in html and "Feb 2026: 80" in html  # the points' titles
     assert 'href="#trend-transactions-heading"' in html
