@@ -11,62 +11,22 @@ from django.db.models.functions import Lower
 
 from decisions.models import Decision
 from decisions.queries import my_services, reviews_due
-from performance.figures.portfolio import EXCEPTIONS, NEEDS_ATTENTION, PortfolioFilters, portfolio
+from performance.figures.exceptions import (
+    Exceptions,
+    Glance,
+    exceptions_in,
+    glance,
+    with_exceptions,
+)
+from performance.figures.portfolio import NEEDS_ATTENTION, PortfolioFilters, portfolio
 from performance.figures.rollups import Freshness, window_for
 from performance.figures.windows import Window
-from performance.models import DataQualityFinding, FrictionPoint, Rollup
+from performance.models import DataQualityFinding, FrictionPoint
 from performance.queries import FRICTION_ORDER, HandoffToLog, StageToLog, team_week
 from services.models import Person, Service, Team
 from services.queries import User, is_org_admin, visible_services
 
 SHOWN = 25  # of each list; the rest are a link away
-
-
-@dataclass
-class Glance:
-    """One service's status for the window, and why."""
-
-    row: Rollup
-    problems: list[str]
-
-    @property
-    def status(self) -> str:
-        if self.problems:
-            return "Needs attention"
-        return "On track" if self.row.reporting else "No data"
-
-
-def with_exceptions(rows: QuerySet[Rollup]) -> QuerySet[Rollup]:
-    """Each roll-up with ``is_<kind>`` for each kind of exception, as the portfolio counts them."""
-    return rows.annotate(
-        **{
-            f"is_{name}": ExpressionWrapper(q, output_field=BooleanField())
-            for name, q in EXCEPTIONS.items()
-        }
-    )
-
-
-def glance(row: Rollup) -> Glance:
-    """``row`` (annotated by ``with_exceptions``) with its exceptions in words."""
-    problems = []
-    if row.is_off_target:
-        off = row.kpis_with_target - row.kpis_on_target
-        problems.append(f"{off} of {row.kpis_with_target} KPIs off target")
-    if row.is_stale:  # old or missing, as the portfolio's filter has it
-        problems.append(
-            f"data is stale: the last ends {row.last_period_end:%-d %b %Y}"
-            if row.last_period_end
-            else "nothing measured yet"
-        )
-    if row.is_friction_high:
-        n = row.friction_open_high
-        problems.append(f"{n} high-severity friction point{'s' if n != 1 else ''} open")
-    if row.is_outside_rights:
-        n = row.decisions_outside_rights
-        problems.append(f"{n} decision{'s' if n != 1 else ''} outside agreed rights")
-    if row.is_hands_on_gap:
-        problems.append("hands-on leadership recommended but not in place")
-    return Glance(row, problems)
 
 
 @dataclass
@@ -92,20 +52,6 @@ def team_log_of(user: User, team: Team, week_start: date) -> TeamLog:
 
 
 @dataclass
-class Exceptions:
-    """Across every service the org admin may see, for the portfolio's default window."""
-
-    window: Window
-    missing: int  # services whose figures for the window are still being worked out
-    services: int
-    off_target: int
-    hands_on_gap: int
-    stale: int
-    friction_high: int
-    outside_rights: int
-
-
-@dataclass
 class Home:
     person: Person | None
     window: Window
@@ -122,16 +68,6 @@ class Home:
     attention: int = 0  # of all the person's services, not only those shown
     exceptions: Exceptions | None = None
     teams: list[Team] = field(default_factory=list)
-
-
-def _exceptions(user: User) -> Exceptions:
-    services = visible_services(user)
-    window = window_for({}, services)["window"]
-    found = portfolio(user, window, PortfolioFilters(), "service", within=services)
-    counts = found.rows.order_by().aggregate(
-        services=Count("pk"), **{name: Count("pk", filter=q) for name, q in EXCEPTIONS.items()}
-    )
-    return Exceptions(window=window, missing=found.freshness.missing, **counts)
 
 
 def home_for(user: User, week_start: date) -> Home:
@@ -186,6 +122,6 @@ def home_for(user: User, week_start: date) -> Home:
             .annotate(n=Count("pk"))
             .order_by("-n", "service__name")[:SHOWN]
         ),
-        exceptions=_exceptions(user) if is_org_admin(user) else None,
+        exceptions=exceptions_in(user, PortfolioFilters()) if is_org_admin(user) else None,
         teams=teams,
     )

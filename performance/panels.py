@@ -2,12 +2,14 @@
 
 from django.http import HttpRequest
 
+from performance.figures.exceptions import exceptions_in
+from performance.figures.portfolio import PortfolioFilters
 from performance.figures.rollups import window_for
 from performance.models import ChangeInitiative
 from performance.queries import friction_summary, service_flow
 from services import panels
 from services.access import CONTRIBUTE, LEAD, user_can
-from services.models import Service
+from services.models import Directorate, Organisation, Service
 
 
 @panels.register
@@ -27,4 +29,22 @@ def flow_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
         "can_log": user_can(request.user, CONTRIBUTE, service),
         "can_lead": user_can(request.user, LEAD, service),
         "findings": service.findings.count(),
+    }
+
+
+@panels.register_part
+def exceptions_panel(request: HttpRequest, part: Organisation | Directorate) -> tuple[str, dict]:
+    """The portfolio's exceptions among the services the organisation or directorate is
+    accountable for or takes part in."""
+    if isinstance(part, Organisation):
+        filters, scope = PortfolioFilters(organisation=part), f"organisation={part.slug}&"
+        reach = "is accountable for or takes part in"
+    else:
+        filters, scope = PortfolioFilters(directorate=part), f"directorate={part.pk}&"
+        reach = "takes part in (its teams, or those of the directorates within it, own a stage)"
+    return "performance/_part_exceptions.html", {
+        "part": part,
+        "reach": reach,
+        "x": exceptions_in(request.user, filters),
+        "scope": scope,
     }

@@ -32,7 +32,7 @@ from services.forms import (
     StageFormSet,
 )
 from services.models import Directorate, Organisation, Person, ProportionalityAssessment, Team
-from services.panels import render_panels
+from services.panels import render_panels, render_part_panels
 from services.queries import (
     catalogue,
     directorate_and_descendants,
@@ -252,6 +252,7 @@ def organisation_page(request: HttpRequest, slug: str) -> HttpResponse:
         "services/organisation.html",
         {
             "organisation": organisation,
+            "panels": render_part_panels(request, organisation),
             "directorates": organisation_directorates(organisation),
             "services": organisation_services(request.user, organisation),
             "stages": stages_owned(request.user, teams),
@@ -270,6 +271,7 @@ def directorate_page(request: HttpRequest, pk: int) -> HttpResponse:
         "services/directorate.html",
         {
             "directorate": directorate,
+            "panels": render_part_panels(request, directorate),
             "subdirectorates": directorate.children.order_by("name"),
             "teams": directorate.teams.order_by("name"),
             "services": services_taking_part(request.user, teams),

@@ -46,3 +46,21 @@ def test_the_org_admin_sees_the_portfolios_exceptions(visit, width):
     visitor.screenshot("home-admin")
     page.get_by_role("link", name="See them (hands-on leadership gaps)").click()
     expect(page.get_by_label("Hands-on leadership recommended but not in place")).to_be_checked()
+
+
+@pytest.mark.parametrize("width", [1280, PHONE], ids=["desktop", "phone"])
+def test_an_organisations_page_leads_with_its_exceptions(visit, width):
+    visitor = visit(width=width)
+    page = visitor.page
+    visitor.sign_in("admin")
+    page.goto("/organisations/department-for-housing-and-communities/")
+    expect(page.get_by_role("heading", name="Exceptions:")).to_be_visible()
+    needing = page.get_by_role("table", name="Services needing attention")
+    expect(needing.get_by_role("link", name="Apply for a home improvement grant")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    visitor.check_accessibility(f"organisation exceptions, {width} px")
+    visitor.screenshot("organisation")
+    page.get_by_role("link", name="See them (open high-severity friction)").click()
+    expect(page.get_by_label("Organisation", exact=True)).to_have_value(
+        "department-for-housing-and-communities"
+    )
