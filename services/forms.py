@@ -10,6 +10,7 @@ from services.models import (
     Service,
     Stage,
     Team,
+    TeamMembership,
 )
 from services.queries import CatalogueFilters, directorate_choices
 
@@ -221,3 +222,87 @@ class ProfileForm(GovukFormMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["wants_digest"]
+
+
+# --- The organisation's structure, as org admins change it ----------------------------------
+
+
+class OrganisationForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "currency", "description"]
+        labels = {"kind": "Kind of organisation"}
+
+
+class DirectorateForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Directorate
+        fields = ["name", "parent", "code", "description"]
+        labels = {"parent": "Sits within"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        parent = self.fields["parent"]
+        parent.queryset = Directorate.objects.filter(
+            organisation_id=self.instance.organisation_id
+        ).exclude(pk=self.instance.pk)
+        parent.empty_label = "No other directorate: it reports to the organisation"
+        parent.label_from_instance = lambda directorate: directorate.name
+
+    # The organisation is not a field here, so its uniqueness rules are checked by hand.
+    def _taken(self, **lookup) -> bool:
+        others = Directorate.objects.filter(organisation_id=self.instance.organisation_id)
+        return others.exclude(pk=self.instance.pk).filter(**lookup).exists()
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if self._taken(name=name):
+            raise forms.ValidationError(
+                f"{self.instance.organisation.name} already has a directorate called {name}."
+            )
+        return name
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if code and self._taken(code=code):
+            raise forms.ValidationError(
+                f"Another directorate of {self.instance.organisation.name} has the code {code}."
+            )
+        return code
+
+
+class DirectorateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, directorate: Directorate) -> str:
+        return f"{directorate.name} ({directorate.organisation.name})"
+
+
+class TeamForm(GovukFormMixin, forms.ModelForm):
+    directorate = DirectorateChoiceField(
+        queryset=Directorate.objects.select_related("organisation").order_by(
+            "organisation__name", "name"
+        ),
+        help_text="Moving a team to another directorate or organisation changes the boundaries "
+        "its stages' hand-offs cross: you will see which before anything is saved.",
+    )
+    # The directorate whose impact the person saw; a move is saved only once it has been seen.
+    previewed = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Team
+        fields = ["name", "team_type", "directorate", "description"]
+        labels = {"team_type": "Type of team"}
+
+
+class MembershipForm(GovukFormMixin, forms.ModelForm):
+    person = PersonChoiceField(queryset=Person.objects.order_by("name"), label="Person")
+
+    class Meta:
+        model = TeamMembership
+        fields = ["person", "role_title"]
+        labels = {"role_title": "Role in the team (optional)"}
+
+    def clean_person(self) -> Person:
+        person = self.cleaned_data["person"]
+        if TeamMembership.objects.filter(team_id=self.instance.team_id, person=person).exists():
+            raise forms.ValidationError(f"{person.name} is already a member of this team.")
+        return person

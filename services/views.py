@@ -239,7 +239,12 @@ def service_history_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def organisations_page(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "services/organisations.html", {"organisations": organisations_overview()}
+        request,
+        "services/organisations.html",
+        {
+            "organisations": organisations_overview(),
+            "can_change_structure": is_org_admin(request.user),
+        },
     )
 
 
@@ -253,6 +258,7 @@ def organisation_page(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "panels": render_part_panels(request, organisation),
+            "can_change_structure": is_org_admin(request.user),
             "directorates": organisation_directorates(organisation),
             "services": organisation_services(request.user, organisation),
             "stages": stages_owned(request.user, teams),
@@ -272,6 +278,7 @@ def directorate_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "directorate": directorate,
             "panels": render_part_panels(request, directorate),
+            "can_change_structure": is_org_admin(request.user),
             "subdirectorates": directorate.children.order_by("name"),
             "teams": directorate.teams.order_by("name"),
             "services": services_taking_part(request.user, teams),
@@ -292,6 +299,7 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
             "memberships": team.memberships.select_related("person").order_by("person__name"),
             "can_log": is_org_admin(request.user)
             or team.memberships.filter(person__user=request.user).exists(),
+            "can_change_structure": is_org_admin(request.user),
             "services": services_taking_part(request.user, teams),
             "stages": stages_owned(request.user, teams),
         },

@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.utils.text import slugify
-
 from performance.imports.base import Cells, Counts, CsvKind, Lookups, Outcome, closest
 from services.actions import records_add, records_change
 from services.models import Directorate, Organisation, Team
+from services.structure import unique_slug
 
 
 @dataclass(frozen=True)
@@ -15,15 +14,6 @@ class OrgRow:
     directorate: str
     team: str
     team_type: str
-
-
-def unique_slug(name: str, taken: set[str]) -> str:
-    base = slugify(name)[:90] or "organisation"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
 
 
 class OrgKind(CsvKind):
