@@ -85,7 +85,8 @@ class Route:
 
     # "service", "decision", "friction", "change" or "cell" (of the rights matrix): one of
     # an open and one of a restricted service; "type": a decision type; "team" and
-    # "team_row": the member's team and one row of its weekly log; "global": no object.
+    # "team_row": the member's team and one row of its weekly log; "membership": one of its
+    # members; "global": no object.
     scope: str
     # "public", "public-redirect", "redirect" (to the catalogue), "read", "admin" (org admins),
     # "contribute" (team members and leaders), "change" (the record's author and leaders;
@@ -107,6 +108,14 @@ ROUTES = {
     "services:organisation": Route("global", "read"),
     "services:directorate": Route("global", "read"),
     "services:team": Route("global", "read"),
+    "services:organisation_new": Route("global", "admin", ("GET", "POST")),
+    "services:organisation_edit": Route("organisation", "admin", ("GET", "POST")),
+    "services:directorate_new": Route("organisation", "admin", ("GET", "POST")),
+    "services:directorate_edit": Route("directorate", "admin", ("GET", "POST")),
+    "services:team_new": Route("directorate", "admin", ("GET", "POST")),
+    "services:team_edit": Route("team", "admin", ("GET", "POST")),
+    "services:team_members": Route("team", "admin", ("GET", "POST")),
+    "services:team_member_remove": Route("membership", "admin", ("POST",)),
     "services:profile": Route("global", "read"),
     "services:service": Route("service", "read"),
     "services:service_history": Route("service", "read"),
@@ -294,6 +303,8 @@ def kwargs_for(name: str, route: Route, world, which: str | None) -> dict:
         kwargs = {"pk": world["decision_type"].pk}
     elif route.scope == "team":
         kwargs = {"pk": team.pk}
+    elif route.scope == "membership":
+        kwargs = {"pk": team.pk, "membership": team.memberships.first().pk}
     elif route.scope == "team_row":
         kwargs = {"pk": team.pk, "key": f"s{team.stages.get().pk}"}
     elif route.scope == "friction":

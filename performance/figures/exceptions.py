@@ -5,10 +5,16 @@ number of services."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.db.models.functions import Lower
 
-from performance.figures.portfolio import EXCEPTIONS, NEEDS_ATTENTION, PortfolioFilters, portfolio
+from performance.figures.portfolio import (
+    EXCEPTIONS,
+    NEEDS_ATTENTION,
+    PortfolioFilters,
+    exception_counts,
+    portfolio,
+)
 from performance.figures.rollups import window_for
 from performance.figures.windows import Window
 from performance.models import Rollup
@@ -85,11 +91,7 @@ def exceptions_in(user: User, filters: PortfolioFilters, shown: int = SHOWN) -> 
     window = window_for({}, filter_services(visible_services(user), filters))["window"]
     found = portfolio(user, window, filters, "service")
     rows = found.rows
-    counts = rows.order_by().aggregate(
-        services=Count("pk"),
-        attention=Count("pk", filter=NEEDS_ATTENTION),
-        **{name: Count("pk", filter=q) for name, q in EXCEPTIONS.items()},
-    )
+    counts = exception_counts(rows)
     needing = with_exceptions(rows.filter(NEEDS_ATTENTION).defer("figures")).order_by(
         Lower("service__name"), "pk"
     )

@@ -169,13 +169,19 @@ class Overview:
     by_organisation: list[dict]  # name, services, attention
 
 
-def overview(rows: QuerySet[Rollup]) -> Overview:
-    """Two grouped queries over the filtered roll-ups."""
-    counts = rows.order_by().aggregate(
+def exception_counts(rows: QuerySet[Rollup]) -> dict[str, int]:
+    """How many of the roll-ups there are, need attention, and are each kind of exception
+    (one query)."""
+    return rows.order_by().aggregate(
         services=Count("pk"),
         attention=Count("pk", filter=NEEDS_ATTENTION),
         **{name: Count("pk", filter=q) for name, q in EXCEPTIONS.items()},
     )
+
+
+def overview(rows: QuerySet[Rollup]) -> Overview:
+    """Two grouped queries over the filtered roll-ups."""
+    counts = exception_counts(rows)
     by_organisation = list(
         rows.order_by()
         .values(name=F("service__organisation__name"), slug=F("service__organisation__slug"))

@@ -47,6 +47,13 @@ def main_pages() -> dict[str, str]:
         "directorate share": f"/directorates/{directorate.pk}/share/",
         "team": team.get_absolute_url(),
         "weekly log": f"/teams/{team.pk}/log/",
+        "new organisation": "/new-organisation/",
+        "change organisation": f"{organisation.get_absolute_url()}edit/",
+        "new directorate": f"{organisation.get_absolute_url()}new-directorate/",
+        "change directorate": f"/directorates/{directorate.pk}/edit/",
+        "new team": f"/directorates/{directorate.pk}/new-team/",
+        "change team": f"/teams/{team.pk}/edit/",
+        "team members": f"/teams/{team.pk}/members/",
         "profile": "/profile/",
         "decision types": "/decision-types/",
         "new decision type": "/decision-types/new/",
@@ -94,6 +101,7 @@ def test_every_main_page(visit):
             visitor.check_accessibility(name)
         except AssertionError as error:
             failures.append(str(error))
+        visitor.screenshot(f"page-{name.replace(' ', '-')}")
     assert not failures, "\n\n".join(failures)
 
 

@@ -41,8 +41,7 @@ def test_no_main_page_is_wider_than_a_phone(visit):
             visitor.check_accessibility(f"{name} at {PHONE} px")
         except AssertionError as error:
             failures.append(str(error))
-    visitor.page.goto("/portfolio/")
-    visitor.screenshot("portfolio")
+        visitor.screenshot(f"page-{name.replace(' ', '-')}")
     assert not wide, f"wider than {PHONE} px: {wide}"
     assert not failures, "\n\n".join(failures)
 
