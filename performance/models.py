@@ -681,6 +681,10 @@ class Rollup(models.Model):
     digital = _sum_field()  # transactions on the digital channel, in periods that give it
     channelled = _sum_field()  # all channels' transactions in those periods
     digital_take_up = _rate_field()
+    completion_rate = _rate_field()
+    user_satisfaction = _rate_field()
+    lead_time_hours = _rate_field()
+    complete_accurate = _rate_field()  # rolled along the journey
     # Amounts in currencies other than ``currency``: {code: "amount"}, never added in.
     other_currencies = models.JSONField(default=dict, blank=True)
     kpis_on_target = models.PositiveIntegerField(null=True, blank=True)  # none without targets

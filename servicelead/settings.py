@@ -33,6 +33,19 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
+def env_int(name: str, default: int, *, least: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+    if value < least:
+        raise ImproperlyConfigured(f"{name} must be at least {least}; got {value}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -363,6 +376,9 @@ REQUEST_MAX_BYTES = 4 * IMPORT_MAX_BYTES + 1024 * 1024
 API_MAX_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A service is compared with its peers (services of the same kind and phase) on a figure only
+# when at least this many others have it.
+PEERS_AT_LEAST = env_int("PEERS_AT_LEAST", 5, least=1)
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ from performance.figures.dashboard import (
     headline,
     kpi_tiles,
 )
+from performance.figures.peers import peer_standing
 from performance.figures.portfolio import (
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -81,7 +82,10 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     window = context["window"]
     span = span_to(window.end)
     charts = [chart(trend, span, window) for trend in service_trends(context["summary"])]
-    return render(request, "performance/dashboard.html", {**context, "charts": charts})
+    peers = peer_standing(request.user, context["service"], window)
+    return render(
+        request, "performance/dashboard.html", {**context, "charts": charts, "peers": peers}
+    )
 
 
 @require_http_methods(["GET", "POST"])
