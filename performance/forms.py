@@ -208,6 +208,9 @@ class PortfolioFilterForm(CatalogueFilterForm):
         required=False, label="Hands-on leadership recommended but not in place"
     )
     stale = forms.BooleanField(required=False, label="Stale data")
+    evidence_disagrees = forms.BooleanField(
+        required=False, label="The data disagrees with the proportionality assessment"
+    )
     columns = forms.MultipleChoiceField(
         required=False,
         label="Columns to show",

@@ -689,6 +689,7 @@ class Rollup(models.Model):
     other_currencies = models.JSONField(default=dict, blank=True)
     kpis_on_target = models.PositiveIntegerField(null=True, blank=True)  # none without targets
     kpis_with_target = models.PositiveIntegerField(default=0)
+    kpis_off_target = models.PositiveIntegerField(default=0)  # not within 5 % either
     cross_directorate = models.PositiveIntegerField(default=0)
     cross_organisation = models.PositiveIntegerField(default=0)
     bottleneck_wait_hours = _rate_field()
@@ -696,6 +697,8 @@ class Rollup(models.Model):
     decisions_outside_rights = models.PositiveIntegerField(default=0)
     last_period_end = models.DateField(null=True, blank=True)
     hands_on_recommended = models.BooleanField(null=True, blank=True)
+    # Whether the data disagrees with the proportionality assessment (none when not assessed).
+    evidence_disagrees = models.BooleanField(null=True, blank=True)
     stale = models.BooleanField(default=False)
     reporting = models.BooleanField(default=False)
     figures = models.JSONField(default=dict)  # the summary, as the API's summary gives it

@@ -1,10 +1,12 @@
-"""The flow, friction and change panel on the service page."""
+"""The panels performance adds to the service page (flow, friction and change; the evidence
+for proportionality) and to the organisation and directorate pages (their exceptions)."""
 
 from django.http import HttpRequest
 
+from performance.evidence import evidence_for
 from performance.figures.exceptions import exceptions_in
 from performance.figures.portfolio import PortfolioFilters
-from performance.figures.rollups import window_for
+from performance.figures.rollups import cached_summary, window_for
 from performance.models import ChangeInitiative
 from performance.queries import friction_summary, service_flow
 from services import panels
@@ -47,4 +49,16 @@ def exceptions_panel(request: HttpRequest, part: Organisation | Directorate) -> 
         "reach": reach,
         "x": exceptions_in(request.user, filters),
         "scope": scope,
+    }
+
+
+@panels.register
+def evidence_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
+    """What the data suggests for each proportionality criterion, beside the assessment."""
+    window = window_for({}, [service])["window"]
+    found = evidence_for({service.pk: cached_summary(service, window)}, window)[service.pk]
+    return "performance/_evidence_panel.html", {
+        "service": service,
+        "evidence": found,
+        "can_lead": user_can(request.user, LEAD, service),
     }

@@ -31,7 +31,8 @@ from performance.forms import (
     StageLogForm,
 )
 from performance.home import home_for
-from performance.models import ChangeInitiative
+from performance.models import ChangeInitiative, FrictionPoint
+from performance.pricing import across, costliest, default_rates
 from performance.queries import (
     FrictionFilters,
     HandoffToLog,
@@ -298,6 +299,14 @@ def _friction_filters(request: HttpRequest) -> tuple[FrictionFilterForm, Frictio
 def _friction_page(request, services, context: dict) -> HttpResponse:
     form, filters = _friction_filters(request)
     page, query = page_of(request, friction_list(services, filters), 50)
+    if not request.htmx:  # what friction costs, above the list the filters change
+        window = window_for({}, services)["window"]
+        context |= {
+            "costliest": costliest(FrictionPoint.objects.filter(service__in=services)),
+            "against_run": across(services, window),
+            "default_rates": default_rates(),
+            "window": window,
+        }
     return page_or_part(
         request,
         "performance/friction.html",

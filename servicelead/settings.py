@@ -7,6 +7,7 @@ variable (see README "Configuration"). Without any, the app runs on a SQLite fil
 
 import os
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
@@ -43,6 +44,17 @@ def env_int(name: str, default: int, *, least: int = 0) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
     if value < least:
         raise ImproperlyConfigured(f"{name} must be at least {least}; got {value}")
+    return value
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a number; got {raw!r}") from None
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(f"{name} must be a number of 0 or more; got {raw!r}")
     return value
 
 
@@ -379,6 +391,29 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A service is compared with its peers (services of the same kind and phase) on a figure only
 # when at least this many others have it.
 PEERS_AT_LEAST = env_int("PEERS_AT_LEAST", 5, least=1)
+# What friction costs, where an organisation gives no rates of its own (in its currency).
+FRICTION_HOURLY_RATE = env_decimal("FRICTION_HOURLY_RATE", "40")
+FRICTION_COST_PER_CONTACT = env_decimal("FRICTION_COST_PER_CONTACT", "8")
+# What the data must show for each proportionality criterion to be suggested (see README).
+EVIDENCE = {
+    # Important: at least this share of its organisation's transactions or cost to serve.
+    "important_share": env_decimal("EVIDENCE_IMPORTANT_SHARE", "0.10"),
+    # Large and complex: any of these a year, or a journey this wide.
+    "large_transactions": env_decimal("EVIDENCE_LARGE_TRANSACTIONS", "45000"),
+    "large_cost": env_decimal("EVIDENCE_LARGE_COST", "5000000"),
+    "large_directorates": env_int("EVIDENCE_LARGE_DIRECTORATES", 3, least=1),
+    "large_organisations": env_int("EVIDENCE_LARGE_ORGANISATIONS", 2, least=1),
+    "large_teams": env_int("EVIDENCE_LARGE_TEAMS", 5, least=1),
+    # In-house control: at least this share of its stages owned by teams that are not suppliers.
+    "in_house_share": env_decimal("EVIDENCE_IN_HOUSE_SHARE", "0.5"),
+    # Major change: at least this share of its spending on change (or an active project or
+    # programme).
+    "change_share": env_decimal("EVIDENCE_CHANGE_SHARE", "0.2"),
+    # Valuable problems: KPIs off target, open high-severity friction, decisions outside
+    # rights, or failure demand at least this share of contacts, or flow efficiency below this.
+    "failure_demand_share": env_decimal("EVIDENCE_FAILURE_DEMAND_SHARE", "0.2"),
+    "low_flow_efficiency": env_decimal("EVIDENCE_LOW_FLOW_EFFICIENCY", "0.15"),
+}
 
 LOGGING = {
     "version": 1,

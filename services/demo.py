@@ -276,7 +276,7 @@ SERVICES = {
         "priorities": ["Route reports to the right council first time"],
         "model": Service.LeadershipModel.SINGLE,
         "leaders": [("Oliver Grant", "Service owner", "")],
-        "assessment": (True, False, False, True, True),
+        "assessment": (True, True, True, False, True),
         "stages": [
             StageSpec("Report", "Landlord services team", ("digital", "phone")),
             StageSpec("Triage", "Contact centre", ("phone", "digital")),
@@ -294,7 +294,7 @@ SERVICES = {
         "serves": "Private landlords and letting agents.",
         "model": Service.LeadershipModel.SINGLE,
         "leaders": [("Oliver Grant", "Service owner", "")],
-        "assessment": (False, False, True, False, False),
+        "assessment": (True, True, True, False, True),
         "stages": [
             StageSpec("Register", "Landlord services team"),
             StageSpec("Pay the fee", "Payments platform"),
@@ -315,7 +315,7 @@ SERVICES = {
             ("Yusuf Demir", "Council representative", ""),
             ("Hannah Lewis", "Operations representative", ""),
         ],
-        "assessment": (True, True, False, True, True),
+        "assessment": (True, True, True, False, True),
         "stages": [
             StageSpec("Ask for help", "Outsourced contact centre", ("phone",), False),
             StageSpec("Assess need", "Council housing options", ("in_person", "phone"), False),
@@ -332,7 +332,7 @@ SERVICES = {
         "purpose": "Renew licences until councils take the service over.",
         "model": Service.LeadershipModel.NONE,
         "leaders": [],
-        "assessment": (False, False, False, False, True),
+        "assessment": (True, False, True, False, True),
         "stages": [
             StageSpec("Send renewal form", "Print and post", ("paper",), False),
             StageSpec("Process renewal", "Applications processing", ("paper",), False),
@@ -352,7 +352,7 @@ SERVICES = {
             ("Imran Qureshi", "Platform owner", "product"),
             ("Ben Carter", "Technical architect", "architecture"),
         ],
-        "assessment": (True, True, True, False, True),
+        "assessment": (True, True, True, True, True),
         "stages": [
             StageSpec("Create account", "Identity platform"),
             StageSpec("Prove identity", "Identity platform"),
@@ -367,7 +367,7 @@ SERVICES = {
         "purpose": "Take fees and pay grants for every service, with reconciliation.",
         "model": Service.LeadershipModel.SINGLE,
         "leaders": [("Julia Novak", "Payments lead", "")],
-        "assessment": (True, False, True, False, False),
+        "assessment": (False, False, True, False, True),
         "stages": [
             StageSpec("Take or make payment", "Payments platform"),
             StageSpec("Reconcile", "Financial control", ("other",), False),
@@ -389,7 +389,7 @@ SERVICES = {
             ("Victor Lindqvist", "Fraud lead", "risk"),
             ("Hannah Lewis", "Casework manager", "casework"),
         ],
-        "assessment": (True, True, True, True, False),
+        "assessment": (True, True, True, False, True),
         "stages": [
             StageSpec("Open a case", "Agency digital team", ("digital",)),
             StageSpec("Assess", "Grant assessment", ("digital",)),
@@ -406,7 +406,7 @@ SERVICES = {
         "purpose": "Get new colleagues productive from their first day.",
         "model": Service.LeadershipModel.SINGLE,
         "leaders": [("Uma Patel", "Head of people services", "")],
-        "assessment": (False, True, True, False, False),
+        "assessment": (True, True, True, False, True),
         "stages": [
             StageSpec("Offer and checks", "People services", ("digital",)),
             StageSpec("Desk and kit", "Estates and facilities", ("in_person",), False),
@@ -426,7 +426,7 @@ SERVICES = {
             ("Mohammed Rahman", "Helpline manager", "contact"),
             ("Laura Bennett", "Policy lead, grants", "policy"),
         ],
-        "assessment": (False, False, True, False, True),
+        "assessment": (True, True, True, False, True),
         "stages": [
             StageSpec("Make a complaint", "Agency helpline", ("phone", "digital", "paper")),
             StageSpec("Investigate", "Complaints and appeals", ("digital",)),
@@ -442,7 +442,7 @@ SERVICES = {
         "purpose": "Investigate suspected grant fraud and recover money.",
         "model": Service.LeadershipModel.SINGLE,
         "leaders": [("Victor Lindqvist", "Fraud lead", "")],
-        "assessment": (True, False, True, False, True),
+        "assessment": (True, True, True, False, True),
         "restricted": True,
         "stages": [
             StageSpec("Refer", "Grant assessment", ("digital",)),

@@ -230,7 +230,7 @@ class ProfileForm(GovukFormMixin, forms.ModelForm):
 class OrganisationForm(GovukFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "currency", "description"]
+        fields = ["name", "kind", "currency", "hourly_rate", "cost_per_contact", "description"]
         labels = {"kind": "Kind of organisation"}
 
 

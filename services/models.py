@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -37,6 +37,26 @@ class Organisation(models.Model):
         default=site_currency,
         validators=[CURRENCY_CODE],
         help_text="The currency it accounts in: its services' money is shown in it.",
+    )
+    hourly_rate = models.DecimalField(
+        "loaded cost of an hour of staff time",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="In its currency, with on-costs. Prices the hours its services' friction "
+        "wastes; left empty, the site's default is used.",
+    )
+    cost_per_contact = models.DecimalField(
+        "cost of handling a contact",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="In its currency. Prices the failure-demand contacts friction causes; left "
+        "empty, the site's default is used.",
     )
 
     history = ChangeHistory()

@@ -51,8 +51,7 @@ def glance(row: Rollup) -> Glance:
     """``row`` (annotated by ``with_exceptions``) with its exceptions in words."""
     problems = []
     if row.is_off_target:
-        off = row.kpis_with_target - row.kpis_on_target
-        problems.append(f"{off} of {row.kpis_with_target} KPIs off target")
+        problems.append(f"{row.kpis_off_target} of {row.kpis_with_target} KPIs off target")
     if row.is_stale:  # old or missing, as the portfolio's filter has it
         problems.append(
             f"data is stale: the last ends {row.last_period_end:%-d %b %Y}"

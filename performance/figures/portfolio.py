@@ -146,7 +146,7 @@ HANDS_ON_GAP = Q(hands_on_recommended=True, service__leadership_model__in=NOT_HA
 
 # What makes a service an exception in a window, each as a filter on its roll-up.
 EXCEPTIONS = {
-    "off_target": Q(kpis_on_target__lt=F("kpis_with_target")),
+    "off_target": Q(kpis_off_target__gt=0),  # not within 5 % of the target either
     "hands_on_gap": HANDS_ON_GAP,
     "stale": Q(stale=True),  # old or missing
     "friction_high": Q(friction_open_high__gt=0),
@@ -195,6 +195,7 @@ def overview(rows: QuerySet[Rollup]) -> Overview:
 class PortfolioFilters(CatalogueFilters):
     hands_on_gap: bool = False
     stale: bool = False
+    evidence_disagrees: bool = False
 
 
 @dataclass
@@ -221,5 +222,7 @@ def portfolio(
         rows = rows.filter(HANDS_ON_GAP)
     if filters.stale:
         rows = rows.filter(stale=True)
+    if filters.evidence_disagrees:
+        rows = rows.filter(evidence_disagrees=True)
     rows = rows.select_related("service__organisation").order_by(*ordering(sort))
     return Portfolio(rows=rows, freshness=freshness)

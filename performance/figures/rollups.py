@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet
 from django.utils import timezone
 
+from performance.evidence import Evidence, evidence_for
 from performance.figures.summary import Summary, summaries, summary_json
 from performance.figures.windows import DataSpan, Window, presets, window_from
 from performance.models import DataExtent, Rollup
@@ -215,7 +216,7 @@ def _rate(value):
     return None if value is None else round(value, 12)
 
 
-def _row(s: Summary, version: int, now: datetime) -> Rollup:
+def _row(s: Summary, version: int, now: datetime, evidence: Evidence) -> Rollup:
     flow = s.flow
     return Rollup(
         service_id=s.service.pk,
@@ -239,6 +240,7 @@ def _row(s: Summary, version: int, now: datetime) -> Rollup:
         other_currencies={c: str(a) for c, a in sorted(s.costs.other_currencies.items())},
         kpis_on_target=s.kpis_on_target if s.kpis_with_target else None,
         kpis_with_target=s.kpis_with_target,
+        kpis_off_target=s.kpis_off_target,
         cross_directorate=flow.handoff_counts["cross_directorate"],
         cross_organisation=flow.handoff_counts["cross_organisation"],
         bottleneck_wait_hours=_rate(flow.bottleneck.median_wait_hours if flow.bottleneck else None),
@@ -246,6 +248,7 @@ def _row(s: Summary, version: int, now: datetime) -> Rollup:
         decisions_outside_rights=s.decisions_outside_rights,
         last_period_end=s.outcomes.last_period_end,
         hands_on_recommended=s.hands_on_recommended,
+        evidence_disagrees=evidence.disagrees,
         stale=s.stale,
         reporting=s.reporting,
         figures=summary_json(s),
@@ -268,7 +271,8 @@ def store(service_ids: list[int], windows: list[Window]) -> int:
     for window in windows:
         computed = summaries(services, window)
         _cache(computed, current, window)  # the dashboards of these windows read them whole
-        rows = [_row(s, current[pk], now) for pk, s in computed.items()]
+        evidence = evidence_for(computed, window)
+        rows = [_row(s, current[pk], now, evidence[pk]) for pk, s in computed.items()]
         Rollup.objects.bulk_create(
             rows,
             update_conflicts=True,

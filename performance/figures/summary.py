@@ -317,12 +317,18 @@ class Summary:
     rights_gaps: int = 0
     leaders: list[str] = field(default_factory=list)
     hands_on_recommended: bool | None = None
+    assessment: ProportionalityAssessment | None = None
     gaps: list[str] = field(default_factory=list)
     kpis: list["Kpi"] = field(default_factory=list)
 
     @property
     def kpis_with_target(self) -> int:
         return sum(1 for k in self.kpis if k.target is not None)
+
+    @property
+    def kpis_off_target(self) -> int:
+        """Off target: not on it, nor within 5 % of it."""
+        return sum(1 for k in self.kpis if k.status == "off_target")
 
     @property
     def kpis_on_target(self) -> int:
@@ -398,6 +404,7 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
             rights_gaps=len(missing),
             leaders=[leader.person.name for leader in leaders[service.pk]],
             hands_on_recommended=assessment.hands_on_recommended if assessment else None,
+            assessment=assessment,
             gaps=gaps,
             kpis=kpis[service.pk],  # every id has its list
         )

@@ -32,6 +32,7 @@ from performance.figures.rollups import as_of_text, summary_as_of, window_for
 from performance.figures.trends import service_trends, span_to
 from performance.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
 from performance.models import DataQualityFinding
+from performance.pricing import service_friction
 from performance.queries import findings_list, friction_summary
 from servicelead.exports import Echo, SafeWriter
 from servicelead.views import page_of, page_or_part
@@ -56,6 +57,7 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
     before, before_as_of = summary_as_of(service, window.previous())
     as_of = min(filter(None, [now_as_of, before_as_of]), default=None)
     tiles = kpi_tiles(now, before)
+    friction = friction_summary(service, window)
     return {
         **context,
         **dashboard_panels(service, window),
@@ -69,7 +71,10 @@ def _dashboard_context(request: HttpRequest, slug: str) -> dict:
         "cost_direction": direction(
             now.cost_per_transaction, before.cost_per_transaction, higher_is_better=False
         ),
-        "friction": friction_summary(service, window),
+        "friction": friction,
+        "friction_cost": service_friction(
+            service, friction, now.costs.run if now.costs.total is not None else None, window
+        ),
         "decisions": service_decision_summary(service),
         "reviews": reviews_due(visible_services(request.user).filter(pk=service.pk))[:5],
         "can_lead": user_can(request.user, LEAD, service),
@@ -127,6 +132,7 @@ def _portfolio(request: HttpRequest):
         **vars(base),
         hands_on_gap=bool(data.get("hands_on_gap")),
         stale=bool(data.get("stale")),
+        evidence_disagrees=bool(data.get("evidence_disagrees")),
     )
     # The services in view are the filtered ones: their data sets the default window.
     context = window_for(request.GET, filter_services(visible_services(request.user), base))

@@ -2,6 +2,8 @@
 teams and members, through the record actions, and a team's move shows its impact on the
 journeys before it is saved."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -160,6 +162,20 @@ def test_an_org_admin_adds_an_organisation_a_directorate_and_a_team(admin):
         {"name": "Casework", "team_type": "operations", "directorate": operations.pk},
     )
     assert Team.objects.get(name="Casework").directorate == operations
+
+
+def test_an_organisation_prices_its_staff_time_and_contacts(admin):
+    department = OrganisationFactory(name="Department")
+    url = reverse("services:organisation_edit", args=[department.slug])
+    data = {"name": "Department", "kind": "department", "currency": "GBP"}
+    page = admin.post(url, {**data, "hourly_rate": "-1"}).content.decode()
+    assert "Ensure this value is greater than or equal to 0." in page
+    admin.post(url, {**data, "hourly_rate": "52.50", "cost_per_contact": "7.25"})
+    department.refresh_from_db()
+    assert (department.hourly_rate, department.cost_per_contact) == (
+        Decimal("52.50"),
+        Decimal("7.25"),
+    )
 
 
 def test_an_organisation_whose_name_makes_a_taken_address_gets_another(admin):

@@ -153,8 +153,10 @@ def test_service_page_runs_a_fixed_number_of_queries(
     # permissions on the service (13); the accountability gaps' decision types and Decide
     # rights (2); the decisions panel's counts, recent decisions and rights gaps (4); the flow
     # panel's stages, hand-offs, friction counts and measurements (no sums of hand-off logs:
-    # nothing has been logged, so none is saved)
-    with django_assert_num_queries(29):
+    # nothing has been logged, so none is saved); the evidence panel's summary freshness
+    # (the summary itself from the cache), its organisation's transactions, currency and
+    # cost, and the projects under way (6)
+    with django_assert_num_queries(35):
         response = colleague_client.get(url(service))
     assert len(response.context["detail"].stages) == size
 

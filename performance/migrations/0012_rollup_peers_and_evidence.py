@@ -18,6 +18,16 @@ class Migration(migrations.Migration):
         migrations.RunPython(forget_rollups, migrations.RunPython.noop),
         migrations.AddField(
             model_name="rollup",
+            name="kpis_off_target",
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="rollup",
+            name="evidence_disagrees",
+            field=models.BooleanField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="rollup",
             name="complete_accurate",
             field=models.DecimalField(blank=True, decimal_places=12, max_digits=32, null=True),
         ),
