@@ -7,7 +7,7 @@ Idempotent: logs are found by hand-off or stage and week; friction and change by
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -191,14 +191,52 @@ def seed(*, scale: int = 0) -> list[str]:
         friction = _seed_friction()
         changes = _seed_changes()
         measurements, costs = _seed_outcomes(services)
+        drift = _seed_drift_history()
     report = [
         f"Flow: {handoff_logs} hand-off logs and {stage_logs} stage logs added; "
         f"{friction} friction points and {changes} change initiatives added.",
         f"Outcomes: {measurements} measurements and {costs} cost lines added (24 months).",
+        f"History: {drift} records dated back, so accountability drift shows.",
     ]
     if scale:
         report.append(_seed_generated())
     return report
+
+
+# The history as the demo tells it: Register as a landlord's first stage moved to its team 40
+# days ago, and no decision has been logged since. (Emergency housing support has been a
+# council, with hands-on leadership recommended, since the demo organisation began.)
+MOVED_DAYS_AGO = 40
+MOVED_FROM = "Contact centre"
+
+
+def _seed_drift_history() -> int:
+    """Give that stage its earlier team in its history (only while its history is the seed's
+    one record, so a second run, or a stage edited since, is left as it is). Returns the count
+    of history records written."""
+    today = timezone.localdate()
+
+    def at(days_ago: int) -> datetime:
+        return timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(9)))
+
+    written = 0
+    stage = Stage.objects.filter(service__slug="register-landlord").order_by("position").first()
+    earlier = Team.objects.filter(name=MOVED_FROM).first()
+    if stage is not None and earlier is not None and stage.team_id != earlier.pk:
+        rows = Stage.history.filter(id=stage.pk)
+        first = rows.first()
+        if rows.count() == 1 and first.history_type == "+":
+            values = {
+                f.attname: getattr(first, f.attname)
+                for f in type(first)._meta.concrete_fields
+                if f.attname != "history_id"
+            }
+            type(first).objects.create(**{**values, "team_id": earlier.pk})
+            rows.filter(history_id=first.history_id).update(
+                history_type="~", history_date=at(MOVED_DAYS_AGO)
+            )
+            written += 2
+    return written
 
 
 def _seed_generated() -> str:

@@ -97,7 +97,11 @@ class Evidence:
 
 
 def _share(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
-    return part / whole if part and whole else None
+    """``part`` of a positive ``whole``; none from negative amounts (recoveries), which have
+    no meaningful share."""
+    if part is None or whole is None or part < 0 or whole <= 0:
+        return None
+    return part / whole
 
 
 def _pct(value: Decimal) -> str:

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from performance.figures.portfolio import COLUMNS, DEFAULT_COLUMNS
 from performance.imports import KINDS
+from performance.maturity import LEVELS
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
 from servicelead.conflicts import UnchangedSinceMixin
 from servicelead.forms import GovukFormMixin, RecordsChoiceField
@@ -210,6 +211,13 @@ class PortfolioFilterForm(CatalogueFilterForm):
     stale = forms.BooleanField(required=False, label="Stale data")
     evidence_disagrees = forms.BooleanField(
         required=False, label="The data disagrees with the proportionality assessment"
+    )
+    maturity = forms.TypedChoiceField(
+        label="Leadership maturity",
+        choices=[("", "Any level"), *enumerate(LEVELS)],
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     columns = forms.MultipleChoiceField(
         required=False,

@@ -699,6 +699,7 @@ class Rollup(models.Model):
     hands_on_recommended = models.BooleanField(null=True, blank=True)
     # Whether the data disagrees with the proportionality assessment (none when not assessed).
     evidence_disagrees = models.BooleanField(null=True, blank=True)
+    maturity = models.PositiveSmallIntegerField(default=0)  # 0 not yet Bronze … 3 Gold
     stale = models.BooleanField(default=False)
     reporting = models.BooleanField(default=False)
     figures = models.JSONField(default=dict)  # the summary, as the API's summary gives it

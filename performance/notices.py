@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from decisions.models import Decision
 from decisions.queries import REVIEW_WINDOW_DAYS, reviews_due
+from performance.drift import drift_events
 from performance.figures.dashboard import kpi_tiles
 from performance.figures.rollups import cached_summary
 from performance.figures.summary import is_stale
@@ -198,6 +199,7 @@ def send_weekly_digests() -> int:
                         )
                     ),
                     "reviews_due": list(reviews_due([service], today)),
+                    "drift": [e for e in drift_events([service], today) if e.on > week_ago],
                 }
             )
         sent += _deliver(

@@ -3,10 +3,12 @@ for proportionality) and to the organisation and directorate pages (their except
 
 from django.http import HttpRequest
 
+from performance.drift import drift_events
 from performance.evidence import evidence_for
 from performance.figures.exceptions import exceptions_in
 from performance.figures.portfolio import PortfolioFilters
 from performance.figures.rollups import cached_summary, window_for
+from performance.maturity import scorecards
 from performance.models import ChangeInitiative
 from performance.queries import friction_summary, service_flow
 from services import panels
@@ -53,12 +55,21 @@ def exceptions_panel(request: HttpRequest, part: Organisation | Directorate) -> 
 
 
 @panels.register
-def evidence_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
-    """What the data suggests for each proportionality criterion, beside the assessment."""
+def leadership_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
+    """Its leadership maturity (the scorecard and the one thing that would raise it), and
+    what the data suggests for each proportionality criterion, beside the assessment."""
     window = window_for({}, [service])["window"]
-    found = evidence_for({service.pk: cached_summary(service, window)}, window)[service.pk]
-    return "performance/_evidence_panel.html", {
+    summary = {service.pk: cached_summary(service, window)}
+    evidence = evidence_for(summary, window)
+    return "performance/_leadership_panels.html", {
         "service": service,
-        "evidence": found,
+        "evidence": evidence[service.pk],
+        "scorecard": scorecards(summary, evidence)[service.pk],
         "can_lead": user_can(request.user, LEAD, service),
     }
+
+
+@panels.register
+def drift_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
+    """The service's accountability drift, read from its history: a dated timeline."""
+    return "performance/_drift_panel.html", {"events": drift_events([service])}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("services/<slug:slug>/dashboard/", figures.dashboard, name="dashboard"),
     path("services/<slug:slug>/review-pack/", figures.review_pack, name="review_pack"),
     path("portfolio/", figures.portfolio_page, name="portfolio"),
+    path("portfolio/drift/", views.drift_page, name="drift"),
     path("portfolio.csv", figures.portfolio_csv, name="portfolio_csv"),
     path("data-quality/", figures.data_quality, name="data_quality"),
     path("data-quality.csv", figures.data_quality_csv, name="data_quality_csv"),

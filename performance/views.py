@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import date, timedelta
 from functools import partial
 
@@ -21,6 +22,7 @@ from performance.actions import (
     log_version,
     stage_log_record,
 )
+from performance.drift import KINDS, drift_events
 from performance.figures.rollups import window_for
 from performance.figures.windows import EARLIEST, LATEST
 from performance.forms import (
@@ -405,4 +407,29 @@ def change_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
         request,
         "performance/change_form.html",
         {"service": service, "form": form, "initiative": initiative},
+    )
+
+
+# --- Accountability drift -------------------------------------------------------------------
+
+
+@require_GET
+def drift_page(request: HttpRequest) -> HttpResponse:
+    """Drift across every service the user may see, over the last 12 months."""
+    today = timezone.localdate()
+    services = list(visible_services(request.user).select_related("organisation"))
+    events = [e for e in drift_events(services, today) if e.on > today - timedelta(days=365)]
+    counts = Counter(e.kind for e in events)
+    page, query = page_of(request, events, 50)
+    return render(
+        request,
+        "performance/drift.html",
+        {
+            "page": page,
+            "query": query,
+            "events": page.object_list,
+            "counts": [(KINDS[kind], counts[kind]) for kind in KINDS if counts[kind]],
+            "total": len(events),
+            "services": len({e.service.pk for e in events}),
+        },
     )

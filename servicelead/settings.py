@@ -391,6 +391,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A service is compared with its peers (services of the same kind and phase) on a figure only
 # when at least this many others have it.
 PEERS_AT_LEAST = env_int("PEERS_AT_LEAST", 5, least=1)
+# What counts as accountability drift (see README).
+DRIFT = {
+    "leader_changes": env_int("DRIFT_LEADER_CHANGES", 2),  # more than this in 12 months
+    "decision_after_move_days": env_int("DRIFT_DECISION_AFTER_MOVE_DAYS", 14, least=1),
+    "rights_after_flag_days": env_int("DRIFT_RIGHTS_AFTER_FLAG_DAYS", 30, least=1),
+    "vision_days": env_int("DRIFT_VISION_DAYS", 365, least=1),
+    "hands_on_gap_days": env_int("DRIFT_HANDS_ON_GAP_DAYS", 182, least=1),
+    "stale_for_days": env_int("DRIFT_STALE_FOR_DAYS", 91, least=1),
+}
+# Leadership maturity: Gold allows no high-severity friction open longer than this.
+MATURITY = {"friction_days": env_int("MATURITY_FRICTION_DAYS", 90, least=1)}
 # What friction costs, where an organisation gives no rates of its own (in its currency).
 FRICTION_HOURLY_RATE = env_decimal("FRICTION_HOURLY_RATE", "40")
 FRICTION_COST_PER_CONTACT = env_decimal("FRICTION_COST_PER_CONTACT", "8")

@@ -184,8 +184,9 @@ def team_members(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_member_remove(request: HttpRequest, pk: int, membership: int) -> HttpResponse:
     _org_admins_only(request)
+    team = get_object_or_404(Team, pk=pk)  # (a primary key lookup refuses any size of id)
     found = get_object_or_404(
-        TeamMembership.objects.select_related("person", "team"), pk=membership, team_id=pk
+        TeamMembership.objects.select_related("person", "team"), pk=membership, team=team
     )
     records_remove([found], user=request.user)
     messages.success(request, f"{found.person.name} removed from {found.team.name}.")

@@ -174,6 +174,7 @@ ROUTES = {
     "performance:dashboard": Route("service", "read"),
     "performance:review_pack": Route("service", "read", ("GET", "POST"), post_access="lead"),
     "performance:portfolio": Route("global", "read"),
+    "performance:drift": Route("global", "read"),
     "performance:portfolio_csv": Route("global", "read"),
     "performance:data_quality": Route("global", "read"),
     "performance:data_quality_csv": Route("global", "read"),

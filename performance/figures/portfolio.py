@@ -196,6 +196,7 @@ class PortfolioFilters(CatalogueFilters):
     hands_on_gap: bool = False
     stale: bool = False
     evidence_disagrees: bool = False
+    maturity: int | None = None  # the level (0 not yet Bronze … 3 Gold)
 
 
 @dataclass
@@ -224,5 +225,7 @@ def portfolio(
         rows = rows.filter(stale=True)
     if filters.evidence_disagrees:
         rows = rows.filter(evidence_disagrees=True)
+    if filters.maturity is not None:
+        rows = rows.filter(maturity=filters.maturity)
     rows = rows.select_related("service__organisation").order_by(*ordering(sort))
     return Portfolio(rows=rows, freshness=freshness)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from performance.evidence import Evidence, evidence_for
 from performance.figures.summary import Summary, summaries, summary_json
 from performance.figures.windows import DataSpan, Window, presets, window_from
+from performance.maturity import scorecards
 from performance.models import DataExtent, Rollup
 from performance.outbox import enqueue
 from performance.queries import data_extents
@@ -216,7 +217,7 @@ def _rate(value):
     return None if value is None else round(value, 12)
 
 
-def _row(s: Summary, version: int, now: datetime, evidence: Evidence) -> Rollup:
+def _row(s: Summary, version: int, now: datetime, evidence: Evidence, level: int) -> Rollup:
     flow = s.flow
     return Rollup(
         service_id=s.service.pk,
@@ -249,6 +250,7 @@ def _row(s: Summary, version: int, now: datetime, evidence: Evidence) -> Rollup:
         last_period_end=s.outcomes.last_period_end,
         hands_on_recommended=s.hands_on_recommended,
         evidence_disagrees=evidence.disagrees,
+        maturity=level,
         stale=s.stale,
         reporting=s.reporting,
         figures=summary_json(s),
@@ -272,7 +274,8 @@ def store(service_ids: list[int], windows: list[Window]) -> int:
         computed = summaries(services, window)
         _cache(computed, current, window)  # the dashboards of these windows read them whole
         evidence = evidence_for(computed, window)
-        rows = [_row(s, current[pk], now, evidence[pk]) for pk, s in computed.items()]
+        levels = {pk: card.level for pk, card in scorecards(computed, evidence).items()}
+        rows = [_row(s, current[pk], now, evidence[pk], levels[pk]) for pk, s in computed.items()]
         Rollup.objects.bulk_create(
             rows,
             update_conflicts=True,

@@ -133,6 +133,7 @@ def _portfolio(request: HttpRequest):
         hands_on_gap=bool(data.get("hands_on_gap")),
         stale=bool(data.get("stale")),
         evidence_disagrees=bool(data.get("evidence_disagrees")),
+        maturity=data.get("maturity"),
     )
     # The services in view are the filtered ones: their data sets the default window.
     context = window_for(request.GET, filter_services(visible_services(request.user), base))

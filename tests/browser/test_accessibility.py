@@ -71,6 +71,7 @@ def main_pages() -> dict[str, str]:
         "flow": f"{SERVICE}/flow/",
         "review pack": f"{SERVICE}/review-pack/",
         "portfolio": "/portfolio/",
+        "accountability drift": "/portfolio/drift/",
         "data quality": "/data-quality/",
         "friction register": f"{SERVICE}/friction/",
         "friction everywhere": "/friction/",

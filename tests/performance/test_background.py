@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -27,7 +27,7 @@ from performance.notices import send_reminders, send_weekly_digests
 from performance.queries import week_of
 from servicelead.celery import app
 from services.actions import service_access_sync
-from services.models import Service
+from services.models import Service, Stage
 from tests.factories import (
     DecisionFactory,
     FrictionPointFactory,
@@ -36,6 +36,7 @@ from tests.factories import (
     ServiceFactory,
     ServiceLeaderFactory,
     StageFactory,
+    TeamFactory,
     UserFactory,
 )
 
@@ -456,3 +457,23 @@ def test_the_digest_marks_an_overdue_review(led_service):
     assert "Reviews overdue or due within 30 days: 2" in body
     assert f"Fund assessors (review by {past.day} {past:%b %Y}: overdue)" in body
     assert f"Close the counter (review by {soon.day} {soon:%b %Y})" in body
+
+
+def test_the_weekly_digest_names_the_weeks_accountability_drift(led_service):
+    service, _ = led_service
+    stage = StageFactory(service=service, name="Check", team=TeamFactory(name="Casework"))
+    stage.team = TeamFactory(name="Triage")
+    stage.save()
+    moved = timezone.localdate() - timedelta(days=17)  # 14 days without a decision: 3 days ago
+    for entry, day in zip(
+        Stage.history.filter(id=stage.pk).order_by("history_id"),
+        [moved - timedelta(days=30), moved],
+        strict=True,
+    ):  # created a month before the move
+        Stage.history.filter(history_id=entry.history_id).update(
+            history_date=timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        )
+    assert send_weekly_digests() == 1
+    [message] = mail.outbox
+    assert "Accountability drift this week: 1" in message.body
+    assert "The stage “Check” moved from Casework to Triage" in message.body

@@ -1,0 +1,168 @@
+"""Leadership maturity: a scorecard of named checks in three levels, for every service.
+
+- Bronze: a leader or leadership team; every stage owned; KPIs with targets.
+- Silver: proportionality assessed and matching the evidence; a Decide holder for every kind
+  of decision; data fresh.
+- Gold: no high-severity friction open longer than ``MATURITY["friction_days"]``; a review
+  pack narrative for a window that ended within the last quarter.
+
+A service is at the highest level whose checks, and every lower level's, pass; the one thing
+that would raise it is the first check it fails. Worked out with the window's summaries and
+evidence and two grouped queries more, so the roll-ups keep each service's level.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+
+from performance.evidence import Evidence
+from performance.figures.summary import Summary
+from performance.models import FrictionPoint, ReviewNarrative
+
+LEVELS = ["Not yet Bronze", "Bronze", "Silver", "Gold"]
+QUARTER = timedelta(days=92)
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    level: int  # 1 Bronze, 2 Silver, 3 Gold
+    name: str
+    passed: bool
+    why: str  # what the data shows
+
+    @property
+    def level_label(self) -> str:
+        return LEVELS[self.level]
+
+
+@dataclass
+class Scorecard:
+    checks: list[Check]
+
+    @property
+    def level(self) -> int:
+        reached = 0
+        for level in (1, 2, 3):
+            if all(c.passed for c in self.checks if c.level <= level):
+                reached = level
+        return reached
+
+    @property
+    def label(self) -> str:
+        return LEVELS[self.level]
+
+    @property
+    def next_label(self) -> str:
+        return LEVELS[min(self.level + 1, 3)]
+
+    @property
+    def next_step(self) -> Check | None:
+        """The one thing that would raise it: the first check it fails."""
+        return next((c for c in self.checks if not c.passed), None)
+
+    def at(self, level: int) -> list[Check]:
+        return [c for c in self.checks if c.level == level]
+
+
+def scorecards(
+    summaries: dict[int, Summary], evidence: dict[int, Evidence], today: date | None = None
+) -> dict[int, Scorecard]:
+    """The scorecard of each summarised service."""
+    today = today or timezone.localdate()
+    ids = list(summaries)
+    limit = settings.MATURITY["friction_days"]
+    old_friction = dict(
+        FrictionPoint.objects.filter(
+            service_id__in=ids,
+            severity=FrictionPoint.Severity.HIGH,
+            raised_on__lt=today - timedelta(days=limit),
+        )
+        .exclude(status=FrictionPoint.Status.RESOLVED)
+        .values_list("service_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    narrated = set(
+        ReviewNarrative.objects.filter(service_id__in=ids, window_end__gte=today - QUARTER)
+        .exclude(text="")
+        .values_list("service_id", flat=True)
+    )
+    return {
+        pk: _scorecard(s, evidence[pk], old_friction.get(pk, 0), pk in narrated, limit)
+        for pk, s in summaries.items()
+    }
+
+
+def _scorecard(s: Summary, evidence: Evidence, old_friction: int, narrated: bool, limit: int):
+    stages = [f.stage for f in s.flow.stages]
+    unowned = sum(1 for stage in stages if stage.team_id is None)
+    leaders = len(s.leaders)
+    return Scorecard(
+        [
+            Check(
+                "leader",
+                1,
+                "A leader or leadership team",
+                leaders > 0,
+                f"{leaders} leader{'s' if leaders != 1 else ''} named",
+            ),
+            Check(
+                "stages_owned",
+                1,
+                "Every stage owned by a team",
+                bool(stages) and not unowned,
+                "no journey" if not stages else f"{unowned} of {len(stages)} stages unowned",
+            ),
+            Check(
+                "targets",
+                1,
+                "KPIs with targets",
+                s.kpis_with_target > 0,
+                f"{s.kpis_with_target} KPI{'s' if s.kpis_with_target != 1 else ''} with a target",
+            ),
+            Check(
+                "proportionality",
+                2,
+                "Proportionality assessed, and the evidence agrees",
+                evidence.assessed and not evidence.disagreements,
+                "not assessed"
+                if not evidence.assessed
+                else f"the data disagrees on {len(evidence.disagreements)} of 5 criteria"
+                if evidence.disagreements
+                else "the data agrees wherever it can judge",
+            ),
+            Check(
+                "decide_holders",
+                2,
+                "A Decide holder for every kind of decision",
+                s.rights_gaps == 0,
+                f"{s.rights_gaps} kind{'s' if s.rights_gaps != 1 else ''} of decision nobody "
+                "may take",
+            ),
+            Check(
+                "fresh",
+                2,
+                "Data fresh",
+                not s.stale,
+                "stale" if s.stale else "measured within the last two months",
+            ),
+            Check(
+                "friction",
+                3,
+                f"No high-severity friction open longer than {limit} days",
+                old_friction == 0,
+                f"{old_friction} open longer",
+            ),
+            Check(
+                "narrative",
+                3,
+                "A review pack narrative for the last quarter",
+                narrated,
+                "written" if narrated else "none for a window ending in the last quarter",
+            ),
+        ]
+    )
