@@ -21,7 +21,6 @@ from performance.models import ChangeInitiative, CostLine, Measurement
 from services.models import Organisation, ProportionalityAssessment, Service, Team
 from services.proportionality import hands_on_recommended
 
-YEAR = Decimal(365)
 CRITERIA = dict(ProportionalityAssessment.CRITERIA)
 # What each criterion is called when it does not hold: "Assessed: not large or complex."
 NOT = {
@@ -176,9 +175,10 @@ def evidence_for(summaries: dict[int, Summary], window: Window) -> dict[int, Evi
 def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
     limits = settings.EVIDENCE
     service = s.service
-    per_year = YEAR / window.days
+    per_year = window.per_year
     transactions = s.outcomes.transactions
-    cost = s.costs.to_serve
+    # Cost to serve: none when every line is programme spending (as the GC inventory's are).
+    cost = s.costs.to_serve or None
     currency = s.costs.currency
     teams = [f.stage.team for f in s.flow.stages if f.stage.team is not None]
     stages = len(s.flow.stages)
@@ -255,7 +255,9 @@ def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
 
     # Valuable or critical problems, from the figures.
     facts, holds = [], []
-    off, with_target = s.kpis_off_target, s.kpis_with_target
+    # KPIs with a target and a value: one with no value in the window tells nothing.
+    off = s.kpis_off_target
+    with_target = sum(1 for k in s.kpis if k.status in {"on_target", "within_5", "off_target"})
     if with_target:
         facts.append(f"{off} of {_n(with_target, 'KPI')} with a target off it")
         holds.append(off > 0)
@@ -275,6 +277,7 @@ def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
         holds.append(efficiency < limits["low_flow_efficiency"])
     if not holds and (s.reporting or s.flow.has_data):
         holds.append(False)  # measured, and nothing wrong
+        facts.append("measured, and no problem found")
     problems = Criterion("critical_issues", any(holds) if holds else None, facts)
 
     criteria = [important, large, control, change, problems]

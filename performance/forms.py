@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 
-from performance.figures.portfolio import COLUMNS, DEFAULT_COLUMNS
+from performance.figures.portfolio import COLUMNS, DEFAULT_COLUMNS, EXCEPTION_CHOICES
 from performance.imports import KINDS
 from performance.maturity import LEVELS
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
@@ -211,6 +211,11 @@ class PortfolioFilterForm(CatalogueFilterForm):
     stale = forms.BooleanField(required=False, label="Stale data")
     evidence_disagrees = forms.BooleanField(
         required=False, label="The data disagrees with the proportionality assessment"
+    )
+    exception = forms.ChoiceField(
+        label="Needing attention",
+        choices=[("", "Every service"), *EXCEPTION_CHOICES],
+        required=False,
     )
     maturity = forms.TypedChoiceField(
         label="Leadership maturity",

@@ -690,6 +690,7 @@ class Rollup(models.Model):
     kpis_on_target = models.PositiveIntegerField(null=True, blank=True)  # none without targets
     kpis_with_target = models.PositiveIntegerField(default=0)
     kpis_off_target = models.PositiveIntegerField(default=0)  # not within 5 % either
+    kpis_within_5 = models.PositiveIntegerField(default=0)  # of the target, not on it
     cross_directorate = models.PositiveIntegerField(default=0)
     cross_organisation = models.PositiveIntegerField(default=0)
     bottleneck_wait_hours = _rate_field()

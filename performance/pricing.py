@@ -33,18 +33,25 @@ class Rates:
     hourly: Decimal
     per_contact: Decimal
     currency: str
-    own: bool  # the organisation's own rates (else the site's defaults, or some of them)
+    own_hourly: bool  # the organisation's own (else the site's default)
+    own_per_contact: bool
 
     def a_week(self, hours: Decimal, contacts: int) -> Decimal:
         return hours * self.hourly + contacts * self.per_contact
 
     @property
+    def own(self) -> bool:
+        return self.own_hourly and self.own_per_contact
+
+    @property
     def text(self) -> str:
-        source = "its organisation's rates" if self.own else "the default rates"
-        return (
-            f"{self.hourly:,.2f} {self.currency} an hour and {self.per_contact:,.2f} "
-            f"{self.currency} a contact ({source})"
-        )
+        hour = f"{self.hourly:,.2f} {self.currency} an hour"
+        contact = f"{self.per_contact:,.2f} {self.currency} a contact"
+        if self.own_hourly == self.own_per_contact:
+            source = "its organisation's rates" if self.own else "the default rates"
+            return f"{hour} and {contact} ({source})"
+        whose = {True: "its organisation's", False: "the default"}
+        return f"{hour} ({whose[self.own_hourly]}) and {contact} ({whose[self.own_per_contact]})"
 
 
 def default_rates() -> str:
@@ -60,7 +67,8 @@ def rates_of(organisation: Organisation) -> Rates:
         hourly=settings.FRICTION_HOURLY_RATE if hourly is None else hourly,
         per_contact=settings.FRICTION_COST_PER_CONTACT if per_contact is None else per_contact,
         currency=organisation.currency,
-        own=hourly is not None and per_contact is not None,
+        own_hourly=hourly is not None,
+        own_per_contact=per_contact is not None,
     )
 
 
@@ -128,7 +136,7 @@ class AgainstRunCost:
 
 def across(services, window) -> list[tuple[str, AgainstRunCost]]:
     """Open friction's cost a year across ``services``, beside their run cost a year over
-    ``window`` (scaled to 365 days), per currency (three queries)."""
+    ``window`` (scaled to a year), per currency (three queries)."""
     sums = (
         FrictionPoint.objects.filter(service__in=services)
         .exclude(status=FrictionPoint.Status.RESOLVED)
@@ -150,7 +158,7 @@ def across(services, window) -> list[tuple[str, AgainstRunCost]]:
         .order_by()
     ):
         if currency == own:  # other currencies are never added in
-            run[currency] += total * Decimal(365) / window.days
+            run[currency] += total * window.per_year
     return [
         (currency, AgainstRunCost(friction[currency], run.get(currency)))
         for currency in sorted(friction)
@@ -177,5 +185,5 @@ def service_friction(
     ``run`` is its run cost over ``window``, scaled here to a year."""
     rates = rates_of(service.organisation)
     a_week = rates.a_week(friction.hours_lost_per_week, friction.failure_demand_contacts_per_week)
-    run_a_year = None if run is None else run * Decimal(365) / window.days
+    run_a_year = None if run is None else run * window.per_year
     return ServiceFriction(rates, a_week, AgainstRunCost(a_week * WEEKS_A_YEAR, run_a_year))

@@ -285,7 +285,7 @@ class TeamForm(GovukFormMixin, forms.ModelForm):
         "its stages' hand-offs cross: you will see which before anything is saved.",
     )
     # The directorate whose impact the person saw; a move is saved only once it has been seen.
-    previewed = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Team

@@ -144,7 +144,8 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         destination = form.cleaned_data["directorate"]
         impact = team_move_impact(Team(pk=team.pk, directorate=where), destination)
-        if not impact.moved or form.cleaned_data["previewed"] == destination.pk:
+        # (anything but the directorate shown is as if nothing was shown)
+        if not impact.moved or form.cleaned_data["previewed"] == str(destination.pk):
             _written(request, form, "Team saved.")
             return redirect(team)
         form.data = form.data.copy()

@@ -19,6 +19,7 @@ from performance.figures.windows import Window, add_months
 WIDTH, HEIGHT = 480, 260
 LEFT, RIGHT, TOP, BOTTOM = 76, 12, 28, 40  # room for the axes' labels
 MAX_X_LABELS = 6
+BAND_LABEL_WIDTH = 120  # "Previous window" at 14 px, with room to spare
 STEPS = (1, 2, 2.5, 5, 10)
 
 
@@ -77,11 +78,21 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def axis_label(value: float, kind: str, step: float) -> str:
-    """A tick's label, to as many places as the step needs (a step of 2.5 % shows 72.5 %)."""
+    """A tick's label, to as many places as the step needs (a step of 2.5 % shows 72.5 %);
+    millions and thousands in short ("150M", "25k"), so they fit beside the axis."""
+    if kind != "percent" and step >= 25_000:  # a top tick of about 100,000 or more
+        if value == 0:
+            return "0"
+        size, suffix = (1_000_000, "M") if step >= 250_000 else (1_000, "k")
+        return f"{value / size:,.{_places(step / size)}f}{suffix}"
     scale = 100 if kind == "percent" else 1
-    places = next((n for n in range(3) if abs(round(step * scale, n) - step * scale) < 1e-9), 2)
-    text = f"{value * scale:,.{places}f}"
+    text = f"{value * scale:,.{_places(step * scale)}f}"
     return f"{text}%" if kind == "percent" else text
+
+
+def _places(step: float) -> int:
+    """The decimal places a step needs: none for 5, one for 2.5, two for 0.25."""
+    return next((n for n in range(3) if abs(round(step, n) - step) < 1e-9), 2)
 
 
 def target_label(trend: Trend) -> str:
@@ -110,7 +121,9 @@ def chart(trend: Trend, span: Window, window: Window) -> Chart:
         start, end = max(part.start, span.start), min(part.end, span.end)
         if start <= end:
             x0, x1 = x_of(start), x_of(end + timedelta(days=1))
-            drawn.bands.append(Band(x0, x1 - x0, label if x1 - x0 >= 90 else "", kind))
+            drawn.bands.append(
+                Band(x0, x1 - x0, label if x1 - x0 >= BAND_LABEL_WIDTH else "", kind)
+            )
 
     measured = trend.measured
     values = [float(p.value) for p in measured]
@@ -121,6 +134,15 @@ def chart(trend: Trend, span: Window, window: Window) -> Chart:
     low, high = min(values), max(values)
     if trend.kind in {"count", "hours"} or (trend.kind == "number" and low >= 0):
         low = min(low, 0.0)  # amounts and durations from zero, so their size is not overstated
+        if high == low:
+            high = low + 1  # all zero: an axis from 0, not around it
+    if trend.kind == "count" and high - low < 4:
+        high = low + 4  # whole numbers on the axis of a count
+    if trend.kind == "percent" and high == low:
+        # A flat share: 20 points either side, within 0 % to 100 % where it lies there.
+        flat = low
+        low = max(flat - 0.2, 0.0) if flat >= 0 else flat - 0.2
+        high = min(flat + 0.2, 1.0) if flat <= 1 else flat + 0.2
     ticks = nice_ticks(low, high)
     bottom, top = ticks[0], ticks[-1]
     step = ticks[1] - ticks[0]

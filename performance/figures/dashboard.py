@@ -6,7 +6,7 @@ API agree.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import dateformat
 
@@ -57,6 +57,12 @@ def relative_change(now: Decimal | None, before: Decimal | None) -> Decimal | No
     return (now - before) / abs(before)
 
 
+def half_up(value, places: int) -> Decimal:
+    """``value`` to ``places`` decimal places, a half rounded up (98.65 → 98.7), as people
+    round: Python's formatting would round it to even (98.6)."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def _trimmed(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -65,10 +71,10 @@ def _trimmed(text: str) -> str:
 # number is as precise as it is given: to 2 places, and a change to 4, so 0.9865 → 0.9458
 # shows −0.0407, never −0.0.
 FORMATS = {
-    "percent": (lambda v: f"{v * 100:.1f}%", lambda d: f"{d * 100:+.1f} points"),
-    "score": (lambda v: f"{v:.1f} out of 100", lambda d: f"{d:+,.1f}"),
-    "count": (lambda v: f"{v:,.0f}", lambda d: f"{d:+,.0f}"),
-    "number": (lambda v: _trimmed(f"{v:,.2f}"), lambda d: _trimmed(f"{d:+,.4f}")),
+    "percent": (lambda v: f"{half_up(v * 100, 1)}%", lambda d: f"{half_up(d * 100, 1):+} points"),
+    "score": (lambda v: f"{half_up(v, 1)} out of 100", lambda d: f"{half_up(d, 1):+,}"),
+    "count": (lambda v: f"{half_up(v, 0):,}", lambda d: f"{half_up(d, 0):+,}"),
+    "number": (lambda v: _trimmed(f"{half_up(v, 2):,}"), lambda d: _trimmed(f"{half_up(d, 4):+,}")),
 }
 
 

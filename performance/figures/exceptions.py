@@ -51,7 +51,8 @@ def glance(row: Rollup) -> Glance:
     """``row`` (annotated by ``with_exceptions``) with its exceptions in words."""
     problems = []
     if row.is_off_target:
-        problems.append(f"{row.kpis_off_target} of {row.kpis_with_target} KPIs off target")
+        kpis = "KPI" if row.kpis_with_target == 1 else "KPIs"
+        problems.append(f"{row.kpis_off_target} of {row.kpis_with_target} {kpis} off target")
     if row.is_stale:  # old or missing, as the portfolio's filter has it
         problems.append(
             f"data is stale: the last ends {row.last_period_end:%-d %b %Y}"

@@ -153,6 +153,15 @@ EXCEPTIONS = {
     "outside_rights": Q(decisions_outside_rights__gt=0),
 }
 NEEDS_ATTENTION = reduce(or_, EXCEPTIONS.values())
+# The portfolio's filter on them: any, or one kind.
+EXCEPTION_CHOICES = [
+    ("any", "Any exception"),
+    ("off_target", "KPIs off target"),
+    ("hands_on_gap", "Hands-on leadership recommended, not in place"),
+    ("stale", "Stale or missing data"),
+    ("friction_high", "Open high-severity friction"),
+    ("outside_rights", "Decisions outside agreed rights"),
+]
 
 
 @dataclass
@@ -197,6 +206,7 @@ class PortfolioFilters(CatalogueFilters):
     stale: bool = False
     evidence_disagrees: bool = False
     maturity: int | None = None  # the level (0 not yet Bronze … 3 Gold)
+    exception: str = ""  # "any", or a key of EXCEPTIONS
 
 
 @dataclass
@@ -227,5 +237,9 @@ def portfolio(
         rows = rows.filter(evidence_disagrees=True)
     if filters.maturity is not None:
         rows = rows.filter(maturity=filters.maturity)
+    if filters.exception:
+        rows = rows.filter(
+            NEEDS_ATTENTION if filters.exception == "any" else EXCEPTIONS[filters.exception]
+        )
     rows = rows.select_related("service__organisation").order_by(*ordering(sort))
     return Portfolio(rows=rows, freshness=freshness)

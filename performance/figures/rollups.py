@@ -242,6 +242,7 @@ def _row(s: Summary, version: int, now: datetime, evidence: Evidence, level: int
         kpis_on_target=s.kpis_on_target if s.kpis_with_target else None,
         kpis_with_target=s.kpis_with_target,
         kpis_off_target=s.kpis_off_target,
+        kpis_within_5=s.kpis_within_5,
         cross_directorate=flow.handoff_counts["cross_directorate"],
         cross_organisation=flow.handoff_counts["cross_organisation"],
         bottleneck_wait_hours=_rate(flow.bottleneck.median_wait_hours if flow.bottleneck else None),

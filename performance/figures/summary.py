@@ -326,6 +326,10 @@ class Summary:
         return sum(1 for k in self.kpis if k.target is not None)
 
     @property
+    def kpis_within_5(self) -> int:
+        return sum(1 for k in self.kpis if k.status == "within_5")
+
+    @property
     def kpis_off_target(self) -> int:
         """Off target: not on it, nor within 5 % of it."""
         return sum(1 for k in self.kpis if k.status == "off_target")

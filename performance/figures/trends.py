@@ -153,14 +153,19 @@ def service_trends(now: Summary) -> list[Trend]:
         return sum(inside) if inside else None
 
     def flow(key: str, name: str, kind: str, value) -> Trend:
-        values = {(m, _month_end(m)): value(figures) for m, figures in flows.items()}
+        values = {
+            (m, _month_end(m)): value(figures)
+            for m, figures in flows.items()
+            if span.start <= m and _month_end(m) <= span.end  # whole months only
+        }
         return Trend(
             key,
             name,
             kind,
             _points(values, kind, window),
             higher_is_better=key != "lead_time",
-            note="From the teams' weekly logs; a week counts in the month it ends in.",
+            note="From the teams' weekly logs; a week counts in the month it ends in, and only "
+            "whole months are drawn.",
         )
 
     trends = [
@@ -195,6 +200,8 @@ def service_trends(now: Summary) -> list[Trend]:
         ),
     ]
     for metric in own:
+        if not own_series.get(metric.pk):
+            continue  # a metric with nothing measured in the 24 months draws no chart
         kind, unit = own_unit(metric.unit)
         trends.append(
             Trend(

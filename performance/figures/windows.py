@@ -9,6 +9,7 @@ period lies inside it.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.http import QueryDict
 from django.utils import dateformat
@@ -44,6 +45,14 @@ class Window:
     @property
     def query(self) -> str:
         return f"from={self.start.isoformat()}&to={self.end.isoformat()}"
+
+    @property
+    def per_year(self) -> Decimal:
+        """What a total over the window is multiplied by to give a year's: 1 for a year's
+        window (365 or 366 days, so a financial year's total is shown as it is)."""
+        if self.days in (365, 366):
+            return Decimal(1)
+        return Decimal(365) / self.days
 
     def previous(self) -> "Window":
         """The window of equal length just before this one."""

@@ -23,6 +23,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="rollup",
+            name="kpis_within_5",
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="rollup",
             name="maturity",
             field=models.PositiveSmallIntegerField(default=0),
         ),

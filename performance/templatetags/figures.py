@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
+from performance.figures.dashboard import half_up
+
 register = template.Library()
 
 NO_DATA = "No data"
@@ -16,22 +18,22 @@ def hours(value: Decimal | None) -> str:
         return NO_DATA
     value = Decimal(value)
     if value >= 48:
-        return f"{value:,.0f} h ({value / 24:,.1f} days)"
-    return f"{value:,.1f} h"
+        return f"{half_up(value, 0):,} h ({half_up(value / 24, 1):,} days)"
+    return f"{half_up(value, 1):,} h"
 
 
 @register.filter
 def percent(value: Decimal | None, places: int = 1) -> str:
     if value is None:
         return NO_DATA
-    return f"{Decimal(value) * 100:,.{places}f}%"
+    return f"{half_up(Decimal(value) * 100, places):,}%"
 
 
 @register.filter
 def number(value, places: int = 0) -> str:
     if value is None:
         return NO_DATA
-    return intcomma(f"{Decimal(value):.{places}f}")
+    return intcomma(str(half_up(value, places)))
 
 
 @register.filter

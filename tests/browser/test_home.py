@@ -45,7 +45,7 @@ def test_the_org_admin_sees_the_portfolios_exceptions(visit, width):
     visitor.check_accessibility(f"home, org admin, {width} px")
     visitor.screenshot("home-admin")
     page.get_by_role("link", name="See them (hands-on leadership gaps)").click()
-    expect(page.get_by_label("Hands-on leadership recommended but not in place")).to_be_checked()
+    expect(page.get_by_label("Needing attention")).to_have_value("hands_on_gap")
 
 
 @pytest.mark.parametrize("width", [1280, PHONE], ids=["desktop", "phone"])

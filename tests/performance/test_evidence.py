@@ -158,3 +158,19 @@ def test_the_portfolio_shows_the_services_whose_evidence_disagrees(benefits):
         within=Service.objects.all(),
     )
     assert [row.service.name for row in found.rows] == ["Benefits"]
+
+
+def test_a_leap_years_total_is_a_years_and_programme_spending_is_no_cost_to_serve():
+    service = ServiceFactory()
+    leap = Window(date(2023, 4, 1), date(2024, 3, 31))  # 366 days
+    measure(service, "transactions", (leap.start, leap.end), 89_154_252)
+    cost(service, (leap.start, leap.end), 1_000_000, category="programme")
+    large = evidence_of(service, leap).criteria[1]
+    assert large.facts == ["89,154,252 transactions a year"]  # not scaled by 365 ÷ 366
+
+
+def test_a_kpi_with_a_target_but_no_value_tells_nothing():
+    service = ServiceFactory()
+    MetricFactory(service=service, key="days", name="Days", target=28, higher_is_better=False)
+    problems = evidence_of(service).criteria[4]
+    assert (problems.suggested, problems.facts) == (None, [])

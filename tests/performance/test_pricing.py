@@ -104,3 +104,10 @@ def test_rates_are_the_organisations_or_the_defaults(points):
         D(50),
         D(40),
     )
+
+
+def test_rates_say_whose_each_is():
+    mixed = OrganisationFactory(name="Mixed", cost_per_contact=D(3))
+    assert rates_of(mixed).text == (
+        "40.00 GBP an hour (the default) and 3.00 GBP a contact (its organisation's)"
+    )

@@ -12,7 +12,13 @@ from performance.figures.charts import axis_label, chart, nice_ticks
 from performance.figures.summary import summary
 from performance.figures.trends import Point, Trend, service_trends, span_to
 from performance.figures.windows import Window
-from tests.factories import HandoffLogFactory, StageFactory, StageLogFactory, TeamFactory
+from tests.factories import (
+    HandoffLogFactory,
+    MetricFactory,
+    StageFactory,
+    StageLogFactory,
+    TeamFactory,
+)
 from tests.performance.test_summary import FEB, JAN, MAR, Q1, cost, measure
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +159,10 @@ def test_round_ticks_take_in_every_value():
     assert axis_label(0.75, "percent", 0.25) == "75%"
     assert axis_label(0.925, "percent", 0.005) == "92.5%"
     assert axis_label(0.725, "percent", 0.025) == "72.5%"  # never "72%" for 72.5 %
-    assert axis_label(150_000, "count", 50_000) == "150,000"
+    assert axis_label(150_000, "count", 50_000) == "150k"  # short, to fit beside the axis
+    assert axis_label(75_000_000, "count", 25_000_000) == "75M"
+    assert axis_label(2_500_000, "count", 250_000) == "2.50M"  # as many places as the step
+    assert axis_label(6_000, "count", 2_000) == "6,000"
     assert axis_label(7.5, "number", 2.5) == "7.5"
 
 
@@ -236,3 +245,31 @@ def test_the_dashboard_draws_each_trend_with_its_figures_as_a_table(leader_clien
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">120</td>' in html
     assert "Jan 2026: 120" in html and "Feb 2026: 80" in html  # the points' titles
     assert 'href="#trend-transactions-heading"' in html
+
+
+def test_flat_series_get_an_axis_that_fits_what_they_measure():
+    span = span_to(Q1.end)
+    zeros = chart(trend_of([(*JAN, D(0)), (*FEB, D(0))], kind="count"), span, Q1)
+    assert [t.label for t in zeros.y_ticks][0] == "0"  # from zero up, never below it
+    full = chart(trend_of([(*JAN, D(1)), (*FEB, D(1))]), span, Q1)
+    assert full.y_ticks[-1].label == "100%"  # a share never drawn above 100 %
+    nearly = chart(trend_of([(*JAN, D("0.996"))]), span, Q1)
+    assert nearly.y_ticks[-1].label == "100%"
+
+
+def test_flow_months_at_the_edges_of_the_span_are_drawn_only_when_whole(service):
+    team = TeamFactory()
+    apply, check = (StageFactory(service=service, position=n, team=team) for n in (1, 2))
+    handoff = handoffs_make({service.pk: [apply, check]})[(apply.pk, check.pk)]
+    for start in (date(2026, 2, 2), date(2026, 3, 2)):
+        HandoffLogFactory(handoff=handoff, period_start=start, period_end=start + timedelta(6))
+    # The window ends on 15 March: March is not a whole month of it, February is.
+    trend = by_key(service, Window(date(2026, 1, 1), date(2026, 3, 15)))["lead_time"]
+    assert [(p.start, p.end) for p in trend.points] == [FEB]
+
+
+def test_a_metric_with_nothing_measured_draws_no_chart(service):
+    measure(service, "calls_answered", JAN, 10)
+    MetricFactory(service=service, key="never", name="Never measured")
+    keys = set(by_key(service))
+    assert "metric-calls_answered" in keys and "metric-never" not in keys

@@ -77,7 +77,7 @@ def test_an_organisations_exceptions_count_what_it_is_accountable_for_or_takes_p
     assert "1 high-severity friction point open" in page  # Grants, and why
     assert "Nothing measured yet" in page  # Repairs
     assert "Payroll" not in page
-    assert f'href="/portfolio/?organisation={housing.slug}&amp;stale=on"' in page
+    assert f'href="/portfolio/?organisation={housing.slug}&amp;exception=stale"' in page
 
 
 def test_a_directorates_exceptions_count_the_services_its_teams_take_part_in(admin, structure):

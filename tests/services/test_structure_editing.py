@@ -131,6 +131,18 @@ def test_a_confirmation_for_another_directorate_shows_the_new_impact(admin, worl
     assert casework.directorate.name == "Operations"
 
 
+def test_a_confirmation_that_is_not_a_directorate_is_no_confirmation(admin, world):
+    casework = world["casework"]
+    data = {"name": "Casework", "team_type": casework.team_type}
+    page = admin.post(
+        reverse("services:team_edit", args=[casework.pk]),
+        {**data, "directorate": world["hosting_dir"].pk, "previewed": "abc"},
+    ).content.decode()
+    assert "Before you save" in page and "There is a problem" not in page
+    casework.refresh_from_db()
+    assert casework.directorate.name == "Operations"
+
+
 def test_a_change_with_no_impact_saves_at_once(admin, world):
     casework = world["casework"]
     data = {
