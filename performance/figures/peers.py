@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db.models import Case, Count, DecimalField, F, Q, When
 from django.db.models.functions import Cast
 
-from performance.figures.dashboard import fmt
 from performance.figures.portfolio import PortfolioFilters, portfolio
+from performance.figures.trends import show
 from performance.figures.windows import Window
 from services.models import Service
 from services.queries import User
@@ -101,14 +101,6 @@ def group_of(service: Service) -> str:
     return f"{service.get_phase_display().lower()} {service.get_kind_display().lower()} services"
 
 
-def _show(value: Decimal | None, figure: Figure, currency: str) -> str:
-    if value is None:
-        return "No data"
-    if figure.kind == "hours":
-        return f"{value:,.1f} hours"
-    return fmt(value, figure.kind) + (f" {currency}" if figure.money else "")
-
-
 def peer_standing(user: User, service: Service, window: Window) -> Peers:
     """Where ``service`` stands on each figure among the services of its kind and phase."""
     group = group_of(service)
@@ -140,7 +132,7 @@ def peer_standing(user: User, service: Service, window: Window) -> Peers:
         Standing(
             figure,
             mine[figure.key],
-            _show(mine[figure.key], figure, currency),
+            show(mine[figure.key], figure.kind, f" {currency}" if figure.money else ""),
             peers=totals.get(f"{figure.key}_peers", 0),
             beaten=totals.get(f"{figure.key}_beaten", 0),
             same=totals.get(f"{figure.key}_same", 0),

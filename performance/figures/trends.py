@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import dateformat
 
-from performance.figures.dashboard import fmt, own_unit
+from performance.figures.dashboard import fmt, half_up, own_unit
 from performance.figures.summary import (
     Summary,
     cost_per_transaction,
@@ -89,7 +89,7 @@ def show(value: Decimal | None, kind: str, unit: str = "") -> str:
     if value is None:
         return "No data"
     if kind == "hours":
-        return f"{value:,.1f} hours"
+        return f"{half_up(value, 1):,} hours"
     return fmt(value, kind) + unit
 
 
