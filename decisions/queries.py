@@ -95,7 +95,7 @@ def lacking_a_decider(user: User, organisation=None) -> QuerySet[Service]:
     )
 
 
-def _missing(service_ids: list[int]) -> dict[int, list[MatrixRow]]:
+def missing_deciders(service_ids: list[int]) -> dict[int, list[MatrixRow]]:
     """The matrix rows nobody holds the Decide right for, per service (one query)."""
     rows = matrix_rows(list(decision_types()))
     held = set(
@@ -115,7 +115,7 @@ def _missing(service_ids: list[int]) -> dict[int, list[MatrixRow]]:
 
 def coverage_gaps(services: list[Service]) -> list[CoverageGap]:
     """What each of ``services`` (a page of ``lacking_a_decider``) has nobody to decide."""
-    missing = _missing([service.pk for service in services])
+    missing = missing_deciders([service.pk for service in services])
     return [CoverageGap(service, missing[service.pk]) for service in services]
 
 
@@ -126,7 +126,7 @@ def rights_matrix_rows_missing(service_ids: list[int]) -> dict[int, list[str]]:
             f"{row.decision_type.name} ({row.band})" if row.band else row.decision_type.name
             for row in missing
         ]
-        for service_id, missing in _missing(service_ids).items()
+        for service_id, missing in missing_deciders(service_ids).items()
         if missing
     }
 

@@ -11,9 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from decisions.models import DecisionRight, HolderKind, Role
 from performance.access import can_change_record
 from performance.models import (
     ApiToken,
+    Campaign,
     ChangeInitiative,
     DataQualityFinding,
     FrictionPoint,
@@ -429,3 +431,34 @@ def findings_record(
     gone_from = {f.service_id for key, f in current.items() if key not in wanted}
     service_changed({f.service_id for f in [*create, *update]} | gone_from)
     return counts
+
+
+@transaction.atomic
+def campaign_launch(*, campaign: Campaign, service_ids: list[int], user) -> Campaign:
+    """Launch a campaign over these services (fixed from now on). No figures change."""
+    campaign.launched_by = user if user and user.is_authenticated else None
+    campaign.launched_on = campaign.launched_on or timezone.localdate()
+    campaign.full_clean(exclude=["launched_by"])
+    campaign.save()
+    campaign.services.set(service_ids)
+    return campaign
+
+
+@transaction.atomic
+def campaign_fix_apply(*, campaign: Campaign, fix, user: AbstractBaseUser) -> int:
+    """Name each service's leadership team as Decide holder for the rights a campaign's fix
+    (``campaigns.fix_preview``) found, each with its history entry. Returns how many."""
+    rights = [
+        DecisionRight(
+            service=service,
+            decision_type=row.decision_type,
+            band=row.band,
+            role=Role.DECIDE,
+            holder_kind=HolderKind.LEADERSHIP,
+            updated_by=user,
+        )
+        for service, rows in fix.gaps.items()
+        for row in rows
+    ]
+    records_add(rights, user=user, reason=f"Campaign “{campaign.name}”")
+    return len(rights)

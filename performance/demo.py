@@ -10,23 +10,31 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from performance.actions import (
     MEASUREMENT_COLUMNS,
+    campaign_fix_apply,
+    campaign_launch,
     change_save,
     friction_save,
     handoffs_make,
     rows_copy,
 )
+from performance.campaigns import FIX, fix_preview
+from performance.figures import rollups
 from performance.imports import runs
+from performance.maturity import failed_text
 from performance.models import (
+    Campaign,
     ChangeInitiative,
     CostLine,
     FrictionPoint,
     HandoffLog,
     ImportRun,
+    MaturityRecord,
     Measurement,
     Metric,
     StageLog,
@@ -192,11 +200,13 @@ def seed(*, scale: int = 0) -> list[str]:
         changes = _seed_changes()
         measurements, costs = _seed_outcomes(services)
         drift = _seed_drift_history()
+    campaign = _seed_campaign()
     report = [
         f"Flow: {handoff_logs} hand-off logs and {stage_logs} stage logs added; "
         f"{friction} friction points and {changes} change initiatives added.",
         f"Outcomes: {measurements} measurements and {costs} cost lines added (24 months).",
         f"History: {drift} records dated back, so accountability drift shows.",
+        f"Campaign: {campaign} services fixed by it so far, and its progress dated back.",
     ]
     if scale:
         report.append(_seed_generated())
@@ -237,6 +247,60 @@ def _seed_drift_history() -> int:
             )
             written += 2
     return written
+
+
+# The campaign as the demo tells it: launched six weeks ago over the demo's services, to have
+# somebody holding the Decide right for every kind of decision within twelve weeks. Its fix was
+# applied to these services on these days (days ago): with the two that passed already, half
+# the services pass.
+CAMPAIGN = "Somebody to decide every kind of decision"
+CAMPAIGN_LAUNCHED_DAYS_AGO, CAMPAIGN_WEEKS = 42, 12
+CAMPAIGN_FIXED = {
+    "housing-complaints": 33,
+    "sign-in": 26,
+    "take-a-payment": 12,
+    "staff-onboarding": 5,
+}
+
+
+def _seed_campaign() -> int:
+    """Launch the campaign, apply its fix to some services, and date their maturity records
+    back to when the campaign tells it (once: a second run leaves it as it is). Returns how
+    many services the fix was applied to."""
+    if Campaign.objects.filter(name=CAMPAIGN).exists():
+        return 0
+    today = timezone.localdate()
+    launched = today - timedelta(days=CAMPAIGN_LAUNCHED_DAYS_AGO)
+    admin = get_user_model().objects.filter(username="admin").first()
+    scope = Service.objects.filter(slug__in=SERVICES)
+    campaign = campaign_launch(
+        campaign=Campaign(
+            name=CAMPAIGN,
+            check_key=FIX,
+            target_date=launched + timedelta(weeks=CAMPAIGN_WEEKS),
+            scope="The demo's own services",
+            launched_on=launched,
+        ),
+        service_ids=list(scope.values_list("pk", flat=True)),
+        user=admin,
+    )
+    fixed = scope.filter(slug__in=CAMPAIGN_FIXED)
+    campaign_fix_apply(campaign=campaign, fix=fix_preview(campaign, None, within=fixed), user=admin)
+    rollups.refresh(list(scope.values_list("pk", flat=True)))  # today's records, worker or not
+    for record in MaturityRecord.objects.filter(
+        service__in=scope, recorded_on=today
+    ).select_related("service"):
+        days_ago = CAMPAIGN_FIXED.get(record.service.slug)
+        if days_ago is not None:  # failing it from the launch until it was fixed
+            MaturityRecord.objects.create(
+                service=record.service,
+                recorded_on=launched,
+                level=min(record.level, 1),  # a Silver check failed
+                failed_checks=failed_text([*record.failed, FIX]),
+            )
+        record.recorded_on = today - timedelta(days=days_ago or CAMPAIGN_LAUNCHED_DAYS_AGO)
+        record.save()
+    return fixed.count()
 
 
 def _seed_generated() -> str:

@@ -3,10 +3,12 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
+from decisions.models import DecisionType
 from performance.figures.portfolio import COLUMNS, DEFAULT_COLUMNS, EXCEPTION_CHOICES
 from performance.imports import KINDS
-from performance.maturity import LEVELS
+from performance.maturity import LEVELS, checks
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
 from servicelead.conflicts import UnchangedSinceMixin
 from servicelead.forms import GovukFormMixin, RecordsChoiceField
@@ -296,3 +298,43 @@ class GcUploadForm(GovukFormMixin, forms.Form):
                 "Add org_var.csv too: without it spending cannot be joined to organisations.",
             )
         return data
+
+
+class CampaignForm(CatalogueFilterForm):
+    """A campaign: its check, its target date, and the services in scope (the catalogue's
+    filters). ``previewed`` holds the scope that was shown; it is launched only once seen."""
+
+    field_order = ["name", "check_key", "target_date"]
+
+    name = forms.CharField(label="Name of the campaign", max_length=200)
+    check_key = forms.ChoiceField(label="The check every service in scope should pass")
+    target_date = forms.DateField(
+        label="Target date",
+        help_text="When every service in scope should pass it, as YYYY-MM-DD.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["check_key"].choices = [
+            (key, f"{name} ({LEVELS[level]})") for key, (level, name) in checks().items()
+        ]
+        self.fields["q"].label = "Services whose name or purpose contains (optional)"
+
+    def clean_target_date(self):
+        target = self.cleaned_data["target_date"]
+        if target <= timezone.localdate():
+            raise forms.ValidationError("The target date must be after today.")
+        return target
+
+
+class CampaignFixForm(GovukFormMixin, forms.Form):
+    decision_type = forms.ModelChoiceField(
+        queryset=DecisionType.objects.order_by("name"),
+        required=False,
+        empty_label="Every kind nobody may decide",
+        label="Kind of decision",
+    )
+    # The rights that were shown, as a count; the fix is applied only once seen.
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False)

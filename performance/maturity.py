@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from performance.evidence import Evidence
 from performance.figures.summary import Summary
-from performance.models import FrictionPoint, ReviewNarrative
+from performance.models import FrictionPoint, MaturityRecord, ReviewNarrative
 
 LEVELS = ["Not yet Bronze", "Bronze", "Silver", "Gold"]
 QUARTER = timedelta(days=92)
@@ -67,6 +67,39 @@ class Scorecard:
     def at(self, level: int) -> list[Check]:
         return [c for c in self.checks if c.level == level]
 
+    @property
+    def failed_checks(self) -> str:
+        """The keys of the checks it fails, as the roll-ups and records keep them: ",a,b,"."""
+        return failed_text(c.key for c in self.checks if not c.passed)
+
+
+def failed_text(keys) -> str:
+    """Checks' keys as the roll-ups and records keep them, in the order they are tried."""
+    order = list(checks())
+    failed = sorted(set(keys), key=order.index)
+    return f",{','.join(failed)}," if failed else ""
+
+
+def checks() -> dict[str, tuple[int, str]]:
+    """Each check's key, level and name, in the order they are tried."""
+    return {
+        "leader": (1, "A leader or leadership team"),
+        "stages_owned": (1, "Every stage owned by a team"),
+        "targets": (1, "KPIs with targets"),
+        "proportionality": (2, "Proportionality assessed, and the evidence agrees"),
+        "decide_holders": (2, "A Decide holder for every kind of decision"),
+        "fresh": (2, "Data fresh"),
+        "friction": (
+            3,
+            f"No high-severity friction open longer than {settings.MATURITY['friction_days']} days",
+        ),
+        "narrative": (3, "A review pack narrative for the last quarter"),
+    }
+
+
+def check_name(key: str) -> str:
+    return checks()[key][1]
+
 
 def scorecards(
     summaries: dict[int, Summary], evidence: dict[int, Evidence], today: date | None = None
@@ -92,42 +125,39 @@ def scorecards(
         .values_list("service_id", flat=True)
     )
     return {
-        pk: _scorecard(s, evidence[pk], old_friction.get(pk, 0), pk in narrated, limit)
+        pk: _scorecard(s, evidence[pk], old_friction.get(pk, 0), pk in narrated)
         for pk, s in summaries.items()
     }
 
 
-def _scorecard(s: Summary, evidence: Evidence, old_friction: int, narrated: bool, limit: int):
+def _check(key: str, passed: bool, why: str) -> Check:
+    level, name = checks()[key]
+    return Check(key, level, name, passed, why)
+
+
+def _scorecard(s: Summary, evidence: Evidence, old_friction: int, narrated: bool):
     stages = [f.stage for f in s.flow.stages]
     unowned = sum(1 for stage in stages if stage.team_id is None)
     leaders = len(s.leaders)
     return Scorecard(
         [
-            Check(
+            _check(
                 "leader",
-                1,
-                "A leader or leadership team",
                 leaders > 0,
                 f"{leaders} leader{'s' if leaders != 1 else ''} named",
             ),
-            Check(
+            _check(
                 "stages_owned",
-                1,
-                "Every stage owned by a team",
                 bool(stages) and not unowned,
                 "no journey" if not stages else f"{unowned} of {len(stages)} stages unowned",
             ),
-            Check(
+            _check(
                 "targets",
-                1,
-                "KPIs with targets",
                 s.kpis_with_target > 0,
                 f"{s.kpis_with_target} KPI{'s' if s.kpis_with_target != 1 else ''} with a target",
             ),
-            Check(
+            _check(
                 "proportionality",
-                2,
-                "Proportionality assessed, and the evidence agrees",
                 evidence.assessed and not evidence.disagreements,
                 "not assessed"
                 if not evidence.assessed
@@ -135,34 +165,62 @@ def _scorecard(s: Summary, evidence: Evidence, old_friction: int, narrated: bool
                 if evidence.disagreements
                 else "the data agrees wherever it can judge",
             ),
-            Check(
+            _check(
                 "decide_holders",
-                2,
-                "A Decide holder for every kind of decision",
                 s.rights_gaps == 0,
                 f"{s.rights_gaps} kind{'s' if s.rights_gaps != 1 else ''} of decision nobody "
                 "may take",
             ),
-            Check(
+            _check(
                 "fresh",
-                2,
-                "Data fresh",
                 not s.stale,
                 "stale" if s.stale else "measured within the last two months",
             ),
-            Check(
+            _check(
                 "friction",
-                3,
-                f"No high-severity friction open longer than {limit} days",
                 old_friction == 0,
                 f"{old_friction} open longer",
             ),
-            Check(
+            _check(
                 "narrative",
-                3,
-                "A review pack narrative for the last quarter",
                 narrated,
                 "written" if narrated else "none for a window ending in the last quarter",
             ),
         ]
     )
+
+
+def latest_records(service_ids, on: date | None = None) -> dict[int, MaturityRecord]:
+    """Each service's record in force on ``on`` (by default, its latest): one query."""
+    earlier = MaturityRecord.objects.filter(service=OuterRef("service"))
+    if on is not None:
+        earlier = earlier.filter(recorded_on__lte=on)
+    last = earlier.order_by("-recorded_on").values("recorded_on")[:1]
+    return {
+        r.service_id: r
+        for r in MaturityRecord.objects.filter(
+            service_id__in=service_ids, recorded_on=Subquery(last)
+        )
+    }
+
+
+def record(cards: dict[int, Scorecard], today: date | None = None) -> int:
+    """Keep each service's level and failed checks from today where they changed (two
+    queries). Returns how many changed."""
+    today = today or timezone.localdate()
+    before = latest_records(list(cards))
+    changed = [
+        MaturityRecord(
+            service_id=pk, recorded_on=today, level=card.level, failed_checks=card.failed_checks
+        )
+        for pk, card in cards.items()
+        if pk not in before
+        or (before[pk].level, before[pk].failed_checks) != (card.level, card.failed_checks)
+    ]
+    MaturityRecord.objects.bulk_create(
+        changed,
+        update_conflicts=True,
+        unique_fields=["service", "recorded_on"],
+        update_fields=["level", "failed_checks"],
+    )
+    return len(changed)

@@ -11,18 +11,20 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from decisions.models import Decision
 from decisions.queries import REVIEW_WINDOW_DAYS, reviews_due
+from performance.campaigns import failing_ids
 from performance.drift import drift_events
 from performance.figures.dashboard import kpi_tiles
 from performance.figures.rollups import cached_summary
 from performance.figures.summary import is_stale
 from performance.figures.windows import presets
-from performance.models import FrictionPoint, Measurement, ReminderSent
+from performance.maturity import check_name
+from performance.models import Campaign, FrictionPoint, Measurement, ReminderSent
 from servicelead.text import one_line
 from services.models import ServiceLeader
 
@@ -84,8 +86,9 @@ def _address(leader) -> str:
 
 
 def send_reminders() -> int:
-    """Reviews whose date has come, friction open past its severity's limit, stale data: one
-    email a day to each leader of a service with any, naming those not yet sent to them."""
+    """Reviews whose date has come, friction open past its severity's limit, stale data, and
+    (once a week) campaigns a service does not pass yet: one email a day to each leader of a
+    service with any, naming those not yet sent to them."""
     today = timezone.localdate()
     items: dict[int, list[tuple[str, str, str]]] = defaultdict(list)  # kind, key, line
     for decision in Decision.objects.filter(
@@ -117,9 +120,22 @@ def send_reminders() -> int:
             items[service_id].append(
                 ("stale", f"{service_id}", f"Nothing has been measured since {last}.")
             )
+    for campaign in Campaign.objects.filter(launched_on__lte=today, target_date__gte=today):
+        for service_id in failing_ids(campaign):
+            items[service_id].append(
+                (
+                    "campaign",
+                    f"{campaign.pk}-{service_id}",
+                    f"The campaign “{campaign.name}” asks for “{check_name(campaign.check_key)}” "
+                    f"by {dateformat.format(campaign.target_date, 'j F Y')}, and this service "
+                    "does not pass it yet.",
+                )
+            )
+    # A campaign's reminder goes once a week; the others once a day.
     already = set(
         ReminderSent.objects.filter(
-            sent_on=today, kind__in=["review", "friction", "stale"]
+            Q(sent_on=today, kind__in=["review", "friction", "stale"])
+            | Q(sent_on__gt=today - timedelta(days=7), kind="campaign")
         ).values_list("kind", "key")
     )
     sent = 0

@@ -3,17 +3,20 @@ for proportionality) and to the organisation and directorate pages (their except
 
 from django.http import HttpRequest
 
+from performance.campaigns import in_campaigns
 from performance.drift import drift_events
 from performance.evidence import evidence_for
 from performance.figures.exceptions import exceptions_in
 from performance.figures.portfolio import PortfolioFilters
 from performance.figures.rollups import cached_summary, window_for
-from performance.maturity import scorecards
+from performance.maturity import LEVELS, checks, scorecards
 from performance.models import ChangeInitiative
 from performance.queries import friction_summary, service_flow
 from services import panels
 from services.access import CONTRIBUTE, LEAD, user_can
 from services.models import Directorate, Organisation, Service
+
+HISTORY_SHOWN = 12  # changes of a service's maturity level listed, newest first
 
 
 @panels.register
@@ -61,10 +64,16 @@ def leadership_panel(request: HttpRequest, service: Service) -> tuple[str, dict]
     window = window_for({}, [service])["window"]
     summary = {service.pk: cached_summary(service, window)}
     evidence = evidence_for(summary, window)
+    names = {key: name for key, (_, name) in checks().items()}
     return "performance/_leadership_panels.html", {
         "service": service,
         "evidence": evidence[service.pk],
         "scorecard": scorecards(summary, evidence)[service.pk],
+        "history": [
+            (r, LEVELS[r.level], [names.get(key, key) for key in r.failed])
+            for r in service.maturity_records.order_by("-recorded_on")[:HISTORY_SHOWN]
+        ],
+        "campaigns": [(c, names[c.check_key], passes) for c, passes in in_campaigns(service)],
         "can_lead": user_can(request.user, LEAD, service),
     }
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from performance import campaign_views as campaigns
 from performance import views
 from performance.figures import views as figures
 from performance.imports import views as imports
@@ -14,6 +15,10 @@ urlpatterns = [
     path("services/<slug:slug>/review-pack/", figures.review_pack, name="review_pack"),
     path("portfolio/", figures.portfolio_page, name="portfolio"),
     path("portfolio/drift/", views.drift_page, name="drift"),
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", campaigns.campaign_page, name="campaign"),
+    path("campaigns/<int:pk>/fix/", campaigns.campaign_fix, name="campaign_fix"),
     path("portfolio.csv", figures.portfolio_csv, name="portfolio_csv"),
     path("data-quality/", figures.data_quality, name="data_quality"),
     path("data-quality.csv", figures.data_quality_csv, name="data_quality_csv"),

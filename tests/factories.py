@@ -367,3 +367,25 @@ class DataExtentFactory(DjangoModelFactory):
 
     service = factory.SubFactory(ServiceFactory)
     version = 0
+
+
+class MaturityRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.MaturityRecord
+
+    service = factory.SubFactory(ServiceFactory)
+    recorded_on = date(2026, 3, 2)
+    level = 1
+    failed_checks = ",decide_holders,"
+
+
+class CampaignFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.Campaign
+
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    check_key = "decide_holders"
+    target_date = date(2026, 6, 30)
+    scope = "Every service"
+    launched_on = date(2026, 3, 2)
+    launched_by = factory.SubFactory(UserFactory)

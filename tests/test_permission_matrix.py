@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
 from performance.models import (
     ApiToken,
+    Campaign,
     ChangeInitiative,
     CostLine,
     FrictionPoint,
@@ -86,7 +87,7 @@ class Route:
     # "service", "decision", "friction", "change" or "cell" (of the rights matrix): one of
     # an open and one of a restricted service; "type": a decision type; "team" and
     # "team_row": the member's team and one row of its weekly log; "membership": one of its
-    # members; "global": no object.
+    # members; "campaign": one over both services; "global": no object.
     scope: str
     # "public", "public-redirect", "redirect" (to the catalogue), "read", "admin" (org admins),
     # "contribute" (team members and leaders), "change" (the record's author and leaders;
@@ -175,6 +176,10 @@ ROUTES = {
     "performance:review_pack": Route("service", "read", ("GET", "POST"), post_access="lead"),
     "performance:portfolio": Route("global", "read"),
     "performance:drift": Route("global", "read"),
+    "performance:campaigns": Route("global", "admin"),
+    "performance:campaign_new": Route("global", "admin", ("GET", "POST")),
+    "performance:campaign": Route("campaign", "admin"),
+    "performance:campaign_fix": Route("campaign", "admin", ("GET", "POST")),
     "performance:portfolio_csv": Route("global", "read"),
     "performance:data_quality": Route("global", "read"),
     "performance:data_quality_csv": Route("global", "read"),
@@ -264,9 +269,18 @@ def world(db):
         )
         for which, service in services.items()
     }
+    campaign = Campaign.objects.create(
+        name="Deciders for all",
+        check_key="decide_holders",
+        target_date=date(2099, 1, 1),
+        scope="Every service",
+        launched_on=date(2026, 1, 5),
+    )
+    campaign.services.set(services.values())
     return {
         "users": users,
         "services": services,
+        "campaign": campaign,
         "decisions": decisions,
         "friction": friction,
         "changes": changes,
@@ -316,6 +330,8 @@ def kwargs_for(name: str, route: Route, world, which: str | None) -> dict:
         kwargs = {"slug": team.directorate.organisation.slug}
     elif route.scope == "directorate":
         kwargs = {"pk": team.directorate.pk}
+    elif route.scope == "campaign":
+        kwargs = {"pk": world["campaign"].pk}
     elif route.scope == "template":
         kwargs = {"kind": "measurements"}
     elif route.scope == "run":

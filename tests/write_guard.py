@@ -16,8 +16,8 @@ APPS = {"services", "decisions", "performance"}
 PROJECT = {*APPS, "servicelead"}
 
 # Records that are bookkeeping of the machinery, each written by the one module that keeps it:
-# figures versions and the roll-ups computed from them, the outbox of background work, the
-# state of an import run, reminders sent, and a token's last use.
+# figures versions and the roll-ups (and maturity records) computed from them, the outbox of
+# background work, the state of an import run, reminders sent, and a token's last use.
 KEEPERS = {
     "services.versions": {"FiguresVersion"},
     "performance.figures.rollups": {"Rollup", "DataExtent", "FiguresVersion"},
@@ -27,6 +27,9 @@ KEEPERS = {
     "performance.imports.gc_inventory": {"ImportRun"},
     "performance.notices": {"ReminderSent"},
     "performance.api": {"ApiToken"},
+    # Each service's maturity as the roll-ups found it; the demo dates its campaign's back.
+    "performance.maturity": {"MaturityRecord"},
+    "performance.demo": {"MaturityRecord"},
 }
 
 

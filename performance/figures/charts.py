@@ -103,7 +103,11 @@ def target_label(trend: Trend) -> str:
     return f"Target {text}{'%' if trend.kind == 'percent' else trend.unit}"
 
 
-def chart(trend: Trend, span: Window, window: Window) -> Chart:
+# The windows shaded, and their names: the one before the window shown, and the window.
+BANDS = (("previous", "Previous window"), ("this", "This window"))
+
+
+def chart(trend: Trend, span: Window, window: Window, bands=BANDS) -> Chart:
     drawn = Chart(trend)
     plot = drawn.plot
     days = span.days
@@ -114,10 +118,9 @@ def chart(trend: Trend, span: Window, window: Window) -> Chart:
     def middle(start: date, end: date) -> date:
         return start + (end - start) / 2
 
-    for kind, part, label in (
-        ("previous", window.previous(), "Previous window"),
-        ("this", window, "This window"),
-    ):
+    parts = {"previous": window.previous(), "this": window}
+    for kind, label in bands:
+        part = parts[kind]
         start, end = max(part.start, span.start), min(part.end, span.end)
         if start <= end:
             x0, x1 = x_of(start), x_of(end + timedelta(days=1))

@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from performance.evidence import Evidence, evidence_for
 from performance.figures.summary import Summary, summaries, summary_json
-from performance.figures.windows import DataSpan, Window, presets, window_from
-from performance.maturity import scorecards
+from performance.figures.windows import DataSpan, Window, default_preset, presets, window_from
+from performance.maturity import Scorecard, record, scorecards
 from performance.models import DataExtent, Rollup
 from performance.outbox import enqueue
 from performance.queries import data_extents
@@ -217,7 +217,7 @@ def _rate(value):
     return None if value is None else round(value, 12)
 
 
-def _row(s: Summary, version: int, now: datetime, evidence: Evidence, level: int) -> Rollup:
+def _row(s: Summary, version: int, now: datetime, evidence: Evidence, card: Scorecard) -> Rollup:
     flow = s.flow
     return Rollup(
         service_id=s.service.pk,
@@ -251,7 +251,8 @@ def _row(s: Summary, version: int, now: datetime, evidence: Evidence, level: int
         last_period_end=s.outcomes.last_period_end,
         hands_on_recommended=s.hands_on_recommended,
         evidence_disagrees=evidence.disagrees,
-        maturity=level,
+        maturity=card.level,
+        failed_checks=card.failed_checks,
         stale=s.stale,
         reporting=s.reporting,
         figures=summary_json(s),
@@ -265,8 +266,10 @@ ROW_FIELDS = [
 ]
 
 
-def store(service_ids: list[int], windows: list[Window]) -> int:
-    """Compute these services' roll-ups for these windows and store them. Returns the count."""
+def store(service_ids: list[int], windows: list[Window], standing: Window | None = None) -> int:
+    """Compute these services' roll-ups for these windows and store them, and in the
+    ``standing`` window (the one the portfolio opens on) keep their maturity's history.
+    Returns the count."""
     services = list(Service.objects.filter(pk__in=service_ids).select_related("organisation"))
     current = versions.versions(service_ids)  # read first: a write meanwhile leaves it behind
     now = timezone.now()
@@ -275,8 +278,10 @@ def store(service_ids: list[int], windows: list[Window]) -> int:
         computed = summaries(services, window)
         _cache(computed, current, window)  # the dashboards of these windows read them whole
         evidence = evidence_for(computed, window)
-        levels = {pk: card.level for pk, card in scorecards(computed, evidence).items()}
-        rows = [_row(s, current[pk], now, evidence[pk], levels[pk]) for pk, s in computed.items()]
+        cards = scorecards(computed, evidence)
+        if standing is not None and (window.start, window.end) == (standing.start, standing.end):
+            record(cards)
+        rows = [_row(s, current[pk], now, evidence[pk], cards[pk]) for pk, s in computed.items()]
         Rollup.objects.bulk_create(
             rows,
             update_conflicts=True,
@@ -291,10 +296,17 @@ def store(service_ids: list[int], windows: list[Window]) -> int:
 def preset_windows(today: date | None = None) -> list[Window]:
     """The windows every service's roll-ups are kept for: each preset, and each financial
     year with data anywhere."""
+    return kept_windows(today)[0]
+
+
+def kept_windows(today: date | None = None) -> tuple[list[Window], Window]:
+    """``preset_windows``, and the one the portfolio opens on."""
+    today = today or timezone.localdate()
     span = data_span(Service.objects.all())
-    offered = presets(today or timezone.localdate(), span).values()
-    windows = {(w.start, w.end): w for _, w in offered}
-    return list(windows.values())  # "latest data" is often one of the others
+    offered = presets(today, span)
+    windows = {(w.start, w.end): w for _, w in offered.values()}
+    # "Latest data" is often one of the others.
+    return list(windows.values()), offered[default_preset(offered)][1]
 
 
 def refresh(service_ids: list[int]) -> int:
@@ -302,9 +314,9 @@ def refresh(service_ids: list[int]) -> int:
     forget their roll-ups of other windows (somebody's own dates): a page that asks for
     one again computes it then."""
     store_extents(service_ids)
-    windows = preset_windows()
+    windows, standing = kept_windows()
     Rollup.objects.filter(service_id__in=service_ids).exclude(_any_of(windows)).delete()
-    return store(service_ids, windows)
+    return store(service_ids, windows, standing)
 
 
 def _any_of(windows: list[Window]) -> Q:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from decisions.models import Decision, DecisionType
-from performance.models import ChangeInitiative, FrictionPoint, ImportRun
+from performance.models import Campaign, ChangeInitiative, FrictionPoint, ImportRun
 from services.models import Directorate, Organisation, Person, Team
 from tests.browser.helpers import bottleneck_log_last_week, bottleneck_row
 
@@ -31,6 +31,7 @@ def main_pages() -> dict[str, str]:
     change = ChangeInitiative.objects.filter(service__slug="home-improvement-grant").first()
     run = ImportRun.objects.first()
     decision_type = DecisionType.objects.first()
+    campaign = Campaign.objects.first()
     return {
         "home": "/",
         "catalogue": "/services/",
@@ -72,6 +73,10 @@ def main_pages() -> dict[str, str]:
         "review pack": f"{SERVICE}/review-pack/",
         "portfolio": "/portfolio/",
         "accountability drift": "/portfolio/drift/",
+        "campaigns": "/campaigns/",
+        "new campaign": "/campaigns/new/",
+        "campaign": campaign.get_absolute_url(),
+        "campaign fix": f"/campaigns/{campaign.pk}/fix/",
         "data quality": "/data-quality/",
         "friction register": f"{SERVICE}/friction/",
         "friction everywhere": "/friction/",

@@ -155,11 +155,12 @@ def test_service_page_runs_a_fixed_number_of_queries(
     # panel's stages, hand-offs, friction counts and measurements (no sums of hand-off logs:
     # nothing has been logged, so none is saved); the leadership panel's summary freshness
     # (the summary itself from the cache), its organisation's transactions, currency and
-    # cost, the projects under way, old high-severity friction and narratives (8); the drift
+    # cost, the projects under way, old high-severity friction and narratives, its maturity
+    # records and campaigns (10); the drift
     # panel's histories of leaders, stages,
     # decision rights, the service (twice: vision, model) and the assessment, the decisions
     # (twice: dated, outside rights), kinds of decision, spending, last measurement (11)
-    with django_assert_num_queries(48):
+    with django_assert_num_queries(50):
         response = colleague_client.get(url(service))
     assert len(response.context["detail"].stages) == size
 
