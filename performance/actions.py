@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from decisions.models import DecisionRight, HolderKind, Role
 from performance.access import can_change_record
@@ -460,5 +461,7 @@ def campaign_fix_apply(*, campaign: Campaign, fix, user: AbstractBaseUser) -> in
         for service, rows in fix.gaps.items()
         for row in rows
     ]
-    records_add(rights, user=user, reason=f"Campaign “{campaign.name}”")
+    # The history keeps a reason of at most 100 characters: a long name is cut short.
+    reason = Truncator(campaign.name).chars(100 - len("Campaign “”"))
+    records_add(rights, user=user, reason=f"Campaign “{reason}”")
     return len(rights)

@@ -15,6 +15,7 @@ from performance.actions import campaign_fix_apply, campaign_launch
 from performance.campaigns import (
     FIX,
     SHOWN,
+    fails_check,
     fix_preview,
     passing_now,
     progress,
@@ -94,7 +95,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 "words": scope_words(filters),
                 "count": len(ids),
                 "failing": sum(
-                    1 for pk in ids if pk not in found or f",{key}," in found[pk].failed_checks
+                    1 for pk in ids if pk not in found or fails_check(found[pk].failed_checks, key)
                 ),
                 "first": list(services[:20]),
                 "check": check_name(key),

@@ -36,7 +36,7 @@ class Day(Point):
         return dateformat.format(self.end, "j M Y")
 
 
-def _fails(failed_checks: str, key: str) -> bool:
+def fails_check(failed_checks: str, key: str) -> bool:
     return f",{key}," in failed_checks
 
 
@@ -50,7 +50,7 @@ class Standing:
 
     @property
     def passes(self) -> bool:
-        return self.record is not None and not _fails(self.record.failed_checks, self.check)
+        return self.record is not None and not fails_check(self.record.failed_checks, self.check)
 
     @property
     def level(self) -> str:
@@ -127,10 +127,10 @@ def progress(campaign: Campaign, today: date | None = None) -> Progress:
         while following is not None and following[1] <= day:
             state[following[0]] = following[2]
             following = next(pending, None)
-        passing = sum(1 for failed in state.values() if not _fails(failed, campaign.check_key))
+        passing = sum(1 for failed in state.values() if not fails_check(failed, campaign.check_key))
         share = Decimal(passing) / len(ids) if ids else None
         points.append(Day(day, day, share, show(share, "percent")))
-    passing = sum(1 for failed in state.values() if not _fails(failed, campaign.check_key))
+    passing = sum(1 for failed in state.values() if not fails_check(failed, campaign.check_key))
     return Progress(campaign, len(ids), passing, len(ids) - len(state), points)
 
 
@@ -160,7 +160,7 @@ def passing_now(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
             sum(
                 1
                 for pk in scope[c.pk]
-                if pk in found and not _fails(found[pk].failed_checks, c.check_key)
+                if pk in found and not fails_check(found[pk].failed_checks, c.check_key)
             ),
             len(scope[c.pk]),
         )
@@ -172,7 +172,7 @@ def failing_ids(campaign: Campaign) -> list[int]:
     """The services in a campaign whose latest record fails its check (those not yet scored
     are not said to fail)."""
     found = latest_records(campaign.services.values("pk"))
-    return [pk for pk, r in found.items() if _fails(r.failed_checks, campaign.check_key)]
+    return [pk for pk, r in found.items() if fails_check(r.failed_checks, campaign.check_key)]
 
 
 def in_campaigns(service: Service) -> list[tuple[Campaign, bool]]:
@@ -186,7 +186,8 @@ def in_campaigns(service: Service) -> list[tuple[Campaign, bool]]:
         return []
     latest = latest_records([service.pk]).get(service.pk)
     return [
-        (c, latest is not None and not _fails(latest.failed_checks, c.check_key)) for c in campaigns
+        (c, latest is not None and not fails_check(latest.failed_checks, c.check_key))
+        for c in campaigns
     ]
 
 
@@ -208,7 +209,7 @@ def scope_words(filters: CatalogueFilters) -> str:
                 if filters.leadership_model
                 else "",
             ),
-            ("whose name or purpose contains", f"“{filters.q}”" if filters.q else ""),
+            ("found by searching for", f"“{filters.q}”" if filters.q else ""),
         )
         if value
     ]

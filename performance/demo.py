@@ -455,6 +455,14 @@ def _with_history(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
     records_add(records, user=None, reason="seed_demo")
 
 
+# The channel some friction's contacts come through (priced at the department's cost of a
+# phone call, where it gives one: see ``services.demo.CONTACT_COSTS``).
+CONTACT_CHANNELS = {
+    "Applicants chase progress by phone": Stage.Channel.PHONE,
+    "Inspection slots booked by email": Stage.Channel.DIGITAL,
+}
+
+
 def _seed_friction() -> int:
     created = 0
     today = timezone.localdate()
@@ -482,6 +490,7 @@ def _seed_friction() -> int:
                     "owner_team": Team.objects.filter(name=owner).first(),
                     "hours_lost_per_week": Decimal(hours),
                     "failure_demand_contacts": contacts,
+                    "contact_channel": CONTACT_CHANNELS.get(title, ""),
                     "raised_on": today - timedelta(days=30 * (n + 1)),
                     "description": f"Raised by the teams at the {service.name.lower()} review.",
                 },

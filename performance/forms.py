@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from decisions.models import DecisionType
 from performance.figures.portfolio import COLUMNS, DEFAULT_COLUMNS, EXCEPTION_CHOICES
+from performance.figures.windows import add_months
 from performance.imports import KINDS
 from performance.maturity import LEVELS, checks
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
@@ -83,6 +84,7 @@ class FrictionForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
             "owner_team",
             "hours_lost_per_week",
             "failure_demand_contacts",
+            "contact_channel",
             "raised_on",
         ]
         widgets = {
@@ -300,6 +302,9 @@ class GcUploadForm(GovukFormMixin, forms.Form):
         return data
 
 
+CAMPAIGN_YEARS = 5  # a campaign's target date at the latest, from its launch
+
+
 class CampaignForm(CatalogueFilterForm):
     """A campaign: its check, its target date, and the services in scope (the catalogue's
     filters). ``previewed`` holds the scope that was shown; it is launched only once seen."""
@@ -307,7 +312,10 @@ class CampaignForm(CatalogueFilterForm):
     field_order = ["name", "check_key", "target_date"]
 
     name = forms.CharField(label="Name of the campaign", max_length=200)
-    check_key = forms.ChoiceField(label="The check every service in scope should pass")
+    check_key = forms.ChoiceField(
+        label="The check every service in scope should pass",
+        error_messages={"invalid_choice": "Choose one of the checks listed."},
+    )
     target_date = forms.DateField(
         label="Target date",
         help_text="When every service in scope should pass it, as YYYY-MM-DD.",
@@ -320,12 +328,17 @@ class CampaignForm(CatalogueFilterForm):
         self.fields["check_key"].choices = [
             (key, f"{name} ({LEVELS[level]})") for key, (level, name) in checks().items()
         ]
-        self.fields["q"].label = "Services whose name or purpose contains (optional)"
+        self.fields["q"].label = "Search by name, purpose or identifier (optional)"
 
     def clean_target_date(self):
-        target = self.cleaned_data["target_date"]
-        if target <= timezone.localdate():
+        target, today = self.cleaned_data["target_date"], timezone.localdate()
+        if target <= today:
             raise forms.ValidationError("The target date must be after today.")
+        if target > add_months(today, 12 * CAMPAIGN_YEARS):
+            raise forms.ValidationError(
+                f"Choose a target date within {CAMPAIGN_YEARS} years: a campaign is a drive, "
+                "not a standing rule."
+            )
         return target
 
 

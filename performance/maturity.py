@@ -174,7 +174,9 @@ def _scorecard(s: Summary, evidence: Evidence, old_friction: int, narrated: bool
             _check(
                 "fresh",
                 not s.stale,
-                "stale" if s.stale else "measured within the last two months",
+                "nothing measured in the two months before the window's end"
+                if s.stale
+                else "measured within two months of the window's end",
             ),
             _check(
                 "friction",

@@ -198,6 +198,14 @@ class FrictionPoint(models.Model):
         default=0,
         help_text="Contacts a week that happen only because of this friction.",
     )
+    contact_channel = models.CharField(
+        "channel those contacts come through",
+        max_length=20,
+        choices=Stage.Channel.choices,
+        blank=True,
+        help_text="They are priced at its organisation's cost of a contact on that channel, "
+        "where it gives one.",
+    )
     raised_on = models.DateField()
     resolved_on = models.DateField(null=True, blank=True)
     raised_by = models.ForeignKey(

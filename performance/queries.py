@@ -255,6 +255,7 @@ class FrictionSummary:
     open_high: int
     hours_lost_per_week: Decimal
     failure_demand_contacts_per_week: int
+    contacts_by_channel: dict[str, int]  # the same contacts by the channel they come through
     by_severity: dict[str, int]
     by_category: dict[str, int]
     failure_demand_share: Decimal | None  # from measurements, not the register
@@ -269,6 +270,12 @@ def friction_summary(service: Service, window: Window) -> FrictionSummary:
         high=Count("pk", filter=Q(severity=FrictionPoint.Severity.HIGH)),
         hours=Coalesce(Sum("hours_lost_per_week"), ZERO, output_field=DecimalField()),
         contacts=Coalesce(Sum("failure_demand_contacts"), 0),
+        **{
+            f"contacts_{channel or 'none'}": Coalesce(
+                Sum("failure_demand_contacts", filter=Q(contact_channel=channel)), 0
+            )
+            for channel in ["", *Stage.Channel.values]
+        },
     )
     by_severity = dict(
         not_resolved.values_list("severity").annotate(n=Count("pk")).order_by("severity")
@@ -285,6 +292,11 @@ def friction_summary(service: Service, window: Window) -> FrictionSummary:
         open_high=totals["high"],
         hours_lost_per_week=totals["hours"],
         failure_demand_contacts_per_week=totals["contacts"],
+        contacts_by_channel={
+            channel: totals[f"contacts_{channel or 'none'}"]
+            for channel in ["", *Stage.Channel.values]
+            if totals[f"contacts_{channel or 'none'}"]
+        },
         by_severity=by_severity,
         by_category=by_category,
         failure_demand_share=share,

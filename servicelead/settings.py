@@ -405,6 +405,8 @@ MATURITY = {"friction_days": env_int("MATURITY_FRICTION_DAYS", 90, least=1)}
 # What friction costs, where an organisation gives no rates of its own (in its currency).
 FRICTION_HOURLY_RATE = env_decimal("FRICTION_HOURLY_RATE", "40")
 FRICTION_COST_PER_CONTACT = env_decimal("FRICTION_COST_PER_CONTACT", "8")
+# The hours a full-time equivalent works in a year, to turn a year's staff cost into an hour's.
+FRICTION_HOURS_PER_FTE = env_int("FRICTION_HOURS_PER_FTE", 1650, least=1)
 # What the data must show for each proportionality criterion to be suggested (see README).
 EVIDENCE = {
     # Important: at least this share of its organisation's transactions or cost to serve.

@@ -8,6 +8,7 @@ that has a ``demo`` module, in the order of INSTALLED_APPS.
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
@@ -520,12 +521,22 @@ def seed(*, scale: int = 0) -> list[str]:
     return report
 
 
+# Staff numbers an organisation gives, so the loaded cost of an hour is worked out from its
+# staff cost lines (the others use the site's default rates).
+STAFF_FTE = {"Housing Grants Agency": Decimal(40)}
+# The cost of a contact on a channel an organisation knows it for (else its, or the default).
+CONTACT_COSTS = {"Department for Housing and Communities": {"phone": "6.20"}}
+
+
 def _seed_structure() -> dict[str, Team]:
     teams: dict[str, Team] = {}
     for org_name, (kind, directorates) in STRUCTURE.items():
-        organisation = put(
-            Organisation, name=org_name, values={"slug": slugify(org_name), "kind": kind}
-        )
+        values = {"slug": slugify(org_name), "kind": kind}
+        if org_name in STAFF_FTE:
+            values["staff_fte"] = STAFF_FTE[org_name]
+        if org_name in CONTACT_COSTS:
+            values["contact_costs"] = CONTACT_COSTS[org_name]
+        organisation = put(Organisation, name=org_name, values=values)
         made: dict[str, Directorate] = {}
         for name, (parent, team_specs) in directorates.items():
             made[name] = put(

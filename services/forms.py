@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from servicelead.conflicts import UnchangedSinceMixin, VersionForm
@@ -228,9 +230,50 @@ class ProfileForm(GovukFormMixin, forms.ModelForm):
 
 
 class OrganisationForm(GovukFormMixin, forms.ModelForm):
+    """An organisation, with the cost of a contact on each channel where it knows it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        known = self.instance.contact_costs or {}
+        for channel, label in Stage.Channel.choices:
+            self.fields[f"contact_cost_{channel}"] = forms.DecimalField(
+                label=f"Cost of a contact: {label.lower()} (optional)",
+                required=False,
+                min_value=Decimal(0),
+                max_digits=12,
+                decimal_places=2,
+                initial=known.get(channel),
+                # After the mixin has classed the others: the class it would give, last.
+                widget=forms.TextInput(
+                    attrs={"class": "govuk-input--width-10 govuk-input", "inputmode": "decimal"}
+                ),
+            )
+        self.order_fields([*self.Meta.fields[:-1], *self.channel_fields(), "description"])
+
+    @staticmethod
+    def channel_fields() -> list[str]:
+        return [f"contact_cost_{channel}" for channel in Stage.Channel.values]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self.instance.contact_costs = {
+            channel: str(data[f"contact_cost_{channel}"])
+            for channel in Stage.Channel.values
+            if data.get(f"contact_cost_{channel}") is not None
+        }
+        return data
+
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "currency", "hourly_rate", "cost_per_contact", "description"]
+        fields = [
+            "name",
+            "kind",
+            "currency",
+            "hourly_rate",
+            "staff_fte",
+            "cost_per_contact",
+            "description",
+        ]
         labels = {"kind": "Kind of organisation"}
 
 

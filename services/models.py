@@ -46,7 +46,18 @@ class Organisation(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
         help_text="In its currency, with on-costs. Prices the hours its services' friction "
-        "wastes; left empty, the site's default is used.",
+        "wastes; left empty, it is worked out from its staff cost and staff numbers where both "
+        "are known, else the site's default is used.",
+    )
+    staff_fte = models.DecimalField(
+        "staff, in full-time equivalents",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="With a year of the staff cost lines it pays, this gives the loaded cost of "
+        "an hour where none is set.",
     )
     cost_per_contact = models.DecimalField(
         "cost of handling a contact",
@@ -55,9 +66,12 @@ class Organisation(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="In its currency. Prices the failure-demand contacts friction causes; left "
-        "empty, the site's default is used.",
+        help_text="In its currency. Prices the failure-demand contacts friction causes, except "
+        "on a channel whose own cost is given below; left empty, the site's default is used.",
     )
+    # The cost of handling a contact on particular channels ({"phone": "6.50"}), in its
+    # currency: where given, it prices contacts on that channel instead of cost_per_contact.
+    contact_costs = models.JSONField("cost of a contact on each channel", default=dict, blank=True)
 
     history = ChangeHistory()
 

@@ -118,9 +118,8 @@ def chart(trend: Trend, span: Window, window: Window, bands=BANDS) -> Chart:
     def middle(start: date, end: date) -> date:
         return start + (end - start) / 2
 
-    parts = {"previous": window.previous(), "this": window}
     for kind, label in bands:
-        part = parts[kind]
+        part = window.previous() if kind == "previous" else window
         start, end = max(part.start, span.start), min(part.end, span.end)
         if start <= end:
             x0, x1 = x_of(start), x_of(end + timedelta(days=1))
@@ -179,6 +178,7 @@ def chart(trend: Trend, span: Window, window: Window, bands=BANDS) -> Chart:
     for n in range(0, months, every):
         start = add_months(first_month, n)
         end = add_months(start, 1) - timedelta(days=1)
-        at = x_of(max(span.start, middle(start, end)))
-        drawn.x_ticks.append(Tick(round(at, 1), dateformat.format(start, "M y")))
+        at = max(span.start, middle(start, end))
+        if at <= span.end:  # a month the span ends early in is not named past its end
+            drawn.x_ticks.append(Tick(round(x_of(at), 1), dateformat.format(start, "M y")))
     return drawn

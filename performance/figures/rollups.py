@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from performance.evidence import Evidence, evidence_for
 from performance.figures.summary import Summary, summaries, summary_json
-from performance.figures.windows import DataSpan, Window, default_preset, presets, window_from
+from performance.figures.windows import DataSpan, Window, presets, window_from
 from performance.maturity import Scorecard, record, scorecards
 from performance.models import DataExtent, Rollup
 from performance.outbox import enqueue
@@ -266,10 +266,12 @@ ROW_FIELDS = [
 ]
 
 
-def store(service_ids: list[int], windows: list[Window], standing: Window | None = None) -> int:
-    """Compute these services' roll-ups for these windows and store them, and in the
-    ``standing`` window (the one the portfolio opens on) keep their maturity's history.
-    Returns the count."""
+def store(
+    service_ids: list[int], windows: list[Window], own: dict[int, Window] | None = None
+) -> int:
+    """Compute these services' roll-ups for these windows and store them; where a window is a
+    service's ``own`` (the one its page opens on), keep its maturity's history too. Returns
+    the count."""
     services = list(Service.objects.filter(pk__in=service_ids).select_related("organisation"))
     current = versions.versions(service_ids)  # read first: a write meanwhile leaves it behind
     now = timezone.now()
@@ -279,8 +281,9 @@ def store(service_ids: list[int], windows: list[Window], standing: Window | None
         _cache(computed, current, window)  # the dashboards of these windows read them whole
         evidence = evidence_for(computed, window)
         cards = scorecards(computed, evidence)
-        if standing is not None and (window.start, window.end) == (standing.start, standing.end):
-            record(cards)
+        mine = {pk: card for pk, card in cards.items() if own and _same(own.get(pk), window)}
+        if mine:
+            record(mine)
         rows = [_row(s, current[pk], now, evidence[pk], cards[pk]) for pk, s in computed.items()]
         Rollup.objects.bulk_create(
             rows,
@@ -293,30 +296,49 @@ def store(service_ids: list[int], windows: list[Window], standing: Window | None
     return stored
 
 
+def _same(a: Window | None, b: Window) -> bool:
+    return a is not None and (a.start, a.end) == (b.start, b.end)
+
+
 def preset_windows(today: date | None = None) -> list[Window]:
     """The windows every service's roll-ups are kept for: each preset, and each financial
     year with data anywhere."""
-    return kept_windows(today)[0]
-
-
-def kept_windows(today: date | None = None) -> tuple[list[Window], Window]:
-    """``preset_windows``, and the one the portfolio opens on."""
-    today = today or timezone.localdate()
     span = data_span(Service.objects.all())
-    offered = presets(today, span)
-    windows = {(w.start, w.end): w for _, w in offered.values()}
-    # "Latest data" is often one of the others.
-    return list(windows.values()), offered[default_preset(offered)][1]
+    offered = presets(today or timezone.localdate(), span).values()
+    windows = {(w.start, w.end): w for _, w in offered}
+    return list(windows.values())  # "latest data" is often one of the others
+
+
+def own_windows(service_ids: list[int], today: date | None = None) -> dict[int, Window]:
+    """The window each service's own pages open on (``window_for`` of it alone: its latest
+    data), from the extents kept: one query."""
+    today = today or timezone.localdate()
+    lasts = dict(
+        DataExtent.objects.filter(service_id__in=service_ids).values_list(
+            "service_id", "last_period_end"
+        )
+    )
+    return {pk: window_from({}, today, DataSpan(latest=lasts.get(pk)))[0] for pk in service_ids}
 
 
 def refresh(service_ids: list[int]) -> int:
-    """Recompute these services' extents and their roll-ups for every preset window, and
-    forget their roll-ups of other windows (somebody's own dates): a page that asks for
-    one again computes it then."""
+    """Recompute these services' extents and their roll-ups for every preset window (and
+    each one's own window), and forget their roll-ups of other windows (somebody's own
+    dates): a page that asks for one again computes it then."""
     store_extents(service_ids)
-    windows, standing = kept_windows()
+    windows = preset_windows()
     Rollup.objects.filter(service_id__in=service_ids).exclude(_any_of(windows)).delete()
-    return store(service_ids, windows, standing)
+    own = own_windows(service_ids)
+    stored = store(service_ids, windows, own)
+    # A service whose own window is no preset (its data ends in another month): its roll-up
+    # of that window too, so its maturity's history is kept where its page reads it.
+    elsewhere: dict[tuple[date, date], list[int]] = {}
+    for pk, window in own.items():
+        if not any(_same(window, w) for w in windows):
+            elsewhere.setdefault((window.start, window.end), []).append(pk)
+    for (start, end), ids in elsewhere.items():
+        stored += store(ids, [Window(start, end)], own)
+    return stored
 
 
 def _any_of(windows: list[Window]) -> Q:

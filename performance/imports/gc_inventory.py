@@ -349,6 +349,7 @@ class GcLoad:
         self.volumes(rows, services)
         self.standards(standards, services, rows)
         self.spending(spending, rows, services, programmes, organisations, org_ids, unfinished)
+        self.staff(spending, organisations, org_ids)
         counts = findings_record(
             source=SOURCE,
             findings=self.findings,
@@ -797,6 +798,26 @@ class GcLoad:
                 location=location,
                 period=period,
             )
+
+    def staff(self, spending, organisations, org_ids) -> None:
+        """Each organisation's staff numbers: its programmes' actual FTEs summed, in the
+        latest fiscal year that gives any (joined on the organisation id, as spending is)."""
+        years: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for row in spending:
+            ftes = number(row.get("actual_ftes", ""))
+            if ftes is not None:
+                years[row.get("organization_id", "").strip()][row.get("fy_ef", "").strip()] += ftes
+        changed = []
+        for code, organisation in organisations.items():
+            by_year = years.get(org_ids.get(code) or "")
+            if not by_year:
+                continue
+            fte = by_year[max(by_year)].quantize(Decimal("0.01"))  # "FY 2023-24" sorts by year
+            if fte >= 0 and organisation.staff_fte != fte:
+                organisation.staff_fte = fte
+                changed.append(organisation)
+        records_change(changed, ["staff_fte"], user=self.user)
+        self.outcome.count("organisations' staff numbers").updated += len(changed)
 
     def spending(
         self, spending, rows, services, programmes, organisations, org_ids, unfinished

@@ -15,7 +15,8 @@ from django.utils import timezone
 from decisions.models import DecisionRight
 from performance.campaigns import fix_preview, progress
 from performance.figures import rollups
-from performance.maturity import latest_records, record, scorecards
+from performance.figures.windows import add_months
+from performance.maturity import LEVELS, latest_records, record
 from performance.models import Campaign, MaturityRecord, ReminderSent, Rollup
 from performance.notices import send_reminders
 from services.queries import ORG_ADMINS_GROUP
@@ -23,13 +24,16 @@ from tests.factories import (
     DecisionBandFactory,
     DecisionRightFactory,
     DecisionTypeFactory,
+    MetricFactory,
     OrganisationFactory,
     PersonFactory,
     ServiceFactory,
     ServiceLeaderFactory,
+    StageFactory,
     UserFactory,
 )
 from tests.performance.test_maturity import bronze, cards
+from tests.performance.test_summary import measure
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -91,27 +95,32 @@ def test_a_second_change_on_one_day_replaces_that_days_record():
     assert list(service.maturity_records.values_list("level", flat=True)) == [0]
 
 
-def test_a_refresh_keeps_the_failed_checks_and_records_the_portfolio_window():
-    service = bronze("Grants")
-    rollups.refresh([service.pk])
-    windows, standing = rollups.kept_windows()
-    failed = scorecards_failed(service, standing)
-    assert failed == ",proportionality,narrative,"
-    row = Rollup.objects.get(service=service, window_start=standing.start, window_end=standing.end)
-    assert (row.maturity, row.failed_checks) == (1, failed)
-    assert list(service.maturity_records.values_list("recorded_on", "failed_checks")) == [
-        (TODAY, failed)
-    ]
-    rollups.refresh([service.pk])  # nothing changed
-    assert service.maturity_records.count() == 1
-
-
-def scorecards_failed(service, window):
-    from performance.evidence import evidence_for
-    from performance.figures.summary import summaries
-
-    found = summaries([service], window)
-    return scorecards(found, evidence_for(found, window))[service.pk].failed_checks
+def test_a_refresh_records_each_service_in_the_window_its_page_opens_on(admin):
+    grants, loans = bronze("Grants"), bronze("Loans")  # measured up to ten days ago
+    old = ServiceFactory(name="Old")
+    ServiceLeaderFactory(service=old)
+    StageFactory(service=old)
+    MetricFactory(service=old, key="days", name="Days", target=10, higher_is_better=False)
+    measure(old, "days", (date(2025, 8, 1), date(2025, 8, 31)), 9)
+    rollups.refresh([grants.pk, loans.pk, old.pk])
+    own = rollups.window_for({}, [old])["window"]
+    # Its data ends in August 2025: a window no other service opens on, and no preset.
+    assert (own.start, own.end) == (date(2024, 9, 1), date(2025, 8, 31))
+    assert all((w.start, w.end) != (own.start, own.end) for w in rollups.preset_windows())
+    for service in (grants, loans, old):
+        window = rollups.window_for({}, [service])["window"]
+        row = Rollup.objects.get(service=service, window_start=window.start, window_end=window.end)
+        kept = service.maturity_records.get()
+        assert (kept.recorded_on, kept.level, kept.failed_checks) == (
+            TODAY,
+            row.maturity,
+            row.failed_checks,
+        )
+        page = admin.get(service.get_absolute_url()).content.decode()
+        assert f"Leadership maturity: {LEVELS[kept.level]}</h2>" in page
+    assert grants.maturity_records.get().failed_checks == ",proportionality,narrative,"
+    rollups.refresh([grants.pk, loans.pk, old.pk])  # nothing changed: nothing more kept
+    assert MaturityRecord.objects.count() == 3
 
 
 def test_the_service_page_shows_its_level_over_time_and_its_campaigns(admin):
@@ -149,6 +158,16 @@ def test_progress_over_time_from_hand_built_records():
     chart = found.chart()
     assert chart.target_label == "Target 100%"
     assert [b.label for b in chart.bands] == ["Campaign"]
+
+
+def test_the_chart_names_no_month_past_the_target_date():
+    service = ServiceFactory()
+    campaign = campaign_over([service], target=date(2026, 4, 10))
+    recorded(service, LAUNCH, "")
+    chart = progress(campaign, today=LAUNCH + timedelta(days=15)).chart()
+    # The span runs from 2 March to 10 April: mid-April lies past it.
+    assert [t.label for t in chart.x_ticks] == ["Mar 26"]
+    assert all(t.at <= chart.plot["right"] for t in chart.x_ticks)
 
 
 def test_a_campaign_launched_today_has_one_point():
@@ -260,8 +279,12 @@ def test_bad_campaigns_are_refused_with_a_message(admin):
     url = reverse("performance:campaign_new")
     page = admin.post(url, launch_form(target_date=TODAY.isoformat())).content.decode()
     assert "Target date: The target date must be after today." in page
-    page = admin.post(url, launch_form(check_key="nonsense")).content.decode()
-    assert "Select a valid choice" in page
+    far = add_months(TODAY, 61)
+    page = admin.post(url, launch_form(target_date=far.isoformat())).content.decode()
+    assert "Choose a target date within 5 years" in page
+    page = admin.post(url, launch_form(check_key="x" * 5000)).content.decode()
+    assert "The check every service in scope should pass: Choose one of the checks listed." in page
+    assert "x" * 100 not in page  # what was sent is not written back
     page = admin.post(url, launch_form(q="no such service")).content.decode()
     assert "No service matches these filters: widen them." in page
     assert not Campaign.objects.exists()
@@ -333,3 +356,15 @@ def test_only_the_decide_holders_campaign_has_a_fix(admin):
     assert admin.get(reverse("performance:campaign_fix", args=[campaign.pk])).status_code == 403
     page = admin.get(reverse("performance:campaign", args=[campaign.pk])).content.decode()
     assert "name the leadership team" not in page
+
+
+def test_a_long_campaign_name_is_cut_short_in_the_history(admin, gaps):
+    campaign = campaign_over(gaps["services"])
+    Campaign.objects.filter(pk=campaign.pk).update(name="N" * 200)
+    url = reverse("performance:campaign_fix", args=[campaign.pk])
+    page = admin.post(url, {"decision_type": gaps["tech"].pk}).content.decode()
+    previewed = page.split('name="previewed" value="')[1].split('"')[0]
+    admin.post(url, {"decision_type": gaps["tech"].pk, "previewed": previewed})
+    [right] = DecisionRight.objects.filter(holder_kind="leadership")
+    reason = right.history.first().history_change_reason
+    assert len(reason) == 100 and reason.startswith("Campaign “NNN") and reason.endswith("…”")

@@ -142,6 +142,24 @@ def test_standards_become_metrics_whose_status_follows_target_and_performance():
         assert (kpi_status(value, metric.target, True) == "on_target") == met
 
 
+def test_each_organisation_has_its_programmes_actual_ftes_of_the_latest_year():
+    import_gc_inventory(read_files(EXTRACT))
+    # Each organisation by its name as org_var.csv gives it (one of its variants).
+    ids = {r["org_name_variant"]: r["org_id"] for r in rows(EXTRACT, "org_var.csv")}
+    years: dict[str, dict[str, Decimal]] = {}
+    for r in rows(EXTRACT, "rbpo.csv"):
+        if r["actual_ftes"]:
+            by_year = years.setdefault(r["organization_id"], {})
+            by_year[r["fy_ef"]] = by_year.get(r["fy_ef"], Decimal(0)) + Decimal(r["actual_ftes"])
+    checked = 0
+    for organisation in Organisation.objects.all():
+        by_year = years.get(ids.get(organisation.name, ""), {})
+        expected = by_year[max(by_year)] if by_year else None
+        assert organisation.staff_fte == expected, organisation.name
+        checked += expected is not None
+    assert checked >= 2
+
+
 def test_allocated_cost_lines_sum_exactly_to_actual_spending():
     import_gc_inventory(read_files(EXTRACT))
     spending = {
