@@ -196,7 +196,10 @@ def scope_words(filters: CatalogueFilters) -> str:
     parts = [
         f"{label} {value}"
         for label, value in (
-            ("of", filters.organisation.name if filters.organisation else ""),
+            (
+                "accountable to or taking part in",
+                filters.organisation.name if filters.organisation else "",
+            ),
             (
                 "taking part through",
                 filters.directorate.name if filters.directorate else "",

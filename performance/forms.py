@@ -7,14 +7,13 @@ from django.utils import timezone
 
 from decisions.models import DecisionType
 from performance.figures.portfolio import COLUMNS, DEFAULT_COLUMNS, EXCEPTION_CHOICES
-from performance.figures.windows import add_months
 from performance.imports import KINDS
 from performance.maturity import LEVELS, checks
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
 from servicelead.conflicts import UnchangedSinceMixin
 from servicelead.forms import GovukFormMixin, RecordsChoiceField
 from services.forms import CatalogueFilterForm, TeamChoiceField
-from services.models import Organisation, Service, Team
+from services.models import Organisation, Service, Stage, Team
 from services.queries import directorate_choices
 
 NARROW = {"class": "govuk-input--width-5", "inputmode": "decimal"}
@@ -96,6 +95,7 @@ class FrictionForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
     def __init__(self, *args, service: Service, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.instance.service = service
+        self.fields["contact_channel"].choices = [("", "Not given"), *Stage.Channel.choices]
         self.fields["stage"].queryset = service.stages.order_by("position")
         self.fields["stage"].empty_label = "No one stage"
         stages = list(self.fields["stage"].queryset)
@@ -334,7 +334,11 @@ class CampaignForm(CatalogueFilterForm):
         target, today = self.cleaned_data["target_date"], timezone.localdate()
         if target <= today:
             raise forms.ValidationError("The target date must be after today.")
-        if target > add_months(today, 12 * CAMPAIGN_YEARS):
+        try:  # the same day five years on
+            latest = today.replace(year=today.year + CAMPAIGN_YEARS)
+        except ValueError:  # 29 February, in a year that has none
+            latest = today.replace(year=today.year + CAMPAIGN_YEARS, day=28)
+        if target > latest:
             raise forms.ValidationError(
                 f"Choose a target date within {CAMPAIGN_YEARS} years: a campaign is a drive, "
                 "not a standing rule."

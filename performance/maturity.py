@@ -206,18 +206,33 @@ def latest_records(service_ids, on: date | None = None) -> dict[int, MaturityRec
     }
 
 
+def _state(r: "MaturityRecord | Scorecard") -> tuple[int, str]:
+    return r.level, r.failed_checks
+
+
 def record(cards: dict[int, Scorecard], today: date | None = None) -> int:
     """Keep each service's level and failed checks from today where they changed (two
-    queries). Returns how many changed."""
+    queries; two more where a change today is undone the same day: today's row goes, so the
+    rows stay changes). Returns how many changed."""
     today = today or timezone.localdate()
     before = latest_records(list(cards))
+    moved = [
+        pk for pk, card in cards.items() if pk not in before or _state(before[pk]) != _state(card)
+    ]
+    again = [pk for pk in moved if before.get(pk) and before[pk].recorded_on == today]
+    if again:
+        earlier = latest_records(again, on=today - timedelta(days=1))
+        undone = [pk for pk in again if pk in earlier and _state(earlier[pk]) == _state(cards[pk])]
+        MaturityRecord.objects.filter(service_id__in=undone, recorded_on=today).delete()
+        moved = [pk for pk in moved if pk not in undone]
     changed = [
         MaturityRecord(
-            service_id=pk, recorded_on=today, level=card.level, failed_checks=card.failed_checks
+            service_id=pk,
+            recorded_on=today,
+            level=cards[pk].level,
+            failed_checks=cards[pk].failed_checks,
         )
-        for pk, card in cards.items()
-        if pk not in before
-        or (before[pk].level, before[pk].failed_checks) != (card.level, card.failed_checks)
+        for pk in moved
     ]
     MaturityRecord.objects.bulk_create(
         changed,

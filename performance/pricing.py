@@ -27,7 +27,7 @@ from performance.figures.trends import span_to
 from performance.figures.windows import Window
 from performance.models import CostLine, FrictionPoint
 from performance.queries import FrictionSummary, in_window
-from services.models import Organisation, Service, Stage
+from services.models import Organisation, Service, Stage, contact_cost
 
 WEEKS_A_YEAR = 52
 MONEY = DecimalField(max_digits=20, decimal_places=2)
@@ -103,6 +103,7 @@ class Rates:
     own_hourly: bool  # the organisation's own (else worked out from its staff, or the default)
     own_per_contact: bool
     staff: StaffCost | None = None  # what the hourly rate was worked out from
+    staff_unpriced: bool = False  # its staff numbers are given, but not a year of staff cost
     by_channel: dict[str, Decimal] = field(default_factory=dict)  # its own, on some channels
 
     def contact(self, channel: str = "") -> Decimal:
@@ -126,11 +127,14 @@ class Rates:
     def text(self) -> str:
         hour = f"{self.hourly:,.2f} {self.currency} an hour"
         contact = f"{self.per_contact:,.2f} {self.currency} a contact"
-        if self.staff is None and not self.by_channel and self.own_hourly == self.own_per_contact:
+        plain = self.staff is None and not self.staff_unpriced and not self.by_channel
+        if plain and self.own_hourly == self.own_per_contact:
             source = "its organisation's rates" if self.own else "the default rates"
             return f"{hour} and {contact} ({source})"
         whose = {True: "its organisation's", False: "the default"}
         hour_source = f"from {self.staff.text}" if self.staff else whose[self.own_hourly]
+        if self.staff_unpriced:
+            hour_source += ": its staff numbers are given, but not a year of its staff cost"
         text = f"{hour} ({hour_source}) and {contact} ({whose[self.own_per_contact]})"
         if self.by_channel:
             labels = dict(Stage.Channel.choices)
@@ -164,14 +168,17 @@ def rates_of(organisation: Organisation, staff: dict[int, StaffCost] | None = No
         own_hourly=organisation.hourly_rate is not None,
         own_per_contact=per_contact is not None,
         staff=from_staff,
+        staff_unpriced=from_staff is None
+        and organisation.hourly_rate is None
+        and bool(organisation.staff_fte),
         by_channel=contact_costs(organisation),
     )
 
 
 def contact_costs(organisation: Organisation) -> dict[str, Decimal]:
-    """The organisation's own cost of a contact on each channel it prices."""
-    known = organisation.contact_costs if isinstance(organisation.contact_costs, dict) else {}
-    return {c: Decimal(str(known[c])) for c in Stage.Channel.values if known.get(c) is not None}
+    """The organisation's own cost of a contact on each channel it prices (as the model
+    checks them on every write)."""
+    return {c: contact_cost(v) for c, v in organisation.contact_costs.items()}
 
 
 def priced(points: QuerySet[FrictionPoint], staff: dict[int, StaffCost]) -> QuerySet[FrictionPoint]:

@@ -234,7 +234,7 @@ class OrganisationForm(GovukFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        known = self.instance.contact_costs or {}
+        known = self.instance.contact_costs if isinstance(self.instance.contact_costs, dict) else {}
         for channel, label in Stage.Channel.choices:
             self.fields[f"contact_cost_{channel}"] = forms.DecimalField(
                 label=f"Cost of a contact: {label.lower()} (optional)",
@@ -257,7 +257,7 @@ class OrganisationForm(GovukFormMixin, forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         self.instance.contact_costs = {
-            channel: str(data[f"contact_cost_{channel}"])
+            channel: f"{data[f'contact_cost_{channel}'] + 0:f}"  # "100", not "1E+2"; no "-0"
             for channel in Stage.Channel.values
             if data.get(f"contact_cost_{channel}") is not None
         }

@@ -1,5 +1,7 @@
 """The organisation and its services: who exists, and what services they deliver end to end."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -14,6 +16,41 @@ from servicelead.text import single_line
 from services.proportionality import hands_on_recommended
 
 CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Give a three-letter currency code, such as GBP.")
+
+
+# The most a contact may be priced at, and how finely (as the other rates).
+CONTACT_COST_DIGITS, CONTACT_COST_PLACES = 12, 2
+
+
+def contact_cost(raw) -> Decimal:
+    """A cost of a contact as ``Organisation.contact_costs`` keeps it ("6.50"), checked: a
+    number of at most 10 digits before the point and 2 after, not negative."""
+    try:
+        amount = Decimal(str(raw)) if isinstance(raw, str | int | Decimal) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0:
+        raise ValidationError(f"“{str(raw)[:40]}” is not a cost: give a number, 0 or more.")
+    places = CONTACT_COST_DIGITS - CONTACT_COST_PLACES
+    if amount != amount.quantize(Decimal(1).scaleb(-CONTACT_COST_PLACES)) or amount >= 10**places:
+        raise ValidationError(
+            f"“{str(raw)[:40]}” is not a cost: give at most {places} digits before the point "
+            f"and {CONTACT_COST_PLACES} after."
+        )
+    return amount + 0  # no "-0"
+
+
+def contact_costs_valid(value) -> None:
+    """``Organisation.contact_costs``: {channel: cost}, for the journey's channels."""
+    if not isinstance(value, dict):
+        raise ValidationError('Give the cost of a contact on each channel, as {"phone": "6.50"}.')
+    for channel, raw in value.items():
+        if channel not in Stage.Channel.values:
+            raise ValidationError(
+                f"“{str(channel)[:40]}” is not a channel: use one of "
+                f"{', '.join(Stage.Channel.values)}."
+            )
+        contact_cost(raw)
 
 
 def site_currency() -> str:
@@ -71,7 +108,12 @@ class Organisation(models.Model):
     )
     # The cost of handling a contact on particular channels ({"phone": "6.50"}), in its
     # currency: where given, it prices contacts on that channel instead of cost_per_contact.
-    contact_costs = models.JSONField("cost of a contact on each channel", default=dict, blank=True)
+    contact_costs = models.JSONField(
+        "cost of a contact on each channel",
+        default=dict,
+        blank=True,
+        validators=[contact_costs_valid],
+    )
 
     history = ChangeHistory()
 

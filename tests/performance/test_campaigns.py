@@ -15,7 +15,6 @@ from django.utils import timezone
 from decisions.models import DecisionRight
 from performance.campaigns import fix_preview, progress
 from performance.figures import rollups
-from performance.figures.windows import add_months
 from performance.maturity import LEVELS, latest_records, record
 from performance.models import Campaign, MaturityRecord, ReminderSent, Rollup
 from performance.notices import send_reminders
@@ -261,7 +260,10 @@ def test_a_campaign_is_launched_only_after_its_scope_has_been_seen(admin):
     data = launch_form(organisation="housing", kind="transactional")
     page = admin.post(url, data).content.decode()
     assert not Campaign.objects.exists()
-    assert "Services of Housing, of the kind public-facing transactional: 3 services" in page
+    assert (
+        "Services accountable to or taking part in Housing, of the kind public-facing "
+        "transactional: 3 services"
+    ) in page
     assert "of which 2 do not pass “KPIs with targets” yet" in page
     previewed = page.split('name="previewed" value="')[1].split('"')[0]
     # The filters changed since: shown again, not launched.
@@ -279,7 +281,11 @@ def test_bad_campaigns_are_refused_with_a_message(admin):
     url = reverse("performance:campaign_new")
     page = admin.post(url, launch_form(target_date=TODAY.isoformat())).content.decode()
     assert "Target date: The target date must be after today." in page
-    far = add_months(TODAY, 61)
+    ServiceFactory()
+    five_years_on = date(TODAY.year + 5, TODAY.month, min(TODAY.day, 28))
+    page = admin.post(url, launch_form(target_date=five_years_on.isoformat())).content.decode()
+    assert "Before you launch" in page and "within 5 years" not in page
+    far = five_years_on + timedelta(days=31)
     page = admin.post(url, launch_form(target_date=far.isoformat())).content.decode()
     assert "Choose a target date within 5 years" in page
     page = admin.post(url, launch_form(check_key="x" * 5000)).content.decode()
@@ -368,3 +374,15 @@ def test_a_long_campaign_name_is_cut_short_in_the_history(admin, gaps):
     [right] = DecisionRight.objects.filter(holder_kind="leadership")
     reason = right.history.first().history_change_reason
     assert len(reason) == 100 and reason.startswith("Campaign “NNN") and reason.endswith("…”")
+
+
+def test_a_change_undone_the_same_day_leaves_no_row():
+    service = bronze("Grants")
+    day1 = date(2026, 5, 1)
+    record(cards(service), day1)
+    leader = service.leaders.get()
+    service.leaders.all().delete()
+    assert record(cards(service), TODAY) == 1  # lost its leader today
+    ServiceLeaderFactory(service=service, person=leader.person)
+    assert record(cards(service), TODAY) == 0  # back as it was: today's row goes
+    assert list(service.maturity_records.values_list("recorded_on", flat=True)) == [day1]

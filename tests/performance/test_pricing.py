@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from performance.figures.windows import Window
@@ -158,6 +159,11 @@ def test_no_hour_is_worked_out_from_less_than_a_year_or_without_staff_numbers(se
     monthly_staff_cost(ServiceFactory(organisation=own), 12, 6_600)
     assert [rates_of(o).hourly for o in (short, unknown, own)] == [D(40), D(40), D(55)]
     assert rates_of(own).staff is None
+    assert rates_of(short).text == (
+        "40.00 GBP an hour (the default: its staff numbers are given, but not a year of its "
+        "staff cost) and 8.00 GBP a contact (the default)"
+    )
+    assert rates_of(unknown).text == "40.00 GBP an hour and 8.00 GBP a contact (the default rates)"
 
 
 # --- A contact priced on the channel it comes through ------------------------------------
@@ -213,10 +219,21 @@ def test_an_org_admin_sets_the_cost_of_a_contact_on_each_channel(client):
     form = {"name": "Housing", "kind": "department", "currency": "GBP"}
     page = client.post(url, {**form, "contact_cost_phone": "-1"}).content.decode()
     assert "Cost of a contact: phone (optional): Ensure this value is greater than" in page
-    client.post(url, {**form, "contact_cost_phone": "12.5", "contact_cost_paper": "3"})
+    client.post(url, {**form, "contact_cost_phone": "12.5", "contact_cost_paper": "1e2"})
     housing.refresh_from_db()
-    assert housing.contact_costs == {"phone": "12.5", "paper": "3"}
+    assert housing.contact_costs == {"phone": "12.5", "paper": "100"}
     assert 'value="12.5"' in client.get(url).content.decode()
-    client.post(url, {**form, "contact_cost_paper": "3"})
+    client.post(url, {**form, "contact_cost_paper": "-0"})
     housing.refresh_from_db()
-    assert housing.contact_costs == {"paper": "3"}
+    assert housing.contact_costs == {"paper": "0"}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"phone": "abc"}, {"phone": True}, {"phone": "NaN"}, {"phone": -5}, {"fax": "1"}, [1]],
+)
+def test_the_cost_of_a_contact_on_a_channel_is_checked_on_every_write(value):
+    housing = OrganisationFactory(name="Housing")
+    housing.contact_costs = value
+    with pytest.raises(ValidationError):
+        housing.full_clean()
