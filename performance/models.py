@@ -747,7 +747,7 @@ class DataExtent(models.Model):
 
 class MaturityRecord(models.Model):
     """A service's leadership maturity from a day on: its level and the checks it failed, as
-    the nightly and after-write refreshes found them in the window the portfolio opens on.
+    the nightly and after-write refreshes found them in the window its page opens on.
     Written only when either changes, so the rows are the level's history."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="maturity_records")

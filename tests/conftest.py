@@ -1,8 +1,10 @@
 import os
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from services.queries import ORG_ADMINS_GROUP
 from tests.factories import PersonFactory, UserFactory
 from tests.write_guard import guarding
 
@@ -16,6 +18,15 @@ def colleague(db):
 @pytest.fixture
 def colleague_client(client, colleague):
     client.force_login(colleague)
+    return client
+
+
+@pytest.fixture
+def org_admin_client(client, db):
+    """A signed-in org admin (in the group, not a superuser)."""
+    user = UserFactory(username="org-admin")
+    user.groups.add(Group.objects.get_or_create(name=ORG_ADMINS_GROUP)[0])
+    client.force_login(user)
     return client
 
 

@@ -5,7 +5,6 @@ preview, and the mechanical fix applied exactly as shown."""
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +17,6 @@ from performance.figures import rollups
 from performance.maturity import LEVELS, latest_records, record
 from performance.models import Campaign, MaturityRecord, ReminderSent, Rollup
 from performance.notices import send_reminders
-from services.queries import ORG_ADMINS_GROUP
 from tests.factories import (
     DecisionBandFactory,
     DecisionRightFactory,
@@ -58,11 +56,8 @@ def recorded(service, day, failed="", level=1):
 
 
 @pytest.fixture
-def admin(client):
-    user = UserFactory(username="admin")
-    user.groups.add(Group.objects.create(name=ORG_ADMINS_GROUP))
-    client.force_login(user)
-    return client
+def admin(org_admin_client):
+    return org_admin_client
 
 
 # --- Level history ---------------------------------------------------------------------
@@ -274,7 +269,7 @@ def test_a_campaign_is_launched_only_after_its_scope_has_been_seen(admin):
     assert response.url == campaign.get_absolute_url()
     assert set(campaign.services.all()) == set(mine)
     assert (campaign.check_key, campaign.launched_on) == ("targets", TODAY)
-    assert campaign.launched_by.username == "admin"
+    assert campaign.launched_by.username == "org-admin"
 
 
 def test_bad_campaigns_are_refused_with_a_message(admin):
@@ -339,7 +334,7 @@ def test_the_fix_names_the_leadership_team_exactly_where_nobody_decides(admin, g
     ]
     entry = added.first().history.first()
     assert entry.history_change_reason == "Campaign “Deciders”"
-    assert entry.history_user.username == "admin"
+    assert entry.history_user.username == "org-admin"
     assert fix_preview(campaign, None).rights == 0
 
 

@@ -201,20 +201,17 @@ def test_contacts_are_priced_on_their_channel_where_the_organisation_gives_it(by
     )
 
 
-def test_the_dashboard_prices_contacts_on_their_channels(client, by_channel):
-    user = UserFactory()
-    user.groups.add(Group.objects.create(name=ORG_ADMINS_GROUP))
-    client.force_login(user)
-    page = client.get(reverse("performance:dashboard", args=[by_channel.slug])).content.decode()
+def test_the_dashboard_prices_contacts_on_their_channels(org_admin_client, by_channel):
+    page = org_admin_client.get(
+        reverse("performance:dashboard", args=[by_channel.slug])
+    ).content.decode()
     # 405 a week, 21,060 a year
     assert "What open friction costs a year (GBP)</dt><dd>21,060" in page
 
 
-def test_an_org_admin_sets_the_cost_of_a_contact_on_each_channel(client):
+def test_an_org_admin_sets_the_cost_of_a_contact_on_each_channel(org_admin_client):
+    client = org_admin_client
     housing = OrganisationFactory(name="Housing")
-    user = UserFactory()
-    user.groups.add(Group.objects.create(name=ORG_ADMINS_GROUP))
-    client.force_login(user)
     url = reverse("services:organisation_edit", args=[housing.slug])
     form = {"name": "Housing", "kind": "department", "currency": "GBP"}
     page = client.post(url, {**form, "contact_cost_phone": "-1"}).content.decode()
