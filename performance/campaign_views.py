@@ -25,13 +25,9 @@ from performance.campaigns import (
 from performance.forms import CampaignFixForm, CampaignForm
 from performance.maturity import check_name, latest_records
 from performance.models import Campaign
+from services.access import org_admins_only
 from services.models import Service
-from services.queries import BY_NAME, filter_services, is_org_admin
-
-
-def _org_admins_only(request: HttpRequest) -> None:
-    if not is_org_admin(request.user):
-        raise PermissionDenied
+from services.queries import BY_NAME, filter_services
 
 
 def _fingerprint(items) -> str:
@@ -44,7 +40,7 @@ def _fix_seen(fix) -> str:
 
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    _org_admins_only(request)
+    org_admins_only(request.user)
     campaigns = list(Campaign.objects.all())
     now = passing_now(campaigns)
     return render(
@@ -61,7 +57,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_new(request: HttpRequest) -> HttpResponse:
     """A campaign is launched once the services its filters find have been shown: a
     different set found on launching (the filters changed, or the services) is shown again."""
-    _org_admins_only(request)
+    org_admins_only(request.user)
     form = CampaignForm(request.POST or None)
     scope = None
     if request.method == "POST" and form.is_valid():
@@ -109,7 +105,7 @@ def _campaign(pk: int) -> Campaign:
 
 @require_GET
 def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
-    _org_admins_only(request)
+    org_admins_only(request.user)
     campaign = _campaign(pk)
     done = progress(campaign)
     failing = [s for s in standings(campaign, campaign.services.order_by(*BY_NAME)) if not s.passes]
@@ -132,7 +128,7 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_fix(request: HttpRequest, pk: int) -> HttpResponse:
     """Name each service's leadership team as Decide holder where nobody is: shown first, and
     applied only to exactly what was shown."""
-    _org_admins_only(request)
+    org_admins_only(request.user)
     campaign = _campaign(pk)
     if campaign.check_key != FIX:
         raise PermissionDenied  # no mechanical fix for the others

@@ -146,15 +146,21 @@ def standings(campaign: Campaign, services: QuerySet[Service]) -> list[Standing]
     return [Standing(s, found.get(s.pk), campaign.check_key) for s in services]
 
 
-def passing_now(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
-    """For each campaign, how many of its services pass its check now, and how many it has
-    (three queries, however many campaigns)."""
+def _scopes(campaigns: list[Campaign]) -> tuple[dict[int, list[int]], dict]:
+    """Each campaign's services, and their latest records (two queries, however many
+    campaigns)."""
     scope = defaultdict(list)
     for campaign_id, service_id in Campaign.services.through.objects.filter(
         campaign__in=campaigns
     ).values_list("campaign_id", "service_id"):
         scope[campaign_id].append(service_id)
-    found = latest_records({pk for ids in scope.values() for pk in ids})
+    return scope, latest_records({pk for ids in scope.values() for pk in ids})
+
+
+def passing_now(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
+    """For each campaign, how many of its services pass its check now, and how many it has
+    (two queries, however many campaigns)."""
+    scope, found = _scopes(campaigns)
     return {
         c.pk: (
             sum(
@@ -168,11 +174,18 @@ def passing_now(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
     }
 
 
-def failing_ids(campaign: Campaign) -> list[int]:
-    """The services in a campaign whose latest record fails its check (those not yet scored
-    are not said to fail)."""
-    found = latest_records(campaign.services.values("pk"))
-    return [pk for pk, r in found.items() if fails_check(r.failed_checks, campaign.check_key)]
+def failing(campaigns: list[Campaign]) -> dict[int, list[int]]:
+    """For each campaign, the services whose latest record fails its check (those not yet
+    scored are not said to fail): two queries, however many campaigns."""
+    scope, found = _scopes(campaigns)
+    return {
+        c.pk: [
+            pk
+            for pk in scope[c.pk]
+            if pk in found and fails_check(found[pk].failed_checks, c.check_key)
+        ]
+        for c in campaigns
+    }
 
 
 def in_campaigns(service: Service) -> list[tuple[Campaign, bool]]:

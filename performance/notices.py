@@ -17,7 +17,7 @@ from django.utils import dateformat, timezone
 
 from decisions.models import Decision
 from decisions.queries import REVIEW_WINDOW_DAYS, reviews_due
-from performance.campaigns import failing_ids
+from performance.campaigns import failing
 from performance.drift import drift_events
 from performance.figures.dashboard import kpi_tiles
 from performance.figures.rollups import cached_summary
@@ -120,8 +120,10 @@ def send_reminders() -> int:
             items[service_id].append(
                 ("stale", f"{service_id}", f"Nothing has been measured since {last}.")
             )
-    for campaign in Campaign.objects.filter(launched_on__lte=today, target_date__gte=today):
-        for service_id in failing_ids(campaign):
+    campaigns = list(Campaign.objects.filter(launched_on__lte=today, target_date__gte=today))
+    not_passing = failing(campaigns)
+    for campaign in campaigns:
+        for service_id in not_passing[campaign.pk]:
             items[service_id].append(
                 (
                     "campaign",

@@ -27,6 +27,12 @@ LEADER_PERMS = ("view_service", "lead_service", "contribute_to_service")
 MEMBER_PERMS = ("view_service", "contribute_to_service")
 
 
+def org_admins_only(user: User) -> None:
+    """Pages for org admins only (the organisation's structure, campaigns): 403 for others."""
+    if not is_org_admin(user):
+        raise PermissionDenied
+
+
 def user_can(user: User, perm: str, service: Service) -> bool:
     """Whether ``user`` holds ``perm`` on ``service`` (org admins hold every permission)."""
     if not user.is_authenticated:

@@ -4,7 +4,6 @@ Django admin and the CSV imports write them. A team's move to another directorat
 what it does to the journeys before anything is saved."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -13,16 +12,11 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
+from services.access import org_admins_only
 from services.actions import record_save, records_add, records_remove
 from services.forms import DirectorateForm, MembershipForm, OrganisationForm, TeamForm
 from services.models import Directorate, Organisation, Team, TeamMembership
-from services.queries import is_org_admin
 from services.structure import team_move_impact, unique_slug
-
-
-def _org_admins_only(request: HttpRequest) -> None:
-    if not is_org_admin(request.user):
-        raise PermissionDenied
 
 
 def _written(request: HttpRequest, form: ModelForm, message: str) -> Model:
@@ -42,7 +36,7 @@ def _page(request: HttpRequest, form: ModelForm, **context) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_new(request: HttpRequest) -> HttpResponse:
-    _org_admins_only(request)
+    org_admins_only(request.user)
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["name"]
@@ -61,7 +55,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    _org_admins_only(request)
+    org_admins_only(request.user)
     organisation = get_object_or_404(Organisation, slug=slug)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
@@ -79,7 +73,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def directorate_new(request: HttpRequest, slug: str) -> HttpResponse:
-    _org_admins_only(request)
+    org_admins_only(request.user)
     organisation = get_object_or_404(Organisation, slug=slug)
     form = DirectorateForm(request.POST or None, instance=Directorate(organisation=organisation))
     if request.method == "POST" and form.is_valid():
@@ -97,7 +91,7 @@ def directorate_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def directorate_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _org_admins_only(request)
+    org_admins_only(request.user)
     directorate = get_object_or_404(Directorate.objects.select_related("organisation"), pk=pk)
     form = DirectorateForm(request.POST or None, instance=directorate)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +110,7 @@ def directorate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_new(request: HttpRequest, pk: int) -> HttpResponse:
     """A new team owns no stage yet, so where it sits changes no journey."""
-    _org_admins_only(request)
+    org_admins_only(request.user)
     directorate = get_object_or_404(Directorate.objects.select_related("organisation"), pk=pk)
     form = TeamForm(request.POST or None, initial={"directorate": directorate})
     if request.method == "POST" and form.is_valid():
@@ -136,7 +130,7 @@ def team_new(request: HttpRequest, pk: int) -> HttpResponse:
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a team. A move to another directorate is saved only once its impact on the
     journeys (the hand-offs whose boundary changes) has been shown for that directorate."""
-    _org_admins_only(request)
+    org_admins_only(request.user)
     team = get_object_or_404(Team.objects.select_related("directorate__organisation"), pk=pk)
     where = team.directorate  # before the form changes the team
     form = TeamForm(request.POST or None, instance=team)
@@ -164,7 +158,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def team_members(request: HttpRequest, pk: int) -> HttpResponse:
-    _org_admins_only(request)
+    org_admins_only(request.user)
     team = get_object_or_404(Team.objects.select_related("directorate__organisation"), pk=pk)
     form = MembershipForm(request.POST or None, instance=TeamMembership(team=team))
     if request.method == "POST" and form.is_valid():
@@ -184,7 +178,7 @@ def team_members(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def team_member_remove(request: HttpRequest, pk: int, membership: int) -> HttpResponse:
-    _org_admins_only(request)
+    org_admins_only(request.user)
     team = get_object_or_404(Team, pk=pk)  # (a primary key lookup refuses any size of id)
     found = get_object_or_404(
         TeamMembership.objects.select_related("person", "team"), pk=membership, team=team
