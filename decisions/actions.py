@@ -79,6 +79,7 @@ class Holder:
     person: Person | None = None
     team: Team | None = None
     external_body: str = ""
+    stage: Stage | None = None
 
 
 def _cell_latest(service: Service, decision_type: DecisionType, band, role: str):
@@ -141,6 +142,7 @@ def rights_cell_update(
         person=add.person,
         team=add.team,
         external_body=add.external_body,
+        stage=add.stage,
     ).exists()
     if duplicate:
         return
@@ -153,6 +155,7 @@ def rights_cell_update(
         person=add.person if add.kind == HolderKind.PERSON else None,
         team=add.team if add.kind == HolderKind.TEAM else None,
         external_body=add.external_body if add.kind == HolderKind.EXTERNAL else "",
+        stage=add.stage if add.kind == HolderKind.AGENT else None,
         updated_by=user,
     )
     right.full_clean(validate_constraints=False)

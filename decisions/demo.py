@@ -164,6 +164,35 @@ def _seed_rights(types: dict[str, DecisionType]) -> int:
             else:
                 put(DecisionRight, **cell, **_holder(**holder))
             count += 1
+        count += _seed_agent_rights(service, types)
+    return count
+
+
+# What the demo's agents do: (service, stage, decision type, role). The disrepair triage agent
+# routes reports (operational decisions the contact centre takes); the grant's eligibility
+# assistant gives input to eligibility rules.
+AGENT_RIGHTS = [
+    ("report-disrepair", "Triage", "Operational change", Role.PERFORM),
+    ("home-improvement-grant", "Check eligibility", "Policy and eligibility rules", Role.INPUT),
+]
+
+
+def _seed_agent_rights(service: Service, types: dict[str, DecisionType]) -> int:
+    count = 0
+    for slug, stage_name, type_name, role in AGENT_RIGHTS:
+        stage = service.stages.filter(name=stage_name).exclude(performer="people").first()
+        if slug != service.slug or stage is None:  # a journey since edited keeps its own
+            continue
+        put(
+            DecisionRight,
+            service=service,
+            decision_type=types[type_name],
+            band=None,
+            role=role,
+            holder_kind=HolderKind.AGENT,
+            stage=stage,
+        )
+        count += 1
     return count
 
 

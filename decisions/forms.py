@@ -5,10 +5,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.db.models import Q
 
-from decisions.models import Decision, DecisionBand, DecisionType, HolderKind, Role
+from decisions.models import (
+    AGENT_ROLES,
+    Decision,
+    DecisionBand,
+    DecisionType,
+    HolderKind,
+    Role,
+    agent_label,
+)
 from servicelead.forms import GovukFormMixin, RecordsChoiceField
 from services.forms import PersonChoiceField, TeamChoiceField
-from services.models import Person, Service, Team
+from services.models import Person, Service, Stage, Team
 
 UP_TO = DecisionBand._meta.get_field("up_to")
 SUPERSEDES_ONLY = "A decision can only supersede another decision of the same service."
@@ -88,11 +96,25 @@ class RightsCellForm(GovukFormMixin, forms.Form):
     external_body = forms.CharField(
         label="External body", max_length=200, required=False, help_text="e.g. Investment committee"
     )
+    stage = forms.ModelChoiceField(
+        queryset=Stage.objects.none(),
+        required=False,
+        label="Stage",
+        help_text="The stage whose automation or AI agent holds this role.",
+    )
 
-    def __init__(self, *args, role: str, current: list, **kwargs) -> None:
+    def __init__(self, *args, service: Service, role: str, current: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.role = role
         self.fields["remove"].choices = [(str(r.pk), r.holder_label) for r in current]
+        agents = service.stages.exclude(performer=Stage.Performer.PEOPLE).order_by("position")
+        self.fields["stage"].queryset = agents
+        self.fields["stage"].label_from_instance = agent_label
+        if role not in AGENT_ROLES or not agents.exists():
+            # An agent never decides, agrees or recommends: people answer for the decision.
+            self.fields["kind"].choices = [
+                choice for choice in self.fields["kind"].choices if choice[0] != HolderKind.AGENT
+            ]
         if role == Role.DECIDE:
             self.fields["kind"].label = "Who decides"
             self.fields[
@@ -103,6 +125,7 @@ class RightsCellForm(GovukFormMixin, forms.Form):
         HolderKind.PERSON: "person",
         HolderKind.TEAM: "team",
         HolderKind.EXTERNAL: "external_body",
+        HolderKind.AGENT: "stage",
     }
 
     def clean(self) -> dict:

@@ -92,6 +92,11 @@ class HolderKind(models.TextChoices):
     TEAM = "team", "A team"
     LEADERSHIP = "leadership", "The service's leadership team"
     EXTERNAL = "external", "A named external body"
+    AGENT = "agent", "The automation or AI agent performing a stage"
+
+
+# An agent may do the work and inform it; people answer for the decision.
+AGENT_ROLES = (Role.PERFORM, Role.INPUT)
 
 
 class DecisionRight(models.Model):
@@ -111,6 +116,14 @@ class DecisionRight(models.Model):
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="rights"
     )
     external_body = models.CharField(max_length=200, blank=True, validators=[single_line])
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agent_rights",
+        help_text="For an agent: the stage whose automation or AI agent holds the role.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -138,7 +151,10 @@ class DecisionRight(models.Model):
                     | Q(holder_kind="leadership", person__isnull=True, team__isnull=True)
                     | Q(holder_kind="external", person__isnull=True, team__isnull=True)
                     & ~Q(external_body="")
-                ),
+                    | Q(holder_kind="agent", person__isnull=True, team__isnull=True)
+                    & Q(stage__isnull=False, role__in=AGENT_ROLES)
+                )
+                & (Q(holder_kind="agent") | Q(stage__isnull=True)),
                 name="right_holder_matches_its_kind",
             ),
         ]
@@ -154,11 +170,42 @@ class DecisionRight(models.Model):
             return self.team.name
         if self.holder_kind == HolderKind.LEADERSHIP:
             return "Leadership team"
+        if self.holder_kind == HolderKind.AGENT:
+            return agent_label(self.stage)
         return self.external_body
 
     def clean(self) -> None:
         if self.band_id and self.band.decision_type_id != self.decision_type_id:
             raise ValidationError({"band": "That band belongs to another decision type."})
+        if self.holder_kind == HolderKind.AGENT:
+            agent_right_errors(self.role, self.stage, self.service_id)
+
+
+def agent_label(stage: Stage) -> str:
+    return f"{stage.agent_name} at “{stage.name}”"
+
+
+def agent_right_errors(role: str, stage: Stage | None, service_id: int) -> None:
+    """An agent holds a role only at a stage of the same service that an agent performs, and
+    only to Perform or give Input."""
+    if role not in AGENT_ROLES:
+        raise ValidationError(
+            {
+                "role": "An agent may Perform or give Input, never Decide, Agree or Recommend: "
+                "people answer for the decision."
+            }
+        )
+    if stage is None:
+        raise ValidationError({"stage": "Choose the stage whose agent holds this role."})
+    if stage.service_id != service_id:
+        raise ValidationError({"stage": "That stage belongs to another service."})
+    if not stage.by_agent:
+        raise ValidationError(
+            {
+                "stage": f"Stage {stage.position} “{stage.name}” is performed by people: say on "
+                "the journey that automation or an AI agent performs it first."
+            }
+        )
 
 
 class Decision(models.Model):

@@ -52,7 +52,7 @@ def rights_matrix(service: Service) -> list[MatrixRow]:
     """The service's RAPID matrix: decision types (and bands) down, roles across."""
     rows = matrix_rows(list(decision_types()))
     by_key = {(row.decision_type.pk, row.band.pk if row.band else None): row for row in rows}
-    rights = DecisionRight.objects.filter(service=service).select_related("person", "team")
+    rights = DecisionRight.objects.filter(service=service).select_related("person", "team", "stage")
     for right in rights.order_by("pk"):
         row = by_key.get((right.decision_type_id, right.band_id))
         if row is not None:
@@ -68,7 +68,7 @@ def without_decider(rows: list[MatrixRow]) -> list[MatrixRow]:
 def cell_rights(service: Service, decision_type: DecisionType, band, role: str):
     return DecisionRight.objects.filter(
         service=service, decision_type=decision_type, band=band, role=role
-    ).select_related("person", "team", "updated_by")
+    ).select_related("person", "team", "stage", "updated_by")
 
 
 @dataclass

@@ -147,6 +147,7 @@ def rights_cell(
     current = list(cell_rights(service, decision_type, band, role))
     form = RightsCellForm(
         request.POST or None,
+        service=service,
         role=role,
         current=current,
         initial={"token": rights_cell_token(service, decision_type, band, role)},
@@ -169,6 +170,7 @@ def rights_cell(
                 person=data.get("person"),
                 team=data.get("team"),
                 external_body=data.get("external_body", "").strip(),
+                stage=data.get("stage"),
             )
             if data["kind"]
             else None
@@ -227,7 +229,7 @@ def rights_history(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_for_user(request.user, slug)
     records = (
         DecisionRight.history.filter(service_id=service.pk)
-        .select_related("history_user", "decision_type", "band", "person", "team")
+        .select_related("history_user", "decision_type", "band", "person", "team", "stage")
         .order_by("-history_date", "-history_id")[:500]
     )
     return render(

@@ -6,7 +6,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from decisions.models import DecisionType
-from performance.figures.portfolio import COLUMNS, DEFAULT_COLUMNS, EXCEPTION_CHOICES
+from performance.figures.portfolio import (
+    AGENT_CHOICES,
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    EXCEPTION_CHOICES,
+)
 from performance.imports import KINDS
 from performance.maturity import LEVELS, checks
 from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
@@ -219,6 +224,11 @@ class PortfolioFilterForm(CatalogueFilterForm):
     exception = forms.ChoiceField(
         label="Needing attention",
         choices=[("", "Every service"), *EXCEPTION_CHOICES],
+        required=False,
+    )
+    agents = forms.ChoiceField(
+        label="Automation and AI agents",
+        choices=[("", "Any service"), *AGENT_CHOICES],
         required=False,
     )
     maturity = forms.TypedChoiceField(

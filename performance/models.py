@@ -704,6 +704,8 @@ class Rollup(models.Model):
     bottleneck_wait_hours = _rate_field()
     friction_open_high = models.PositiveIntegerField(default=0)
     decisions_outside_rights = models.PositiveIntegerField(default=0)
+    autonomous_stages = models.PositiveSmallIntegerField(default=0)  # an autonomous AI performs
+    agent_gaps = models.PositiveSmallIntegerField(default=0)  # the gaps those agents open
     last_period_end = models.DateField(null=True, blank=True)
     hands_on_recommended = models.BooleanField(null=True, blank=True)
     # Whether the data disagrees with the proportionality assessment (none when not assessed).

@@ -90,10 +90,12 @@ def service_access_sync(*, service_ids: Collection[int] | None = None) -> tuple[
     leaders = scoped(ServiceLeader.objects.filter(person__user__isnull=False))
     for service_id, user_id in leaders.values_list("service_id", "person__user_id"):
         wanted.update((service_id, user_id, perms[codename]) for codename in LEADER_PERMS)
-    member = "team__memberships__person__user_id"
-    for model in (Stage, ServiceTeam):
-        rows = scoped(model.objects.filter(**{f"{member}__isnull": False}))
-        for service_id, user_id in rows.values_list("service_id", member).distinct():
+    member = "memberships__person__user_id"
+    # Teams owning a stage, answering for the agent performing one, or taking part.
+    for model, team in ((Stage, "team"), (Stage, "agent_team"), (ServiceTeam, "team")):
+        found = f"{team}__{member}"
+        rows = scoped(model.objects.filter(**{f"{found}__isnull": False}))
+        for service_id, user_id in rows.values_list("service_id", found).distinct():
             wanted.update((service_id, user_id, perms[codename]) for codename in MEMBER_PERMS)
 
     existing = ServiceUserObjectPermission.objects.filter(permission_id__in=perms.values())
@@ -214,6 +216,8 @@ class StageChange:
     team: Team | None
     channels: list[str]
     online: bool
+    performer: str = Stage.Performer.PEOPLE
+    agent_team: Team | None = None
 
 
 class WouldDestroy(Exception):
@@ -281,12 +285,13 @@ def service_journey_update(
         stage = current.get(change.stage_id) or Stage(service=service)
         stage.position, stage.name, stage.team = position, change.name, change.team
         stage.channels, stage.online = change.channels, change.online
+        stage.performer, stage.agent_team = change.performer, change.agent_team
         journey.append(stage)
     removed = [stage for stage_id, stage in current.items() if stage_id not in keep]
     journeys_replace({service.pk: (journey, removed)}, user=user)
 
 
-STAGE_FIELDS = ["position", "name", "team", "channels", "online"]
+STAGE_FIELDS = ["position", "name", "team", "channels", "online", "performer", "agent_team"]
 ASIDE = 1000  # positions beyond any journey's, to move stages out of each other's way
 
 
@@ -306,7 +311,7 @@ def journeys_replace(
     before = {
         pk: values
         for pk, *values in Stage.objects.filter(pk__in=[s.pk for s in kept]).values_list(
-            "pk", *[f"{name}_id" if name == "team" else name for name in STAGE_FIELDS]
+            "pk", *[f.attname for f in _fields(STAGE_FIELDS)]
         )
     }
     created, changed, unchanged = [], [], []

@@ -216,6 +216,8 @@ class StageSpec:
     team: str | None
     channels: tuple[str, ...] = ("digital",)
     online: bool = True
+    performer: str = Stage.Performer.PEOPLE
+    agent_team: str | None = None  # the team answering for the automation or AI agent
 
 
 # slug -> service definition
@@ -246,7 +248,13 @@ SERVICES = {
         "assessment": (True, True, True, True, True),
         "stages": [
             StageSpec("Apply", "Apply digital team", ("digital", "assisted_digital", "paper")),
-            StageSpec("Check eligibility", "Applications processing", ("digital",)),
+            StageSpec(
+                "Check eligibility",
+                "Applications processing",
+                ("digital",),
+                performer=Stage.Performer.ASSISTIVE_AI,
+                agent_team="Applications processing",
+            ),
             StageSpec("Assess the work", "Grant assessment", ("digital", "in_person")),
             StageSpec("Inspect the home", "Inspections", ("in_person",), False),
             StageSpec("Decide", "Casework", ("digital",)),
@@ -275,12 +283,21 @@ SERVICES = {
         "serves": "Private and social tenants.",
         "vision": "Every serious hazard inspected within 10 working days.",
         "priorities": ["Route reports to the right council first time"],
+        "automated_decision_system": True,
+        "automated_decision_description": "An AI agent reads each report, judges how serious "
+        "the hazard is and routes it to the council responsible.",
         "model": Service.LeadershipModel.SINGLE,
         "leaders": [("Oliver Grant", "Service owner", "")],
         "assessment": (True, True, True, False, True),
         "stages": [
             StageSpec("Report", "Landlord services team", ("digital", "phone")),
-            StageSpec("Triage", "Contact centre", ("phone", "digital")),
+            # Bought in to route reports; nobody has been named to answer for it.
+            StageSpec(
+                "Triage",
+                "Contact centre",
+                ("phone", "digital"),
+                performer=Stage.Performer.AUTONOMOUS_AI,
+            ),
             StageSpec("Inspect", "Environmental health", ("in_person",), False),
             StageSpec("Enforce", "Council housing options", ("paper", "in_person"), False),
         ],
@@ -602,6 +619,8 @@ def _seed_services(teams: dict[str, Team], people: dict[str, Person]) -> None:
                 "vision": spec.get("vision", ""),
                 "leadership_model": spec["model"],
                 "restricted": spec.get("restricted", False),
+                "automated_decision_system": spec.get("automated_decision_system"),
+                "automated_decision_description": spec.get("automated_decision_description", ""),
             },
         )
         services[slug] = service
@@ -628,6 +647,8 @@ def _seed_services(teams: dict[str, Team], people: dict[str, Person]) -> None:
                     team=teams[stage.team] if stage.team else None,
                     channels=list(stage.channels),
                     online=stage.online,
+                    performer=stage.performer,
+                    agent_team=teams[stage.agent_team] if stage.agent_team else None,
                 )
                 for position, stage in enumerate(spec["stages"], start=1)
             ]

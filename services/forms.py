@@ -71,11 +71,23 @@ class ServiceDetailsForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
 
     class Meta:
         model = Service
-        fields = ["name", "purpose", "serves", "vision", "phase", "kind", "restricted"]
+        fields = [
+            "name",
+            "purpose",
+            "serves",
+            "vision",
+            "phase",
+            "kind",
+            "restricted",
+            "automated_decision_system",
+            "automated_decision_description",
+        ]
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "serves": forms.Textarea(attrs={"rows": 2}),
             "vision": forms.Textarea(attrs={"rows": 3}),
+            "automated_decision_system": forms.NullBooleanSelect,
+            "automated_decision_description": forms.Textarea(attrs={"rows": 2}),
         }
 
     def clean_priorities(self) -> list[str]:
@@ -155,6 +167,30 @@ class StageForm(GovukFormMixin, forms.Form):
         required=False,
     )
     online = forms.BooleanField(label="Online", required=False)
+    performer = forms.ChoiceField(
+        label="Who performs it",
+        choices=Stage.Performer.choices,
+        initial=Stage.Performer.PEOPLE,
+    )
+    agent_team = TeamChoiceField(
+        queryset=Team.objects.select_related("directorate__organisation").order_by(
+            "directorate__organisation__name", "directorate__name", "name"
+        ),
+        label="Team accountable for the agent",
+        required=False,
+        empty_label="No team named",
+        help_text="For automation or an AI agent: the team that answers for it.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("performer") == Stage.Performer.PEOPLE and data.get("agent_team"):
+            self.add_error(
+                "agent_team",
+                "People perform this stage: choose automation or an AI agent under “Who "
+                "performs it”, or leave the accountable team empty.",
+            )
+        return data
 
 
 class BaseStageFormSet(forms.BaseFormSet):

@@ -47,6 +47,11 @@ def accountability_gaps(
     for stage in stages:
         if stage.team_id is None:
             gaps.append(f"Stage {stage.position} “{stage.name}” has no owning team.")
+    if service.automated_decision_system and stages and not any(s.by_agent for s in stages):
+        gaps.append(
+            "It uses an automated decision system, but no stage of its journey says automation "
+            "or an AI agent performs it."
+        )
 
     if not leaders:
         gaps.append("No leader: nobody is named as leading this service.")

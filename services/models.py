@@ -305,6 +305,16 @@ class Service(models.Model):
         default=False,
         help_text="Only the service's leaders, members of its teams and org admins can see it.",
     )
+    automated_decision_system = models.BooleanField(
+        "uses an automated decision system",
+        null=True,
+        blank=True,
+        help_text="As published (the GC inventory's automated_decision_system); empty when "
+        "not said.",
+    )
+    automated_decision_description = models.TextField(
+        "automated decision system, as described", blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -436,6 +446,12 @@ class Stage(models.Model):
         IN_PERSON = "in_person", "In person"
         OTHER = "other", "Other"
 
+    class Performer(models.TextChoices):
+        PEOPLE = "people", "People"
+        AUTOMATION = "automation", "Automation (fixed rules)"
+        ASSISTIVE_AI = "assistive_ai", "An assistive AI agent (people act on what it suggests)"
+        AUTONOMOUS_AI = "autonomous_ai", "An autonomous AI agent (it acts on its own)"
+
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="stages")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=200, validators=[single_line])
@@ -450,6 +466,23 @@ class Stage(models.Model):
     channels = models.JSONField(default=list, blank=True)
     online = models.BooleanField(default=False)
     description = models.TextField(blank=True)
+    performer = models.CharField(
+        "who performs it",
+        max_length=20,
+        choices=Performer.choices,
+        default=Performer.PEOPLE,
+        help_text="An agent or automation may perform a stage or give input to its decisions; "
+        "it never holds the Decide right.",
+    )
+    agent_team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agent_stages",
+        verbose_name="team accountable for the agent",
+        help_text="The team that answers for the automation or agent performing this stage.",
+    )
 
     history = ChangeHistory()
 
@@ -476,11 +509,35 @@ class Stage(models.Model):
             raise ValidationError({"channels": f"Unknown channel: {', '.join(unknown)}."})
         # One order, the list's, whoever wrote them: the same channels are never a change.
         self.channels = [code for code in self.Channel.values if code in self.channels]
+        if self.performer == self.Performer.PEOPLE:
+            self.agent_team = None  # people answer for themselves
+
+    @property
+    def by_agent(self) -> bool:
+        """Performed by automation or an AI agent rather than by people."""
+        return self.performer != self.Performer.PEOPLE
+
+    @property
+    def agent_name(self) -> str:
+        """What performs it, in a few words ("Autonomous AI agent")."""
+        return AGENT_NAMES[self.performer]
+
+    @property
+    def autonomous(self) -> bool:
+        return self.performer == self.Performer.AUTONOMOUS_AI
 
     @property
     def channel_labels(self) -> list[str]:
         labels = dict(self.Channel.choices)
         return [labels.get(code, code) for code in self.channels]
+
+
+AGENT_NAMES = {
+    Stage.Performer.PEOPLE: "People",
+    Stage.Performer.AUTOMATION: "Automation",
+    Stage.Performer.ASSISTIVE_AI: "Assistive AI agent",
+    Stage.Performer.AUTONOMOUS_AI: "Autonomous AI agent",
+}
 
 
 class ServiceTeam(models.Model):

@@ -187,7 +187,7 @@ def service_detail(user: User, service: Service) -> ServiceDetail:
         .prefetch_related(
             "priorities",
             Prefetch("leaders", queryset=ServiceLeader.objects.select_related("person")),
-            Prefetch("stages", queryset=Stage.objects.select_related(TEAM_PATH)),
+            Prefetch("stages", queryset=Stage.objects.select_related(TEAM_PATH, "agent_team")),
             Prefetch("participations", queryset=ServiceTeam.objects.select_related(TEAM_PATH)),
             Prefetch(
                 "dependencies",

@@ -162,6 +162,8 @@ def service_journey(request: HttpRequest, slug: str) -> HttpResponse:
                 "team": stage.team_id,
                 "channels": stage.channels,
                 "online": stage.online,
+                "performer": stage.performer,
+                "agent_team": stage.agent_team_id,
                 "ORDER": stage.position,
             }
             for stage in service.stages.order_by("position")
@@ -181,6 +183,8 @@ def service_journey(request: HttpRequest, slug: str) -> HttpResponse:
                         team=form.cleaned_data["team"],
                         channels=form.cleaned_data["channels"],
                         online=form.cleaned_data["online"],
+                        performer=form.cleaned_data["performer"],
+                        agent_team=form.cleaned_data["agent_team"],
                     )
                     for form in formset.ordered_forms
                 ],

@@ -164,6 +164,19 @@ EXCEPTION_CHOICES = [
 ]
 
 
+# Automation and AI agents in the journeys, each as a filter on the roll-up.
+AGENTS = {
+    "autonomous": Q(autonomous_stages__gt=0),
+    "agent_gaps": Q(agent_gaps__gt=0),
+    "automated_decisions": Q(service__automated_decision_system=True),
+}
+AGENT_CHOICES = [
+    ("autonomous", "Stages an autonomous AI agent performs"),
+    ("agent_gaps", "Autonomous AI agents with accountability gaps"),
+    ("automated_decisions", "Uses an automated decision system (as published)"),
+]
+
+
 @dataclass
 class Overview:
     """How many of the portfolio's services (as filtered) are exceptions, and of which kind."""
@@ -176,21 +189,24 @@ class Overview:
     friction_high: int
     outside_rights: int
     by_organisation: list[dict]  # name, services, attention
+    autonomous: int = 0
+    agent_gaps: int = 0
+    automated_decisions: int = 0
 
 
-def exception_counts(rows: QuerySet[Rollup]) -> dict[str, int]:
+def exception_counts(rows: QuerySet[Rollup], also: dict[str, Q] | None = None) -> dict[str, int]:
     """How many of the roll-ups there are, need attention, and are each kind of exception
-    (one query)."""
+    (and each of ``also``), in one query."""
     return rows.order_by().aggregate(
         services=Count("pk"),
         attention=Count("pk", filter=NEEDS_ATTENTION),
-        **{name: Count("pk", filter=q) for name, q in EXCEPTIONS.items()},
+        **{name: Count("pk", filter=q) for name, q in (EXCEPTIONS | (also or {})).items()},
     )
 
 
 def overview(rows: QuerySet[Rollup]) -> Overview:
     """Two grouped queries over the filtered roll-ups."""
-    counts = exception_counts(rows)
+    counts = exception_counts(rows, AGENTS)
     by_organisation = list(
         rows.order_by()
         .values(name=F("service__organisation__name"), slug=F("service__organisation__slug"))
@@ -206,6 +222,7 @@ class PortfolioFilters(CatalogueFilters):
     stale: bool = False
     evidence_disagrees: bool = False
     maturity: int | None = None  # the level (0 not yet Bronze … 3 Gold)
+    agents: str = ""  # a key of AGENTS
     exception: str = ""  # "any", or a key of EXCEPTIONS
 
 
@@ -237,6 +254,8 @@ def portfolio(
         rows = rows.filter(evidence_disagrees=True)
     if filters.maturity is not None:
         rows = rows.filter(maturity=filters.maturity)
+    if filters.agents:
+        rows = rows.filter(AGENTS[filters.agents])
     if filters.exception:
         rows = rows.filter(
             NEEDS_ATTENTION if filters.exception == "any" else EXCEPTIONS[filters.exception]

@@ -248,6 +248,8 @@ def _row(s: Summary, version: int, now: datetime, evidence: Evidence, card: Scor
         bottleneck_wait_hours=_rate(flow.bottleneck.median_wait_hours if flow.bottleneck else None),
         friction_open_high=s.friction_open_high,
         decisions_outside_rights=s.decisions_outside_rights,
+        autonomous_stages=s.autonomous_stages,
+        agent_gaps=s.agent_gaps,
         last_period_end=s.outcomes.last_period_end,
         hands_on_recommended=s.hands_on_recommended,
         evidence_disagrees=evidence.disagrees,

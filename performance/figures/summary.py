@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from decisions.agents import agent_gaps
 from decisions.models import Decision
 from decisions.queries import rights_gap_text, rights_matrix_rows_missing
 from performance.figures.windows import Window
@@ -315,6 +316,8 @@ class Summary:
     decisions_logged: int = 0
     decisions_outside_rights: int = 0
     rights_gaps: int = 0
+    autonomous_stages: int = 0  # stages an autonomous AI agent performs
+    agent_gaps: int = 0  # the gaps those agents open
     leaders: list[str] = field(default_factory=list)
     hands_on_recommended: bool | None = None
     assessment: ProportionalityAssessment | None = None
@@ -378,6 +381,7 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
         .order_by()
     }
     missing_rights = rights_matrix_rows_missing(ids)
+    by_agents = agent_gaps(ids, [f.stage for s in services for f in flows[s.pk].stages])
     leaders: dict[int, list[ServiceLeader]] = defaultdict(list)
     for leader in ServiceLeader.objects.filter(service_id__in=ids).select_related("person"):
         leaders[leader.service_id].append(leader)
@@ -395,6 +399,7 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
         missing = missing_rights.get(service.pk, [])
         if missing:
             gaps.append(rights_gap_text(missing))
+        gaps.extend(by_agents[service.pk])
         summary = Summary(
             service=service,
             window=window,
@@ -406,6 +411,8 @@ def summaries(services: list[Service], window: Window) -> dict[int, Summary]:
             decisions_logged=decisions.get(service.pk, {}).get("logged", 0),
             decisions_outside_rights=decisions.get(service.pk, {}).get("outside", 0),
             rights_gaps=len(missing),
+            autonomous_stages=sum(1 for stage in stages if stage.autonomous),
+            agent_gaps=len(by_agents[service.pk]),
             leaders=[leader.person.name for leader in leaders[service.pk]],
             hands_on_recommended=assessment.hands_on_recommended if assessment else None,
             assessment=assessment,

@@ -134,6 +134,7 @@ def _portfolio(request: HttpRequest):
         stale=bool(data.get("stale")),
         evidence_disagrees=bool(data.get("evidence_disagrees")),
         maturity=data.get("maturity"),
+        agents=data.get("agents") or "",
         exception=data.get("exception") or "",
     )
     # The services in view are the filtered ones: their data sets the default window.

@@ -64,6 +64,17 @@ STAGES = [
     ("os_issue_resolution_feedback", "Issue resolution and feedback"),
 ]
 STAGE_NAMES = {name for _, name in STAGES}
+YES_NO = {"Y": True, "N": False}
+# What the inventory says of each service, kept as it says it on every import.
+SERVICE_FIELDS = [
+    "name",
+    "organisation_id",
+    "kind",
+    "purpose",
+    "serves",
+    "automated_decision_system",
+    "automated_decision_description",
+]
 
 # Inventory volume columns -> our channels (columns sharing a channel are added together).
 VOLUMES = [
@@ -569,13 +580,19 @@ class GcLoad:
                 "kind": Service.Kind.TRANSACTIONAL if "EXTERN" in scope else Service.Kind.INTERNAL,
                 "purpose": visible(row.get("service_description_en", "")),
                 "serves": serves,
+                "automated_decision_system": YES_NO.get(
+                    row.get("automated_decision_system", "").strip().upper()
+                ),
+                "automated_decision_description": visible(
+                    row.get("automated_decision_system_description_en", "")
+                ),
             }
             result[row["service_id"]] = planned.take(
                 existing.get(slug),
                 values,
                 partial(Service, slug=slug, phase=Service.Phase.LIVE, **values),
             )
-        save(planned, ["name", "organisation_id", "kind", "purpose", "serves"], user=self.user)
+        save(planned, SERVICE_FIELDS, user=self.user)
         self.progress(f"Services: {vars(counts)}")
         return result
 

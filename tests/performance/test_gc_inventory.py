@@ -430,6 +430,29 @@ def test_full_inventory_figures_match_the_files():
     )
     assert stored == {slug: len(ids) for slug, ids in standards.items()}
     assert not Metric.objects.filter(target=0).exists()
+    # Whether each service uses an automated decision system, and how it is described, as
+    # its latest year's row says (Y, N or not said).
+    latest: dict[str, dict] = {}
+    for r in inventory:
+        slug = f"gc-{r['service_id'].strip().lower()}"
+        if slug not in latest or r["fiscal_yr"] > latest[slug]["fiscal_yr"]:
+            latest[slug] = r
+    said = {"Y": True, "N": False}
+    expected_ads = {
+        slug: (
+            said.get(r["automated_decision_system"].strip().upper()),
+            r["automated_decision_system_description_en"].strip(),
+        )
+        for slug, r in latest.items()
+    }
+    stored_ads = {
+        slug: (uses, described)
+        for slug, uses, described in Service.objects.filter(slug__startswith="gc-").values_list(
+            "slug", "automated_decision_system", "automated_decision_description"
+        )
+    }
+    assert stored_ads == expected_ads
+    assert sum(uses is True for uses, _ in stored_ads.values()) > 30
 
 
 def test_the_portfolio_opens_on_the_latest_data_not_on_the_current_year(colleague_client):

@@ -151,7 +151,8 @@ def test_service_page_runs_a_fixed_number_of_queries(
     colleague_client.get(url(service))  # warm the content-type cache
     # session, user, org-admin check, access, service, 6 prefetches, 2 for the user's
     # permissions on the service (13); the accountability gaps' decision types and Decide
-    # rights (2); the decisions panel's counts, recent decisions and rights gaps (4); the flow
+    # rights, and the stages autonomous AI agents perform (3); the decisions panel's counts,
+    # recent decisions and rights gaps (4); the flow
     # panel's stages, hand-offs, friction counts and measurements (no sums of hand-off logs:
     # nothing has been logged, so none is saved); the leadership panel's summary freshness
     # (the summary itself from the cache), its organisation's transactions, currency and
@@ -160,7 +161,7 @@ def test_service_page_runs_a_fixed_number_of_queries(
     # panel's histories of leaders, stages,
     # decision rights, the service (twice: vision, model) and the assessment, the decisions
     # (twice: dated, outside rights), kinds of decision, spending, last measurement (11)
-    with django_assert_num_queries(50):
+    with django_assert_num_queries(51):
         response = colleague_client.get(url(service))
     assert len(response.context["detail"].stages) == size
 
