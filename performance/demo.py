@@ -131,6 +131,17 @@ FRICTION = {
             10,
             0,
         ),
+        # With the showcase's re-keyed case notes: one problem with the case management
+        # platform, felt in two services and in both organisations' directorates.
+        (
+            "Assessment notes re-keyed into the case system",
+            "technology",
+            "medium",
+            "Assess",
+            "Case management platform",
+            9,
+            0,
+        ),
     ],
     "sign-in": [
         (
@@ -463,8 +474,50 @@ CONTACT_CHANNELS = {
 }
 
 
-def _seed_friction() -> int:
+# Friction resolved before, and what worked: (service, title, category, stage, owner team,
+# days since resolved, what worked).
+RESOLVED = [
+    (
+        "housing-complaints",
+        "Complaint files re-keyed from the helpline",
+        FrictionPoint.Category.TECHNOLOGY,
+        "Investigate",
+        "Case management platform",
+        75,
+        "The platform team added an export from the helpline's system: complaints now arrive "
+        "as cases, and nobody re-keys them. It took two sprints and no new contract.",
+    ),
+]
+
+
+def _seed_resolved() -> int:
     created = 0
+    today = timezone.localdate()
+    for slug, title, category, where, owner, days, worked in RESOLVED:
+        service = Service.objects.get(slug=slug)
+        if FrictionPoint.objects.filter(service=service, title=title).exists():
+            continue
+        point = FrictionPoint(
+            service=service,
+            title=title,
+            category=category,
+            severity=FrictionPoint.Severity.MEDIUM,
+            status=FrictionPoint.Status.RESOLVED,
+            stage=service.stages.filter(name=where).first(),
+            owner_team=Team.objects.filter(name=owner).first(),
+            hours_lost_per_week=Decimal(6),
+            raised_on=today - timedelta(days=days + 120),
+            resolved_on=today - timedelta(days=days),
+            what_worked=worked,
+            description=f"Raised by the teams at the {service.name.lower()} review.",
+        )
+        friction_save(point=point, user=None)
+        created += 1
+    return created
+
+
+def _seed_friction() -> int:
+    created = _seed_resolved()
     today = timezone.localdate()
     for slug, points in FRICTION.items():
         service = Service.objects.get(slug=slug)

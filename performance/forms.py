@@ -90,9 +90,11 @@ class FrictionForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
             "failure_demand_contacts",
             "contact_channel",
             "raised_on",
+            "what_worked",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
+            "what_worked": forms.Textarea(attrs={"rows": 3}),
             "raised_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         field_classes = {"owner_team": TeamChoiceField}
@@ -116,6 +118,16 @@ class FrictionForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
             "directorate__organisation"
         ).order_by("name")
         self.fields["owner_team"].empty_label = "No owner yet"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        resolving = data.get("status") == FrictionPoint.Status.RESOLVED
+        if resolving and not data.get("what_worked", "").strip():
+            self.add_error(
+                "what_worked",
+                "Say what worked to resolve it, so others with the same problem can find it.",
+            )
+        return data
 
     def clean_handoff(self) -> str:
         key = self.cleaned_data["handoff"]
@@ -170,6 +182,12 @@ class ChangeForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
 
 
 class FrictionFilterForm(GovukFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        help_text="Titles, descriptions and what worked",
+    )
     category = forms.ChoiceField(
         required=False, choices=[("", "Any category"), *FrictionPoint.Category.choices]
     )

@@ -208,6 +208,10 @@ class FrictionPoint(models.Model):
     )
     raised_on = models.DateField()
     resolved_on = models.DateField(null=True, blank=True)
+    what_worked = models.TextField(
+        blank=True,
+        help_text="Once resolved: what fixed it, so others with the same problem can find it.",
+    )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -25,8 +25,10 @@ from performance.figures.summary import is_stale
 from performance.figures.windows import presets
 from performance.maturity import check_name
 from performance.models import Campaign, FrictionPoint, Measurement, ReminderSent
+from performance.shared import shared_problems, touching
 from servicelead.text import one_line
 from services.models import ServiceLeader
+from services.queries import visible_services
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +193,7 @@ def send_weekly_digests() -> int:
             continue
         services = []
         month = presets(today)["month"][1]
+        shared = shared_problems(visible_services(person.user))  # as they may see them
         for leader in leaders:
             service = leader.service
             now, before = cached_summary(service, month), cached_summary(service, month.previous())
@@ -218,6 +221,7 @@ def send_weekly_digests() -> int:
                     ),
                     "reviews_due": list(reviews_due([service], today)),
                     "drift": [e for e in drift_events([service], today) if e.on > week_ago],
+                    "shared": touching(shared, service),
                 }
             )
         sent += _deliver(

@@ -428,6 +428,7 @@ FRICTION_ORDER = [
 
 @dataclass
 class FrictionFilters:
+    q: str = ""  # words in the title, description or what worked
     category: str = ""
     severity: str = ""
     status: str = ""
@@ -443,6 +444,12 @@ def friction_list(services: QuerySet[Service], filters: FrictionFilters) -> Quer
     )
     if filters.directorate_ids is not None:
         points = points.filter(owner_team__directorate_id__in=filters.directorate_ids)
+    for word in filters.q.split():
+        points = points.filter(
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(what_worked__icontains=word)
+        )
     return points.select_related(
         "service",
         "stage",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("services/<slug:slug>/review-pack/", figures.review_pack, name="review_pack"),
     path("portfolio/", figures.portfolio_page, name="portfolio"),
     path("portfolio/drift/", views.drift_page, name="drift"),
+    path("portfolio/shared-problems/", views.shared_problems_page, name="shared_problems"),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", campaigns.campaign_page, name="campaign"),

@@ -47,6 +47,7 @@ from performance.queries import (
     team_week,
     week_of,
 )
+from performance.shared import MIN_DIRECTORATES, MIN_SERVICES, shared_problems
 from servicelead.conflicts import EditConflict, who
 from servicelead.views import page_of, page_or_part, saved
 from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can
@@ -291,6 +292,7 @@ def _friction_filters(request: HttpRequest) -> tuple[FrictionFilterForm, Frictio
         directorate = Directorate.objects.filter(pk=data["directorate"]).first()
         directorate_ids = directorate_and_descendants(directorate) if directorate else []
     return form, FrictionFilters(
+        q=data.get("q", ""),
         category=data.get("category", ""),
         severity=data.get("severity", ""),
         status=data.get("status", ""),
@@ -431,5 +433,21 @@ def drift_page(request: HttpRequest) -> HttpResponse:
             "counts": [(KINDS[kind], counts[kind]) for kind in KINDS if counts[kind]],
             "total": len(events),
             "services": len({e.service.pk for e in events}),
+        },
+    )
+
+
+@require_GET
+def shared_problems_page(request: HttpRequest) -> HttpResponse:
+    """The same kind of friction with the same team across services and directorates."""
+    problems = shared_problems(visible_services(request.user))
+    return render(
+        request,
+        "performance/shared_problems.html",
+        {
+            "problems": problems,
+            "services": len({s.pk for p in problems for s in p.services}),
+            "min_services": MIN_SERVICES,
+            "min_directorates": MIN_DIRECTORATES,
         },
     )

@@ -176,6 +176,7 @@ ROUTES = {
     "performance:review_pack": Route("service", "read", ("GET", "POST"), post_access="lead"),
     "performance:portfolio": Route("global", "read"),
     "performance:drift": Route("global", "read"),
+    "performance:shared_problems": Route("global", "read"),
     "performance:campaigns": Route("global", "admin"),
     "performance:campaign_new": Route("global", "admin", ("GET", "POST")),
     "performance:campaign": Route("campaign", "admin"),

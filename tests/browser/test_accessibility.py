@@ -73,6 +73,7 @@ def main_pages() -> dict[str, str]:
         "review pack": f"{SERVICE}/review-pack/",
         "portfolio": "/portfolio/",
         "accountability drift": "/portfolio/drift/",
+        "shared problems": "/portfolio/shared-problems/",
         "campaigns": "/campaigns/",
         "new campaign": "/campaigns/new/",
         "campaign": campaign.get_absolute_url(),

@@ -408,6 +408,7 @@ def test_resolving_friction_dates_it(client, journey):
             "hours_lost_per_week": "0",
             "failure_demand_contacts": "0",
             "raised_on": "2026-01-01",
+            "what_worked": "A daily stand-up between the two teams",
             "loaded_at": point.updated_at.isoformat(),
         },
     )
