@@ -23,9 +23,9 @@ class DecisionTypeAdmin(ThroughActions):
 class DecisionRightAdmin(ThroughActions):
     list_display = ["service", "decision_type", "band", "role", "holder_kind", "holder_label"]
     list_filter = ["role", "holder_kind", "decision_type"]
-    list_select_related = ["service", "decision_type", "band", "person", "team"]
+    list_select_related = ["service", "decision_type", "band", "person", "team", "stage"]
     search_fields = ["service__name", "person__name", "team__name", "external_body"]
-    autocomplete_fields = ["service", "person", "team"]
+    autocomplete_fields = ["service", "person", "team", "stage"]
 
     def save_model(self, request, obj, form, change) -> None:
         obj.updated_by = request.user

@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,6 +17,7 @@ from performance.access import can_change_record
 from performance.models import (
     ApiToken,
     Campaign,
+    CapacityLog,
     ChangeInitiative,
     DataQualityFinding,
     FrictionPoint,
@@ -26,6 +27,7 @@ from performance.models import (
     Metric,
     ReviewNarrative,
     StageLog,
+    TeamInteraction,
 )
 from performance.queries import journey_handoffs
 from servicelead.bulk import copy_rows
@@ -465,3 +467,42 @@ def campaign_fix_apply(*, campaign: Campaign, fix, user: AbstractBaseUser) -> in
     reason = Truncator(campaign.name).chars(100 - len("Campaign “”"))
     records_add(rights, user=user, reason=f"Campaign “{reason}”")
     return len(rights)
+
+
+# --- Teams as they work together ------------------------------------------------------------
+
+
+@transaction.atomic
+def capacity_record(
+    *, team: Team, user: AbstractBaseUser | None, week_start: date, shares: dict[str, int]
+) -> tuple[CapacityLog, str]:
+    """A team's split of one week's capacity (``CapacityLog.PARTS``, adding up to 100);
+    returns the log and "created", "updated" or "unchanged"."""
+    log = CapacityLog.objects.select_for_update().filter(team=team, period_start=week_start)
+    log = log.first() or CapacityLog(
+        team=team, period_start=week_start, period_end=week_start + timedelta(days=6)
+    )
+    if log.pk and all(getattr(log, part) == shares[part] for part in CapacityLog.PARTS):
+        return log, "unchanged"
+    outcome = "updated" if log.pk else "created"
+    for part in CapacityLog.PARTS:
+        setattr(log, part, shares[part])
+    log.logged_by = user
+    log.full_clean()
+    attribute(user, log)
+    log.save()
+    return log, outcome
+
+
+@transaction.atomic
+def interaction_add(*, interaction: TeamInteraction, user: AbstractBaseUser | None) -> None:
+    """Record how two teams on a service's journey work together."""
+    interaction.full_clean()
+    attribute(user, interaction)
+    interaction.save()
+
+
+@transaction.atomic
+def interaction_remove(*, interaction: TeamInteraction, user: AbstractBaseUser | None) -> None:
+    attribute(user, interaction)
+    interaction.delete()

@@ -18,9 +18,11 @@ from performance.actions import (
     MEASUREMENT_COLUMNS,
     campaign_fix_apply,
     campaign_launch,
+    capacity_record,
     change_save,
     friction_save,
     handoffs_make,
+    interaction_add,
     rows_copy,
 )
 from performance.campaigns import FIX, fix_preview
@@ -29,6 +31,7 @@ from performance.imports import runs
 from performance.maturity import failed_text
 from performance.models import (
     Campaign,
+    CapacityLog,
     ChangeInitiative,
     CostLine,
     FrictionPoint,
@@ -38,6 +41,7 @@ from performance.models import (
     Measurement,
     Metric,
     StageLog,
+    TeamInteraction,
 )
 from performance.queries import week_of
 from services.actions import records_add, records_change
@@ -211,6 +215,7 @@ def seed(*, scale: int = 0) -> list[str]:
         changes = _seed_changes()
         measurements, costs = _seed_outcomes(services)
         drift = _seed_drift_history()
+        interactions, capacity = _seed_teamwork()
     campaign = _seed_campaign()
     report = [
         f"Flow: {handoff_logs} hand-off logs and {stage_logs} stage logs added; "
@@ -218,10 +223,88 @@ def seed(*, scale: int = 0) -> list[str]:
         f"Outcomes: {measurements} measurements and {costs} cost lines added (24 months).",
         f"History: {drift} records dated back, so accountability drift shows.",
         f"Campaign: {campaign} services fixed by it so far, and its progress dated back.",
+        f"Teams: {interactions} interactions and {capacity} weekly capacity splits added.",
     ]
     if scale:
         report.append(_seed_generated())
     return report
+
+
+# How the showcase's teams work together: checking and assessment began collaborating on the
+# shared queue 30 weeks ago for what was meant to be 12 (overrunning); the grant's payments
+# team consumes the case management platform as a service. (service, team, with team, mode,
+# weeks ago, expected weeks, note)
+INTERACTIONS = [
+    (
+        SHOWCASE,
+        "Applications processing",
+        "Grant assessment",
+        TeamInteraction.Mode.COLLABORATION,
+        30,
+        12,
+        "Designing the shared queue between checking and assessment together.",
+    ),
+    (
+        SHOWCASE,
+        "Service design",
+        "Apply digital team",
+        TeamInteraction.Mode.FACILITATING,
+        6,
+        10,
+        "Coaching the team in research with applicants who apply on paper.",
+    ),
+]
+# Each showcase team's usual split of a week (run, change, failure demand, improvement), logged
+# for the last CAPACITY_WEEKS weeks; Applications processing has had no time for change.
+CAPACITY = {
+    "Applications processing": (70, 6, 20, 4),
+    "Grant assessment": (60, 20, 12, 8),
+    "Apply digital team": (30, 55, 5, 10),
+    "Agency helpline": (55, 10, 30, 5),
+}
+CAPACITY_WEEKS = 16
+
+
+def _seed_teamwork() -> tuple[int, int]:
+    service = Service.objects.get(slug=SHOWCASE)
+    teams = {t.name: t for t in Team.objects.filter(name__in=[*CAPACITY, "Service design"])}
+    today = timezone.localdate()
+    added = 0
+    for slug, team, other, mode, weeks_ago, weeks, note in INTERACTIONS:
+        found = TeamInteraction.objects.filter(
+            service__slug=slug, team__name=team, with_team__name=other, mode=mode
+        )
+        if not found.exists():
+            interaction = TeamInteraction(
+                service=service,
+                team=teams[team],
+                with_team=teams[other],
+                mode=mode,
+                started_on=today - timedelta(weeks=weeks_ago),
+                expected_weeks=weeks,
+                note=note,
+            )
+            interaction_add(interaction=interaction, user=None)
+            added += 1
+    latest = week_of(today)[0] - timedelta(days=7)
+    have = set(CapacityLog.objects.values_list("team__name", "period_start"))
+    logged = 0
+    for name, (run, change, failure, improvement) in CAPACITY.items():
+        rng = random.Random(f"capacity-{name}")
+        for n in range(CAPACITY_WEEKS):
+            week = latest - timedelta(weeks=n)
+            shift = max(-change, rng.randint(-3, 3) if change > 10 else rng.randint(-2, 2))
+            if (name, week) in have:
+                continue
+            shares = {
+                "run": run - shift,
+                "change": change + shift,  # Applications processing's stays under 10
+                "failure_demand": failure,
+                "improvement": improvement,
+            }
+            capacity_record(team=teams[name], user=None, week_start=week, shares=shares)
+            logged += 1
+    return added, logged
 
 
 # The history as the demo tells it: Register as a landlord's first stage moved to its team 40

@@ -14,7 +14,14 @@ from performance.figures.portfolio import (
 )
 from performance.imports import KINDS
 from performance.maturity import LEVELS, checks
-from performance.models import ChangeInitiative, DataQualityFinding, FrictionPoint, Handoff
+from performance.models import (
+    CapacityLog,
+    ChangeInitiative,
+    DataQualityFinding,
+    FrictionPoint,
+    Handoff,
+    TeamInteraction,
+)
 from servicelead.conflicts import UnchangedSinceMixin
 from servicelead.forms import GovukFormMixin, RecordsChoiceField
 from services.forms import CatalogueFilterForm, TeamChoiceField
@@ -383,3 +390,66 @@ class CampaignFixForm(GovukFormMixin, forms.Form):
     )
     # The rights that were shown, as a count; the fix is applied only once seen.
     previewed = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class InteractionForm(GovukFormMixin, forms.ModelForm):
+    """How two teams on the service's journey work together."""
+
+    class Meta:
+        model = TeamInteraction
+        fields = ["team", "with_team", "mode", "started_on", "expected_weeks", "note"]
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        field_classes = {"team": TeamChoiceField, "with_team": TeamChoiceField}
+        labels = {"team": "Team", "with_team": "With team"}
+
+    def __init__(self, *args, service: Service, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.service = service
+        # Any team: an enabling team facilitates from outside the journey.
+        teams = Team.objects.select_related("directorate__organisation").order_by("name", "pk")
+        for name in ("team", "with_team"):
+            self.fields[name].queryset = teams
+        self.fields["team"].help_text = TeamInteraction._meta.get_field("team").help_text
+
+    def clean(self) -> dict:
+        data = super().clean()
+        started = data.get("started_on")
+        if started and started > timezone.localdate():
+            self.add_error("started_on", "Record an interaction once it has started.")
+        return data
+
+
+class CapacityForm(GovukFormMixin, forms.Form):
+    """A team's split of a week's capacity, in whole per cent adding up to 100."""
+
+    run = forms.IntegerField(label="Running services", min_value=0, max_value=100, required=False)
+    change = forms.IntegerField(label="Changing them", min_value=0, max_value=100, required=False)
+    failure_demand = forms.IntegerField(
+        label="Failure demand", min_value=0, max_value=100, required=False
+    )
+    improvement = forms.IntegerField(
+        label="Improving how the team works", min_value=0, max_value=100, required=False
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        given = [data.get(part) for part in CapacityLog.PARTS]
+        if self.errors or all(value is None for value in given):
+            return data  # nothing logged is nothing saved
+        total = sum(value or 0 for value in given)
+        if total != 100:
+            raise forms.ValidationError(
+                f"The four shares add up to {total} %: they must add up to 100 %."
+            )
+        return {part: value or 0 for part, value in zip(CapacityLog.PARTS, given, strict=True)}
+
+    @property
+    def shares(self) -> dict[str, int] | None:
+        """The shares to save; None when the team left them all empty."""
+        data = self.cleaned_data
+        if all(data.get(part) is None for part in CapacityLog.PARTS):
+            return None
+        return {part: data[part] for part in CapacityLog.PARTS}

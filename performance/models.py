@@ -1,12 +1,14 @@
 """How work flows through services, what it costs, and how they perform."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import Exact
 from django.urls import reverse
 
 from servicelead.history import ChangeHistory
@@ -140,6 +142,110 @@ class StageLog(Period):
 
     def __str__(self) -> str:
         return f"{self.stage.name} {self.period_start}–{self.period_end}"
+
+
+# --- Teams as they work together -----------------------------------------------------------
+
+SHARE = [MaxValueValidator(100, "A share cannot be more than 100 %.")]
+
+
+class CapacityLog(Period):
+    """How a team spent a week of its capacity, in whole per cent adding up to 100."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="capacity_logs")
+    run = models.PositiveSmallIntegerField("running services (%)", validators=SHARE)
+    change = models.PositiveSmallIntegerField("changing them (%)", validators=SHARE)
+    failure_demand = models.PositiveSmallIntegerField("failure demand (%)", validators=SHARE)
+    improvement = models.PositiveSmallIntegerField(
+        "improving how the team works (%)", validators=SHARE
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = ChangeHistory()
+
+    PARTS = ("run", "change", "failure_demand", "improvement")
+
+    class Meta:
+        verbose_name = "weekly capacity split"
+        ordering = ["team", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "period_start"], name="capacity_log_once"),
+            period_constraint("capacity_log_period_in_order"),
+            models.CheckConstraint(
+                condition=Exact(
+                    F("run") + F("change") + F("failure_demand") + F("improvement"), 100
+                ),
+                name="capacity_shares_add_up_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team.name} {self.period_start}"
+
+    def clean(self) -> None:
+        super().clean()
+        total = sum(getattr(self, part) or 0 for part in self.PARTS)
+        if total != 100:
+            raise ValidationError(
+                f"The four shares add up to {total} %: they must add up to 100 %."
+            )
+
+
+class TeamInteraction(models.Model):
+    """How two teams on a service's journey work together (Team Topologies' modes)."""
+
+    class Mode(models.TextChoices):
+        COLLABORATION = "collaboration", "Collaboration"
+        X_AS_A_SERVICE = "x_as_a_service", "X-as-a-service"
+        FACILITATING = "facilitating", "Facilitating"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="interactions")
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        related_name="interactions",
+        help_text="For X-as-a-service, the team providing it; for facilitating, the team "
+        "that facilitates.",
+    )
+    with_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    started_on = models.DateField()
+    expected_weeks = models.PositiveSmallIntegerField(
+        "expected to last (weeks)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(520, "Ten years is the longest a team can plan for.")],
+        help_text="Collaboration and facilitating are meant to end; leave empty for lasting "
+        "X-as-a-service.",
+    )
+    note = models.TextField(blank=True)
+    history = ChangeHistory()
+
+    class Meta:
+        ordering = ["service", "started_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(team=F("with_team")), name="interaction_between_two_teams"
+            ),
+            models.UniqueConstraint(
+                fields=["service", "team", "with_team", "mode"], name="interaction_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} – {self.with_team}: {self.get_mode_display()}"
+
+    def clean(self) -> None:
+        if self.team_id and self.team_id == self.with_team_id:
+            raise ValidationError({"with_team": "Choose two different teams."})
+
+    @property
+    def expected_end(self):
+        if self.expected_weeks is None:
+            return None
+        return self.started_on + timedelta(weeks=self.expected_weeks)
 
 
 # --- Friction and change -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 for proportionality) and to the organisation and directorate pages (their exceptions)."""
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from performance.campaigns import in_campaigns
 from performance.drift import drift_events
@@ -12,6 +13,7 @@ from performance.figures.rollups import cached_summary, window_for
 from performance.maturity import LEVELS, checks, scorecards
 from performance.models import ChangeInitiative
 from performance.queries import friction_summary, service_flow
+from performance.teamwork import CHANGE_FLOOR, CHANGE_WEEKS, teamwork
 from services import panels
 from services.access import CONTRIBUTE, LEAD, user_can
 from services.models import Directorate, Organisation, Service
@@ -75,6 +77,18 @@ def leadership_panel(request: HttpRequest, service: Service) -> tuple[str, dict]
         ],
         "campaigns": [(c, names[c.check_key], passes) for c, passes in in_campaigns(service)],
         "can_lead": user_can(request.user, LEAD, service),
+    }
+
+
+@panels.register
+def teamwork_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
+    """How the teams on its journey work together, and how they spend their weeks."""
+    return "performance/_teamwork_panel.html", {
+        "service": service,
+        "teamwork": teamwork(service, timezone.localdate()),
+        "can_lead": user_can(request.user, LEAD, service),
+        "change_floor": CHANGE_FLOOR,
+        "change_weeks": CHANGE_WEEKS,
     }
 
 

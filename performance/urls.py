@@ -37,6 +37,7 @@ urlpatterns = [
     path("services/<slug:slug>/friction/new/", views.friction_new, name="friction_new"),
     path("friction/", views.friction_all, name="friction_all"),
     path("friction/<int:pk>/", views.friction_edit, name="friction_edit"),
+    path("services/<slug:slug>/interactions/", views.interactions_page, name="interactions"),
     path("services/<slug:slug>/change/", views.change_page, name="change"),
     path("services/<slug:slug>/change/new/", views.change_edit, name="change_new"),
     path("services/<slug:slug>/change/<int:pk>/", views.change_edit, name="change_edit"),

@@ -5,7 +5,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,9 +16,12 @@ from performance.access import (
     team_for_logging,
 )
 from performance.actions import (
+    capacity_record,
     change_save,
     friction_save,
     handoff_log_record,
+    interaction_add,
+    interaction_remove,
     log_version,
     stage_log_record,
 )
@@ -26,14 +29,16 @@ from performance.drift import KINDS, drift_events
 from performance.figures.rollups import window_for
 from performance.figures.windows import EARLIEST, LATEST
 from performance.forms import (
+    CapacityForm,
     ChangeForm,
     FrictionFilterForm,
     FrictionForm,
     HandoffLogForm,
+    InteractionForm,
     StageLogForm,
 )
 from performance.home import home_for
-from performance.models import ChangeInitiative, FrictionPoint
+from performance.models import CapacityLog, ChangeInitiative, FrictionPoint, TeamInteraction
 from performance.pricing import across, costliest, default_rates
 from performance.queries import (
     FrictionFilters,
@@ -48,6 +53,7 @@ from performance.queries import (
     week_of,
 )
 from performance.shared import MIN_DIRECTORATES, MIN_SERVICES, shared_problems
+from performance.teamwork import teamwork
 from servicelead.conflicts import EditConflict, who
 from servicelead.views import page_of, page_or_part, saved
 from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can
@@ -182,8 +188,10 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = _row_form(row)
         entries.append((row, form, editable))
+    capacity, outcome = _capacity(request, team, week_start)
+    saved += outcome not in (None, "unchanged")
     refused = [(row, form) for row, form, _ in entries if form.errors]
-    if request.method == "POST" and not refused:
+    if request.method == "POST" and not refused and not capacity.errors:
         messages.success(request, f"Saved: {saved} row{'s' if saved != 1 else ''} changed.")
         return redirect(f"{request.path}?week={week_start.isoformat()}")
     this_week = week_of(timezone.localdate())[0]
@@ -216,8 +224,25 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
                 (row, row_name(row), next(iter(form.errors.values()))[0]) for row, form in refused
             ],
             "saved": saved,
+            "capacity": capacity,
         },
     )
+
+
+def _capacity(request: HttpRequest, team, week_start: date) -> tuple[CapacityForm, str | None]:
+    """The week's capacity split: saved when posted and given, else shown as logged (or as
+    the week before was, where this one has none yet)."""
+    logs = CapacityLog.objects.filter(team=team, period_start__lte=week_start)
+    log = logs.order_by("-period_start").first()
+    initial = {part: getattr(log, part) for part in CapacityLog.PARTS} if log else {}
+    posted = request.method == "POST" and "capacity-present" in request.POST
+    form = CapacityForm(request.POST if posted else None, prefix="capacity", initial=initial)
+    if not posted or not form.is_valid() or form.shares is None:
+        return form, None
+    _, outcome = capacity_record(
+        team=team, user=request.user, week_start=week_start, shares=form.shares
+    )
+    return form, outcome
 
 
 @require_POST
@@ -451,3 +476,42 @@ def shared_problems_page(request: HttpRequest) -> HttpResponse:
             "min_directorates": MIN_DIRECTORATES,
         },
     )
+
+
+# --- Teams as they work together ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def interactions_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A service's leaders record how the teams on its journey work together."""
+    service = service_for_user(request.user, slug, LEAD)
+    form = InteractionForm(
+        request.POST if request.POST.get("action") == "add" else None, service=service
+    )
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        interaction = get_object_or_404(
+            TeamInteraction, pk=_posted_id(request, "interaction"), service=service
+        )
+        interaction_remove(interaction=interaction, user=request.user)
+        messages.success(request, f"Removed: {interaction}.")
+        return redirect("performance:interactions", slug=service.slug)
+    if request.method == "POST" and form.is_valid():
+        write = partial(interaction_add, interaction=form.instance, user=request.user)
+        if saved(request, form, write, message=f"Recorded: {form.instance}."):
+            return redirect("performance:interactions", slug=service.slug)
+    return render(
+        request,
+        "performance/interactions.html",
+        {
+            "service": service,
+            "form": form,
+            "teamwork": teamwork(service, timezone.localdate()),
+        },
+    )
+
+
+def _posted_id(request: HttpRequest, name: str) -> int:
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404(f"No such {name}.") from None

@@ -407,6 +407,9 @@ FRICTION_HOURLY_RATE = env_decimal("FRICTION_HOURLY_RATE", "40")
 FRICTION_COST_PER_CONTACT = env_decimal("FRICTION_COST_PER_CONTACT", "8")
 # The hours a full-time equivalent works in a year, to turn a year's staff cost into an hour's.
 FRICTION_HOURS_PER_FTE = env_int("FRICTION_HOURS_PER_FTE", 1650, least=1)
+# A stream-aligned team whose stages hand work to or from other teams more often than this on
+# one journey is flagged: the flow is not its own.
+STREAM_ALIGNED_MAX_BOUNDARIES = env_int("STREAM_ALIGNED_MAX_BOUNDARIES", 2)
 # What the data must show for each proportionality criterion to be suggested (see README).
 EVIDENCE = {
     # Important: at least this share of its organisation's transactions or cost to serve.

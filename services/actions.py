@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.db.models import CharField, F, Model, Value
 from django.db.models.functions import Cast, Concat
@@ -287,8 +288,22 @@ def service_journey_update(
         stage.channels, stage.online = change.channels, change.online
         stage.performer, stage.agent_team = change.performer, change.agent_team
         journey.append(stage)
+    _refuse_agents_left_behind(journey)
     removed = [stage for stage_id, stage in current.items() if stage_id not in keep]
     journeys_replace({service.pk: (journey, removed)}, user=user)
+
+
+def _refuse_agents_left_behind(journey: list[Stage]) -> None:
+    """A stage people now perform cannot keep the decision rights its agent held."""
+    people = [s.pk for s in journey if s.pk and s.performer == Stage.Performer.PEOPLE]
+    held = Stage.objects.filter(pk__in=people, agent_rights__isnull=False).distinct()
+    names = [f"“{stage.name}”" for stage in held.order_by("position")]
+    if names:
+        raise ValidationError(
+            f"The agent at {', '.join(names)} still holds decision rights: remove them from "
+            "the decision rights before saying people perform "
+            f"{'it' if len(names) == 1 else 'them'}."
+        )
 
 
 STAGE_FIELDS = ["position", "name", "team", "channels", "online", "performer", "agent_team"]

@@ -134,17 +134,34 @@ class StageForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
         choices=Stage.Channel.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+    performer = forms.ChoiceField(
+        label="Who performs it", choices=Stage.Performer.choices, required=False
+    )
+
+    def clean_performer(self) -> str:
+        """Not given: as it was (people, for a new stage)."""
+        return self.cleaned_data["performer"] or self.instance.performer
 
     class Meta:
         model = Stage
-        fields = ["service", "position", "name", "team", "channels", "online", "description"]
+        fields = [
+            "service",
+            "position",
+            "name",
+            "team",
+            "channels",
+            "online",
+            "performer",
+            "agent_team",
+            "description",
+        ]
 
 
 class StageInline(admin.TabularInline):
     model = Stage
     form = StageForm
-    fields = ["position", "name", "team", "channels", "online"]
-    autocomplete_fields = ["team"]
+    fields = ["position", "name", "team", "channels", "online", "performer", "agent_team"]
+    autocomplete_fields = ["team", "agent_team"]
     extra = 0
     ordering = ["position"]
 
@@ -193,6 +210,10 @@ class ServiceAdmin(ThroughActions):
     fieldsets = [
         (None, {"fields": ["name", "slug", "organisation", "kind", "phase", "restricted"]}),
         ("Purpose and direction", {"fields": ["purpose", "serves", "vision"]}),
+        (
+            "Automated decisions",
+            {"fields": ["automated_decision_system", "automated_decision_description"]},
+        ),
         ("Leadership", {"fields": ["leadership_model"]}),
     ]
     inlines = [
@@ -227,7 +248,7 @@ class StageAdmin(ThroughActions):
     list_filter = ["online", "service__organisation"]
     list_select_related = ["service", "team"]
     search_fields = ["name", "service__name", "team__name"]
-    autocomplete_fields = ["service", "team"]
+    autocomplete_fields = ["service", "team", "agent_team"]
 
 
 @admin.register(ServiceDependency)

@@ -1,6 +1,7 @@
 from functools import partial
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -195,6 +196,8 @@ def service_journey(request: HttpRequest, slug: str) -> HttpResponse:
             save_form.add_error(None, str(conflict))
         except WouldDestroy as refused:
             losses = refused.losses
+        except ValidationError as problem:
+            save_form.add_error(None, problem.messages)
         else:
             messages.success(request, "Journey saved.")
             return redirect(f"{service.get_absolute_url()}#journey")

@@ -389,3 +389,28 @@ class CampaignFactory(DjangoModelFactory):
     scope = "Every service"
     launched_on = date(2026, 3, 2)
     launched_by = factory.SubFactory(UserFactory)
+
+
+class CapacityLogFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.CapacityLog
+
+    team = factory.SubFactory(TeamFactory)
+    period_start = WEEK
+    period_end = factory.LazyAttribute(lambda log: log.period_start + timedelta(days=6))
+    run = 60
+    change = 25
+    failure_demand = 10
+    improvement = 5
+
+
+class TeamInteractionFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.TeamInteraction
+
+    service = factory.SubFactory(ServiceFactory)
+    team = factory.SubFactory(TeamFactory)
+    with_team = factory.SubFactory(TeamFactory)
+    mode = performance_models.TeamInteraction.Mode.COLLABORATION
+    started_on = date(2026, 3, 2)
+    expected_weeks = 12

@@ -147,6 +147,7 @@ ROUTES = {
     "performance:friction_all": Route("global", "read"),
     "performance:friction_new": Route("service", "contribute", ("GET", "POST")),
     "performance:friction_edit": Route("friction", "read", ("GET", "POST"), post_access="change"),
+    "performance:interactions": Route("service", "lead", ("GET", "POST")),
     "performance:change": Route("service", "read"),
     "performance:change_new": Route("service", "lead", ("GET", "POST")),
     "performance:change_edit": Route("change", "lead", ("GET", "POST")),

@@ -83,6 +83,7 @@ def main_pages() -> dict[str, str]:
         "friction everywhere": "/friction/",
         "new friction point": f"{SERVICE}/friction/new/",
         "friction point": f"/friction/{friction.pk}/",
+        "team interactions": f"{SERVICE}/interactions/",
         "change": f"{SERVICE}/change/",
         "new change initiative": f"{SERVICE}/change/new/",
         "change initiative": f"{SERVICE}/change/{change.pk}/",

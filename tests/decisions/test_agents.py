@@ -149,7 +149,7 @@ def test_a_leader_names_the_agent_as_performer(leader_client, service):
     right = DecisionRight.objects.get()
     assert (right.role, right.holder_kind, right.stage) == ("perform", "agent", triage)
     history = leader_client.get(reverse("decisions:rights_history", args=[service.slug]))
-    assert "Autonomous AI agent at “Triage”" in history.content.decode()
+    assert "The agent at “Triage”" in history.content.decode()
 
 
 # --- The gaps an autonomous agent opens -----------------------------------------------------
@@ -278,3 +278,27 @@ def test_the_portfolio_counts_and_filters_services_with_autonomous_agents(org_ad
     assert "2 services have stages an autonomous AI agent performs" not in body  # filtered
     assert "1 service has stages an autonomous AI agent performs" in body
     assert "Triage reports" in body and "Refund fees" not in body
+
+
+def test_a_stage_keeps_its_agent_while_the_agent_holds_rights(leader_client, service):
+    stage = StageFactory(service=service, name="Triage", performer=Performer.AUTONOMOUS_AI)
+    agent_right(stage, DecisionTypeFactory(), role=Role.INPUT)
+    url = reverse("services:service_journey", args=[service.slug])
+    data = {
+        "version": leader_client.get(url).context["save_form"].initial["version"],
+        "stages-TOTAL_FORMS": 1,
+        "stages-INITIAL_FORMS": 1,
+        "stages-0-stage_id": stage.pk,
+        "stages-0-name": "Triage",
+        "stages-0-ORDER": 1,
+        "stages-0-performer": "people",
+    }
+    refused = leader_client.post(url, data)
+    assert refused.status_code == 200
+    assert "The agent at “Triage” still holds decision rights" in refused.content.decode()
+    stage.refresh_from_db()
+    assert stage.performer == "autonomous_ai"
+    DecisionRight.objects.all().delete()
+    assert leader_client.post(url, data).status_code == 302
+    stage.refresh_from_db()
+    assert stage.performer == "people"

@@ -160,8 +160,9 @@ def test_service_page_runs_a_fixed_number_of_queries(
     # records and campaigns (10); the drift
     # panel's histories of leaders, stages,
     # decision rights, the service (twice: vision, model) and the assessment, the decisions
-    # (twice: dated, outside rights), kinds of decision, spending, last measurement (11)
-    with django_assert_num_queries(51):
+    # (twice: dated, outside rights), kinds of decision, spending, last measurement (11); the
+    # teamwork panel's stages, participating teams, interactions and capacity logs (4)
+    with django_assert_num_queries(55):
         response = colleague_client.get(url(service))
     assert len(response.context["detail"].stages) == size
 
