@@ -26,6 +26,7 @@ from performance.models import (
     Measurement,
     Metric,
     ReviewNarrative,
+    Scenario,
     StageLog,
     TeamInteraction,
 )
@@ -506,3 +507,23 @@ def interaction_add(*, interaction: TeamInteraction, user: AbstractBaseUser | No
 def interaction_remove(*, interaction: TeamInteraction, user: AbstractBaseUser | None) -> None:
     attribute(user, interaction)
     interaction.delete()
+
+
+# --- What-if scenarios ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def scenario_save(*, scenario: Scenario, user: AbstractBaseUser | None) -> Scenario:
+    """Keep a scenario with what it predicts now."""
+    if scenario.pk is None:
+        scenario.created_by = user
+    scenario.full_clean()
+    attribute(user, scenario)
+    scenario.save()
+    return scenario
+
+
+@transaction.atomic
+def scenario_delete(*, scenario: Scenario, user: AbstractBaseUser | None) -> None:
+    attribute(user, scenario)
+    scenario.delete()

@@ -24,6 +24,7 @@ from performance.actions import (
     handoffs_make,
     interaction_add,
     rows_copy,
+    scenario_save,
 )
 from performance.campaigns import FIX, fix_preview
 from performance.figures import rollups
@@ -40,10 +41,12 @@ from performance.models import (
     MaturityRecord,
     Measurement,
     Metric,
+    Scenario,
     StageLog,
     TeamInteraction,
 )
 from performance.queries import week_of
+from performance.scenarios import Change, Kind, predict
 from services.actions import records_add, records_change
 from services.demo import SERVICES
 from services.journey import Boundary, boundary_between
@@ -217,6 +220,7 @@ def seed(*, scale: int = 0) -> list[str]:
         drift = _seed_drift_history()
         interactions, capacity = _seed_teamwork()
     campaign = _seed_campaign()
+    scenarios = _seed_scenario()
     report = [
         f"Flow: {handoff_logs} hand-off logs and {stage_logs} stage logs added; "
         f"{friction} friction points and {changes} change initiatives added.",
@@ -224,6 +228,7 @@ def seed(*, scale: int = 0) -> list[str]:
         f"History: {drift} records dated back, so accountability drift shows.",
         f"Campaign: {campaign} services fixed by it so far, and its progress dated back.",
         f"Teams: {interactions} interactions and {capacity} weekly capacity splits added.",
+        f"What if: {scenarios} scenario added to the shared queue.",
     ]
     if scale:
         report.append(_seed_generated())
@@ -305,6 +310,37 @@ def _seed_teamwork() -> tuple[int, int]:
             capacity_record(team=teams[name], user=None, week_start=week, shares=shares)
             logged += 1
     return added, logged
+
+
+# The shared queue, as a what-if: it should halve the wait between checking and assessment and
+# have work arrive complete and accurate 95 % of the time.
+SCENARIO = "Shared queue: half the wait, 95 % complete and accurate"
+
+
+def _seed_scenario() -> int:
+    service = Service.objects.get(slug=SHOWCASE)
+    if service.scenarios.filter(name=SCENARIO).exists():
+        return 0
+    checking = service.stages.filter(name=BOTTLENECK[0]).first()
+    initiative = service.changes.filter(title=CHANGES[SHOWCASE][0][0]).first()
+    if checking is None or initiative is None:  # the journey or the change since edited
+        return 0
+    changes = [
+        Change(Kind.CUT_WAIT, checking.pk, value=Decimal("0.5")),
+        Change(Kind.COMPLETE_ACCURATE, checking.pk, value=Decimal("0.95")),
+    ]
+    window = rollups.window_for({}, [service])["window"]
+    scenario = Scenario(
+        service=service,
+        name=SCENARIO,
+        changes=[c.to_json() for c in changes],
+        window_start=window.start,
+        window_end=window.end,
+        predicted=predict(service, window, changes).to_json(),
+        initiative=initiative,
+    )
+    scenario_save(scenario=scenario, user=None)
+    return 1
 
 
 # The history as the demo tells it: Register as a landlord's first stage moved to its team 40

@@ -392,6 +392,46 @@ class ChangeInitiative(models.Model):
             raise ValidationError({"ends_on": "It cannot end before it starts."})
 
 
+class Scenario(models.Model):
+    """A what-if of a service's journey: its changes, and what they were predicted to do over
+    the window it was worked out for (kept as predicted then, to set beside what happened)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="scenarios")
+    name = models.CharField(max_length=200, validators=[single_line])
+    changes = models.JSONField(default=list)
+    window_start = models.DateField()
+    window_end = models.DateField()
+    predicted = models.JSONField(default=dict)
+    initiative = models.ForeignKey(
+        ChangeInitiative,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="scenarios",
+        verbose_name="change initiative",
+        help_text="The change that will make it happen: once it is done, the scenario sets "
+        "what it predicted beside what happened in the weeks after.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = ChangeHistory()
+
+    class Meta:
+        ordering = ["service", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:scenario", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.initiative_id and self.initiative.service_id != self.service_id:
+            raise ValidationError({"initiative": "That change belongs to another service."})
+
+
 # --- Outcomes: metrics and measurements -----------------------------------------------------
 
 

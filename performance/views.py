@@ -23,11 +23,13 @@ from performance.actions import (
     interaction_add,
     interaction_remove,
     log_version,
+    scenario_delete,
+    scenario_save,
     stage_log_record,
 )
 from performance.drift import KINDS, drift_events
 from performance.figures.rollups import window_for
-from performance.figures.windows import EARLIEST, LATEST
+from performance.figures.windows import EARLIEST, LATEST, Window
 from performance.forms import (
     CapacityForm,
     ChangeForm,
@@ -35,10 +37,17 @@ from performance.forms import (
     FrictionForm,
     HandoffLogForm,
     InteractionForm,
+    ScenarioForm,
     StageLogForm,
 )
 from performance.home import home_for
-from performance.models import CapacityLog, ChangeInitiative, FrictionPoint, TeamInteraction
+from performance.models import (
+    CapacityLog,
+    ChangeInitiative,
+    FrictionPoint,
+    Scenario,
+    TeamInteraction,
+)
 from performance.pricing import across, costliest, default_rates
 from performance.queries import (
     FrictionFilters,
@@ -52,12 +61,21 @@ from performance.queries import (
     team_week,
     week_of,
 )
+from performance.scenarios import (
+    COUNTS,
+    METRICS,
+    Change,
+    Figure,
+    NoLongerApplies,
+    metrics,
+    predict,
+)
 from performance.shared import MIN_DIRECTORATES, MIN_SERVICES, shared_problems
 from performance.teamwork import teamwork
 from servicelead.conflicts import EditConflict, who
 from servicelead.views import page_of, page_or_part, saved
 from services.access import CONTRIBUTE, LEAD, look_up_perms, service_for_user, user_can
-from services.models import Directorate, Service
+from services.models import Directorate, Service, Team
 from services.queries import directorate_and_descendants, visible_services
 
 # --- The team's weekly log ------------------------------------------------------------------
@@ -515,3 +533,122 @@ def _posted_id(request: HttpRequest, name: str) -> int:
         return int(request.POST.get(name, ""))
     except ValueError:
         raise Http404(f"No such {name}.") from None
+
+
+# --- What if we changed the journey? --------------------------------------------------------
+
+
+def _scenario_context(scenario: Scenario) -> dict:
+    """A saved scenario's changes in words, what it predicted, and, once its change initiative
+    is done, what happened in the weeks after."""
+    service = scenario.service
+    stages = {s.pk: s for s in service.stages.all()}
+    changes = [Change.from_json(c) for c in scenario.changes]
+    teams = Team.objects.in_bulk({c.team for c in changes if c.team})
+    predicted = scenario.predicted
+    after = _weeks_after(scenario.initiative)
+    actual = metrics(service_flow(service, after)) if after else {}
+    rows = [
+        (label, shown, Figure.from_json(predicted["figures"][key]), actual.get(key))
+        for key, (label, shown) in METRICS.items()
+    ]
+    counts = [
+        (label, predicted["counts_today"][key], predicted["counts_then"][key])
+        for key, label in COUNTS.items()
+    ]
+    return {
+        "scenario": scenario,
+        "changes": [c.describe(stages, teams) for c in changes],
+        "rows": rows,
+        "counts": counts,
+        "weeks": predicted["weeks"],
+        "after": after,
+    }
+
+
+def _weeks_after(initiative: ChangeInitiative | None) -> Window | None:
+    """The complete weeks since a change initiative was done, if it is and any have passed."""
+    if initiative is None or initiative.status != ChangeInitiative.Status.DONE:
+        return None
+    if initiative.ends_on is None:
+        return None
+    start = initiative.ends_on + timedelta(days=1)
+    end = last_complete_week() + timedelta(days=6)
+    return Window(start, end) if start <= end else None
+
+
+@require_GET
+def scenarios_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A service's saved scenarios, any of them side by side."""
+    service = service_for_user(request.user, slug)
+    scenarios = list(service.scenarios.select_related("initiative", "created_by"))
+    wanted = set(request.GET.getlist("compare"))
+    compared = [_scenario_context(s) for s in scenarios if str(s.pk) in wanted]
+    return render(
+        request,
+        "performance/scenarios.html",
+        {
+            "service": service,
+            "scenarios": scenarios,
+            "compared": compared,
+            "metric_labels": [label for label, _ in METRICS.values()],
+            "can_lead": user_can(request.user, LEAD, service),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def scenario_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Build a scenario on the flow view's window: preview it, then keep it."""
+    service = service_for_user(request.user, slug, LEAD)
+    context = window_for(request.GET, [service])
+    window = context["window"]
+    form = ScenarioForm(request.POST or None, service=service)
+    prediction = None
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        try:
+            prediction = predict(service, window, changes)
+        except NoLongerApplies as problem:  # the journey changed since the page was opened
+            form.add_error(None, f"{problem} Reload the page and choose again.")
+        else:
+            if request.POST.get("action") == "save":
+                scenario = Scenario(
+                    service=service,
+                    name=form.cleaned_data["name"],
+                    changes=[c.to_json() for c in changes],
+                    window_start=window.start,
+                    window_end=window.end,
+                    predicted=prediction.to_json(),
+                    initiative=form.cleaned_data["initiative"],
+                )
+                scenario_save(scenario=scenario, user=request.user)
+                messages.success(request, f"Scenario “{scenario.name}” saved.")
+                return redirect(scenario)
+    return render(
+        request,
+        "performance/scenario_form.html",
+        {**context, "service": service, "form": form, "prediction": prediction},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def scenario_page(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(
+        Scenario.objects.filter(service__in=visible_services(request.user)).select_related(
+            "service", "initiative", "created_by"
+        ),
+        pk=pk,
+    )
+    can_lead = user_can(request.user, LEAD, scenario.service)
+    if request.method == "POST":
+        if not can_lead:
+            raise PermissionDenied
+        scenario_delete(scenario=scenario, user=request.user)
+        messages.success(request, f"Scenario “{scenario.name}” deleted.")
+        return redirect("performance:scenarios", slug=scenario.service.slug)
+    return render(
+        request,
+        "performance/scenario.html",
+        {**_scenario_context(scenario), "service": scenario.service, "can_lead": can_lead},
+    )

@@ -414,3 +414,15 @@ class TeamInteractionFactory(DjangoModelFactory):
     mode = performance_models.TeamInteraction.Mode.COLLABORATION
     started_on = date(2026, 3, 2)
     expected_weeks = 12
+
+
+class ScenarioFactory(DjangoModelFactory):
+    class Meta:
+        model = performance_models.Scenario
+
+    service = factory.SubFactory(ServiceFactory)
+    name = factory.Sequence(lambda n: f"Scenario {n}")
+    changes = factory.LazyFunction(lambda: [{"kind": "cut_wait", "stage": 1, "value": "0.5"}])
+    window_start = date(2025, 3, 3)
+    window_end = date(2026, 3, 1)
+    predicted = factory.LazyFunction(lambda: {"weeks": 0, "figures": {}})

@@ -13,16 +13,21 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
+from performance.figures.windows import Window
 from performance.models import (
     ApiToken,
     Campaign,
+    CapacityLog,
     ChangeInitiative,
     CostLine,
     FrictionPoint,
     Handoff,
     HandoffLog,
+    Scenario,
     StageLog,
+    TeamInteraction,
 )
+from performance.scenarios import predict
 from services.actions import service_access_sync
 from services.models import (
     Organisation,
@@ -57,6 +62,9 @@ pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "colleague", "other_member", "member", "leader", "org_admin"]
 AUDITED = [
     ApiToken,
+    CapacityLog,
+    Scenario,
+    TeamInteraction,
     CostLine,
     ChangeInitiative,
     FrictionPoint,
@@ -148,6 +156,9 @@ ROUTES = {
     "performance:friction_new": Route("service", "contribute", ("GET", "POST")),
     "performance:friction_edit": Route("friction", "read", ("GET", "POST"), post_access="change"),
     "performance:interactions": Route("service", "lead", ("GET", "POST")),
+    "performance:scenarios": Route("service", "read"),
+    "performance:scenario_new": Route("service", "lead", ("GET", "POST")),
+    "performance:scenario": Route("scenario", "read", ("GET", "POST"), post_access="lead"),
     "performance:change": Route("service", "read"),
     "performance:change_new": Route("service", "lead", ("GET", "POST")),
     "performance:change_edit": Route("change", "lead", ("GET", "POST")),
@@ -279,7 +290,20 @@ def world(db):
         launched_on=date(2026, 1, 5),
     )
     campaign.services.set(services.values())
+    year = Window(date(2025, 1, 1), date(2025, 12, 31))
+    scenarios = {
+        which: Scenario.objects.create(
+            service=service,
+            name=f"Scenario of {which}",
+            changes=[{"kind": "merge", "stage": service.stages.get().pk}],
+            window_start=year.start,
+            window_end=year.end,
+            predicted=predict(service, year, []).to_json(),
+        )
+        for which, service in services.items()
+    }
     return {
+        "scenarios": scenarios,
         "users": users,
         "services": services,
         "campaign": campaign,
@@ -334,6 +358,8 @@ def kwargs_for(name: str, route: Route, world, which: str | None) -> dict:
         kwargs = {"pk": team.directorate.pk}
     elif route.scope == "campaign":
         kwargs = {"pk": world["campaign"].pk}
+    elif route.scope == "scenario":
+        kwargs = {"pk": world["scenarios"][which].pk}
     elif route.scope == "template":
         kwargs = {"kind": "measurements"}
     elif route.scope == "run":
@@ -394,7 +420,7 @@ def test_status_for_every_role_and_url(client, world, role, name):
     route = ROUTES[name]
     if role != "anonymous":
         client.force_login(world["users"][role])
-    per_service = {"service", "decision", "cell", "friction", "change", "token"}
+    per_service = {"service", "decision", "cell", "friction", "change", "token", "scenario"}
     cases = ["open", "restricted"] if route.scope in per_service else [None]
     for which in cases:
         url = url_for(name, route, world, which)

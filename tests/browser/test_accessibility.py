@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from decisions.models import Decision, DecisionType
-from performance.models import Campaign, ChangeInitiative, FrictionPoint, ImportRun
+from performance.models import Campaign, ChangeInitiative, FrictionPoint, ImportRun, Scenario
 from services.models import Directorate, Organisation, Person, Team
 from tests.browser.helpers import bottleneck_log_last_week, bottleneck_row
 
@@ -32,6 +32,7 @@ def main_pages() -> dict[str, str]:
     run = ImportRun.objects.first()
     decision_type = DecisionType.objects.first()
     campaign = Campaign.objects.first()
+    scenario = Scenario.objects.first()
     return {
         "home": "/",
         "catalogue": "/services/",
@@ -84,6 +85,10 @@ def main_pages() -> dict[str, str]:
         "new friction point": f"{SERVICE}/friction/new/",
         "friction point": f"/friction/{friction.pk}/",
         "team interactions": f"{SERVICE}/interactions/",
+        "scenarios": f"{SERVICE}/scenarios/",
+        "scenarios compared": f"{SERVICE}/scenarios/?compare={scenario.pk}",
+        "new scenario": f"{SERVICE}/scenarios/new/",
+        "scenario": scenario.get_absolute_url(),
         "change": f"{SERVICE}/change/",
         "new change initiative": f"{SERVICE}/change/new/",
         "change initiative": f"{SERVICE}/change/{change.pk}/",
