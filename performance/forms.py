@@ -12,6 +12,7 @@ from performance.figures.portfolio import (
     DEFAULT_COLUMNS,
     EXCEPTION_CHOICES,
 )
+from performance.figures.windows import EARLIEST
 from performance.imports import KINDS
 from performance.maturity import LEVELS, checks
 from performance.models import (
@@ -421,7 +422,23 @@ class InteractionForm(GovukFormMixin, forms.ModelForm):
         started = data.get("started_on")
         if started and started > timezone.localdate():
             self.add_error("started_on", "Record an interaction once it has started.")
+        if started and started < EARLIEST:
+            self.add_error("started_on", f"Give a start on or after {EARLIEST:%-d %B %Y}.")
+        team, other, mode = data.get("team"), data.get("with_team"), data.get("mode")
+        if team and other and mode:
+            pair = Q(team=team, with_team=other) | Q(team=other, with_team=team)
+            found = TeamInteraction.objects.filter(pair, service=self.instance.service, mode=mode)
+            if found.exists():
+                self.add_error(
+                    None,
+                    f"{team.name} and {other.name} are already recorded as "
+                    f"{TeamInteraction.Mode(mode).label.lower()} on this service: remove it "
+                    "first to record it again.",
+                )
         return data
+
+    def validate_unique(self) -> None:
+        """Said in ``clean``, in words, whichever way round the teams are given."""
 
 
 class CapacityForm(GovukFormMixin, forms.Form):

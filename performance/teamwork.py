@@ -19,7 +19,7 @@ weighing the same.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -64,7 +64,8 @@ class Balance:
 
 
 def _mean(values: list[Decimal]) -> Decimal:
-    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    """Exact: the pages round it as they show it."""
+    return sum(values, Decimal(0)) / len(values)
 
 
 def balances(teams: list[Team], today: date) -> dict[int, Balance]:

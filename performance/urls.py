@@ -1,7 +1,7 @@
 from django.urls import path
 
 from performance import campaign_views as campaigns
-from performance import views
+from performance import open_views, views
 from performance.figures import views as figures
 from performance.imports import views as imports
 
@@ -14,6 +14,19 @@ urlpatterns = [
     path("services/<slug:slug>/dashboard/", figures.dashboard, name="dashboard"),
     path("services/<slug:slug>/review-pack/", figures.review_pack, name="review_pack"),
     path("portfolio/", figures.portfolio_page, name="portfolio"),
+    path("open/", open_views.open_portfolio, name="open"),
+    path("open/services/<slug:slug>/", open_views.open_service, name="open_service"),
+    path(
+        "open/services/<slug:slug>/figures.csv",
+        open_views.open_service_csv,
+        name="open_service_csv",
+    ),
+    path(
+        "open/services/<slug:slug>/figures.json",
+        open_views.open_service_json,
+        name="open_service_json",
+    ),
+    path("open/gc/<str:name>", open_views.open_gc_file, name="open_gc_file"),
     path("portfolio/drift/", views.drift_page, name="drift"),
     path("portfolio/shared-problems/", views.shared_problems_page, name="shared_problems"),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),

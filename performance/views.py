@@ -176,11 +176,24 @@ def _editable(request, row) -> bool:
     return can_change_record(request.user, _service_of(row), author)
 
 
+def _the_week_asked(request: HttpRequest, week_start: date) -> bool:
+    """Whether the week the request names is the one ``_week`` gave (not last week in its
+    place): figures posted for a week that cannot be logged are never saved to another."""
+    raw = request.GET.get("week") or request.POST.get("week") or ""
+    try:
+        return not raw or week_of(date.fromisoformat(raw))[0] == week_start
+    except ValueError:
+        return False
+
+
 @require_http_methods(["GET", "POST"])
 def team_log(request: HttpRequest, pk: int) -> HttpResponse:
     """This week's hand-offs and stages for a team: one form, every row saved on its own."""
     team = team_for_logging(request.user, pk)
     week_start = _week(request)
+    if request.method == "POST" and not _the_week_asked(request, week_start):
+        messages.error(request, "Nothing was saved: that week cannot be logged.")
+        return redirect(f"{request.path}?week={week_start.isoformat()}")
     handoff_rows, stage_rows = team_week(request.user, team, week_start)
     rows = [*handoff_rows, *stage_rows]
     look_up_perms(request.user, [_service_of(row) for row in rows])
@@ -268,6 +281,8 @@ def team_log_row(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """Save one row of the weekly log (htmx); answers with the row, saved or with its errors."""
     team = team_for_logging(request.user, pk)
     week_start = _week(request)
+    if not _the_week_asked(request, week_start):
+        raise Http404("That week cannot be logged.")
     handoff_rows, stage_rows = team_week(request.user, team, week_start)
     row = next((r for r in [*handoff_rows, *stage_rows] if r.key == key), None)
     if row is None:

@@ -240,6 +240,7 @@ SERVICES = {
             "Move grant payments onto the payments platform",
         ],
         "model": Service.LeadershipModel.TEAM,
+        "published": True,  # its figures are open: /open/
         "leaders": [
             ("Priya Shah", "Service owner", "user needs, performance"),
             ("Grace Adeyemi", "Director of operations", "operations, staffing"),
@@ -619,6 +620,7 @@ def _seed_services(teams: dict[str, Team], people: dict[str, Person]) -> None:
                 "vision": spec.get("vision", ""),
                 "leadership_model": spec["model"],
                 "restricted": spec.get("restricted", False),
+                "published": spec.get("published", False),
                 "automated_decision_system": spec.get("automated_decision_system"),
                 "automated_decision_description": spec.get("automated_decision_description", ""),
             },

@@ -79,6 +79,7 @@ class ServiceDetailsForm(UnchangedSinceMixin, GovukFormMixin, forms.ModelForm):
             "phase",
             "kind",
             "restricted",
+            "published",
             "automated_decision_system",
             "automated_decision_description",
         ]

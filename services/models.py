@@ -305,6 +305,11 @@ class Service(models.Model):
         default=False,
         help_text="Only the service's leaders, members of its teams and org admins can see it.",
     )
+    published = models.BooleanField(
+        default=False,
+        help_text="Its figures are open to anyone, without signing in: a public page and "
+        "downloads of its figures each year (never its people, notes or decisions).",
+    )
     automated_decision_system = models.BooleanField(
         "uses an automated decision system",
         null=True,
@@ -328,6 +333,11 @@ class Service(models.Model):
             # every service.
             models.Index(Lower("name"), "id", name="service_by_name"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(published=True, restricted=True), name="restricted_never_published"
+            ),
+        ]
         permissions = [
             ("lead_service", "Can lead the service: its details, leadership, journey and rights"),
             ("contribute_to_service", "Can log hand-offs, stage logs, friction and decisions"),
@@ -338,6 +348,15 @@ class Service(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("services:service", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.published and self.restricted:
+            raise ValidationError(
+                {
+                    "published": "A restricted service cannot be published: its figures are "
+                    "for its leaders, its teams and org admins only."
+                }
+            )
 
 
 class Priority(models.Model):

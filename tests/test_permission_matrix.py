@@ -157,6 +157,12 @@ ROUTES = {
     "performance:friction_edit": Route("friction", "read", ("GET", "POST"), post_access="change"),
     "performance:interactions": Route("service", "lead", ("GET", "POST")),
     "performance:scenarios": Route("service", "read"),
+    # Open data: anyone, signed in or not, reads the published (open) service's figures.
+    "performance:open": Route("global", "public"),
+    "performance:open_service": Route("published", "public"),
+    "performance:open_service_csv": Route("published", "public"),
+    "performance:open_service_json": Route("published", "public"),
+    "performance:open_gc_file": Route("gc_file", "public"),
     "performance:scenario_new": Route("service", "lead", ("GET", "POST")),
     "performance:scenario": Route("scenario", "read", ("GET", "POST"), post_access="lead"),
     "performance:change": Route("service", "read"),
@@ -227,7 +233,7 @@ def world(db):
     users = {role: UserFactory(username=role) for role in ROLES if role != "anonymous"}
     users["org_admin"].groups.add(Group.objects.create(name=ORG_ADMINS_GROUP))
     services = {
-        "open": ServiceFactory(name="Open service", slug="open"),
+        "open": ServiceFactory(name="Open service", slug="open", published=True),
         "restricted": ServiceFactory(name="Restricted service", slug="restricted", restricted=True),
     }
     leader, member = PersonFactory(user=users["leader"]), PersonFactory(user=users["member"])
@@ -360,6 +366,10 @@ def kwargs_for(name: str, route: Route, world, which: str | None) -> dict:
         kwargs = {"pk": world["campaign"].pk}
     elif route.scope == "scenario":
         kwargs = {"pk": world["scenarios"][which].pk}
+    elif route.scope == "published":
+        kwargs = {"slug": world["services"]["open"].slug}
+    elif route.scope == "gc_file":
+        kwargs = {"name": "si_2024.csv"}
     elif route.scope == "template":
         kwargs = {"kind": "measurements"}
     elif route.scope == "run":

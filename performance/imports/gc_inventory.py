@@ -575,7 +575,7 @@ class GcLoad:
                 if part
             )
             values = {
-                "name": name_of(row.get("service_name_en") or row["service_id"])[:300],
+                "name": name_of(row.get("service_name_en") or row["service_id"])[:300].rstrip(),
                 "organisation_id": organisations[row["owner_org"].strip()].pk,
                 "kind": Service.Kind.TRANSACTIONAL if "EXTERN" in scope else Service.Kind.INTERNAL,
                 "purpose": visible(row.get("service_description_en", "")),
@@ -720,7 +720,7 @@ class GcLoad:
             values = {
                 "name": name_of(
                     row.get("service_standard_en") or row.get("service_standard_fr") or metric_key
-                )[:200],
+                )[:200].rstrip(),
                 "unit": "share meeting the standard",
                 "higher_is_better": True,
                 "target": self.target(row, service, key),

@@ -261,3 +261,41 @@ def test_the_demo_shows_an_overrunning_collaboration_and_a_team_with_no_time_for
     )
     cases = teamwork(Service.objects.get(slug="grant-case-management"), TODAY)
     assert any("Case management platform is a platform team" in flag for flag in cases.flags)
+
+
+def test_figures_for_a_week_that_cannot_be_logged_are_never_saved_to_another(journey, client):
+    _, checking, _ = journey
+    member = UserFactory(username="checker")
+    checking.memberships.create(person=PersonFactory(user=member))
+    service_access_sync()
+    client.force_login(member)
+    log(checking, 0, run=70, change=6, failure=20, improvement=4)
+    ahead = week_of(TODAY)[0] + timedelta(weeks=5)
+    for week in (ahead.isoformat(), "not-a-week"):
+        url = reverse("performance:team_log", args=[checking.pk]) + f"?week={week}"
+        shares = {f"capacity-{p}": "25" for p in CapacityLog.PARTS}
+        response = client.post(url, {"capacity-present": "1", **shares})
+        assert response.status_code == 302
+    kept = CapacityLog.objects.get()
+    assert (kept.run, kept.change) == (70, 6)
+
+
+def test_a_pair_of_teams_is_recorded_once_whichever_way_round(journey, client):
+    service, checking, assessing = journey
+    leader = UserFactory(username="lead")
+    ServiceLeaderFactory(service=service, person=PersonFactory(user=leader))
+    service_access_sync()
+    client.force_login(leader)
+    url = reverse("performance:interactions", args=[service.slug])
+    data = {"action": "add", "mode": "collaboration", "started_on": TODAY.isoformat()}
+    client.post(url, {**data, "team": checking.pk, "with_team": assessing.pk})
+    again = client.post(url, {**data, "team": assessing.pk, "with_team": checking.pk})
+    assert (
+        "Assessing and Checking are already recorded as collaboration on this service"
+        in again.content.decode()
+    )
+    assert TeamInteraction.objects.count() == 1
+    old = client.post(
+        url, {**data, "team": checking.pk, "with_team": assessing.pk, "started_on": "0001-01-01"}
+    )
+    assert "Give a start on or after 1 January 1900." in old.content.decode()
