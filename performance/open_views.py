@@ -14,14 +14,14 @@ from performance.figures.summary import summaries
 from performance.figures.windows import Window
 from performance.models import Measurement
 from performance.opendata import (
-    STANDARD,
-    Standard,
     Year,
+    data_up_to,
     figures_csv,
     figures_json,
     fiscal_year_of,
     gc_files,
     published_services,
+    standards_of,
     years_of,
 )
 from services.models import Service
@@ -47,12 +47,7 @@ def _latest_years(services: list[Service]) -> dict[int, Year]:
     for (start, end), group in by_year.items():
         window = Window(start, end)
         for pk, summary in summaries(group, window).items():
-            standards = [
-                Standard(k.name, k.target, k.value)
-                for k in summary.kpis
-                if k.metric.startswith(STANDARD)
-            ]
-            found[pk] = Year(window, summary, standards)
+            found[pk] = Year(window, summary, standards_of(summary))
     return found
 
 
@@ -83,14 +78,10 @@ def _published(slug: str) -> Service:
 def open_service(request: HttpRequest, slug: str) -> HttpResponse:
     service = _published(slug)
     years = years_of(service)
-    last = max(
-        (y.summary.outcomes.last_period_end for y in years if y.summary.outcomes.last_period_end),
-        default=None,
-    )
     return render(
         request,
         "performance/open_service.html",
-        {"service": service, "years": years, "last": last},
+        {"service": service, "years": years, "last": data_up_to(years)},
     )
 
 

@@ -113,6 +113,19 @@ class Year:
         }
 
 
+def standards_of(summary: Summary) -> list[Standard]:
+    """The service standards among a summary's KPIs."""
+    return [
+        Standard(k.name, k.target, k.value) for k in summary.kpis if k.metric.startswith(STANDARD)
+    ]
+
+
+def data_up_to(years: list[Year]) -> date | None:
+    """The end of the latest period measured in these years."""
+    ends = [y.summary.outcomes.last_period_end for y in years]
+    return max((end for end in ends if end), default=None)
+
+
 def years_of(service: Service) -> list[Year]:
     """Each fiscal year in which the service has a measurement or a cost line wholly within
     it, oldest first, with its figures."""
@@ -127,11 +140,7 @@ def years_of(service: Service) -> list[Year]:
     for start, end in sorted(starts):
         window = Window(start, end)
         summary = summaries([service], window)[service.pk]
-        standards = [
-            Standard(k.name, k.target, k.value)
-            for k in summary.kpis
-            if k.metric.startswith(STANDARD)
-        ]
+        standards = standards_of(summary)
         if summary.reporting or standards:
             years.append(Year(window, summary, standards))
     return years
@@ -169,10 +178,7 @@ def figures_csv(service: Service, years: list[Year]) -> str:
 
 
 def figures_json(service: Service, years: list[Year]) -> dict:
-    last = max(
-        (y.summary.outcomes.last_period_end for y in years if y.summary.outcomes.last_period_end),
-        default=None,
-    )
+    last = data_up_to(years)
     return {
         "service": service.slug,
         "name": service.name,

@@ -219,12 +219,18 @@ def test_a_team_logs_its_week_with_its_hand_offs(journey, client):
     assert CapacityLog.objects.count() == 1
 
 
-def test_leaders_record_and_remove_interactions(journey, client):
-    service, checking, assessing = journey
-    leader = UserFactory(username="lead")
-    ServiceLeaderFactory(service=service, person=PersonFactory(user=leader))
+@pytest.fixture
+def leader(journey, client):
+    """The journey's service's leader, signed in."""
+    user = UserFactory(username="lead")
+    ServiceLeaderFactory(service=journey[0], person=PersonFactory(user=user))
     service_access_sync()
-    client.force_login(leader)
+    client.force_login(user)
+    return user
+
+
+def test_leaders_record_and_remove_interactions(journey, client, leader):
+    service, checking, assessing = journey
     url = reverse("performance:interactions", args=[service.slug])
     data = {
         "action": "add",
@@ -280,12 +286,8 @@ def test_figures_for_a_week_that_cannot_be_logged_are_never_saved_to_another(jou
     assert (kept.run, kept.change) == (70, 6)
 
 
-def test_a_pair_of_teams_is_recorded_once_whichever_way_round(journey, client):
+def test_a_pair_of_teams_is_recorded_once_whichever_way_round(journey, client, leader):
     service, checking, assessing = journey
-    leader = UserFactory(username="lead")
-    ServiceLeaderFactory(service=service, person=PersonFactory(user=leader))
-    service_access_sync()
-    client.force_login(leader)
     url = reverse("performance:interactions", args=[service.slug])
     data = {"action": "add", "mode": "collaboration", "started_on": TODAY.isoformat()}
     client.post(url, {**data, "team": checking.pk, "with_team": assessing.pk})
