@@ -13,7 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from decisions.models import Decision
@@ -260,3 +261,23 @@ def test_the_full_gc_inventory_round_trips(tmp_path):
     before, after = round_trip(tmp_path)
     assert len(before) > 1_500
     assert after == before
+
+
+def test_the_open_portfolio_costs_the_same_queries_for_more_services(
+    grants, client, django_assert_max_num_queries
+):
+    url = reverse("performance:open")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(5):
+        other = ServiceFactory(name=f"Permits {n}", published=True)
+        MeasurementFactory(
+            metric=MetricFactory(service=other, key="transactions"),
+            channel="digital",
+            period_start=date(2024, 5, 1),
+            period_end=date(2024, 5, 31),
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["rows"]) == 6

@@ -263,3 +263,14 @@ def test_the_demo_keeps_a_scenario_on_its_shared_queue(db):
     assert scenario.initiative.title == "A shared queue between checking and assessment"
     lead = scenario.predicted["figures"]["lead_time_hours"]
     assert Decimal(lead["point"]) < Decimal(lead["today"])
+
+
+def test_a_prediction_reads_the_logs_once_however_many_resamples(
+    journey, django_assert_num_queries
+):
+    service, stages, _ = journey
+    changes = [Change(Kind.MERGE, stages["apply"].pk)]
+    # The journey's stages and hand-offs, the weekly sums of each, and the teams moved to
+    # (none here, so none asked for).
+    with django_assert_num_queries(4):
+        predict(service, WINDOW, changes)
