@@ -107,6 +107,32 @@ def flow_by_month(service: Service, span: Window) -> dict[date, FlowFigures]:
     }
 
 
+@dataclass
+class WeeklySums:
+    """A journey's stages and hand-offs, and each week's sums of their logs, keyed by id (as
+    ``flow_by_month`` groups them by month)."""
+
+    stages: list[Stage]
+    handoffs: dict
+    weeks: dict[date, tuple[dict, dict]]  # week's Monday → (hand-offs' sums, stages' sums)
+
+    def flow(self, handoff_sums: dict, stage_sums: dict) -> FlowFigures:
+        """The journey's flow figures from sums given as ``weeks`` holds them."""
+        return _flow(self.stages, self.handoffs, handoff_sums, stage_sums)
+
+
+def weekly_sums(service: Service, window: Window) -> WeeklySums:
+    """The journey's logs in ``window`` summed week by week (four queries)."""
+    stages_by_service, handoff_rows = _journeys([service])
+    weeks: dict[date, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
+    week = F("period_start")
+    for row in _handoff_sums(handoff_rows, window, month=week):
+        weeks[row["month"]][0][row["handoff_id"]] = row
+    for row in _stage_sums(stages_by_service, window, month=week):
+        weeks[row["month"]][1][row["stage_id"]] = row
+    return WeeklySums(stages_by_service[service.pk], handoff_rows, dict(weeks))
+
+
 def _journeys(services: list[Service]):
     """Each service's stages in journey order, and the hand-offs between consecutive stages."""
     stages_by_service: dict[int, list[Stage]] = {s.pk: [] for s in services}

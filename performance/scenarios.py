@@ -25,11 +25,9 @@ from copy import copy
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import F
-
 from performance.figures.windows import Window
 from performance.flow import ZERO, FlowFigures, flow_figures
-from performance.queries import _flow, _handoff_sums, _journeys, _stage_sums
+from performance.queries import weekly_sums
 from services.journey import boundary_between
 from services.models import Service, Stage, Team
 
@@ -211,17 +209,17 @@ def _percentile(values: list[Decimal], p: int) -> Decimal:
     return values[rank - 1]
 
 
-def _summed(weeks: list, drawn: list) -> tuple[dict, dict]:
+def _summed(weeks: dict, drawn: list) -> tuple[dict, dict]:
     """The hand-offs' and stages' sums over the ``drawn`` weeks (a week drawn twice counts
-    twice), as ``_flow`` takes them."""
+    twice), as ``WeeklySums.flow`` takes them."""
     handoffs: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
     stages: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for week in drawn:
         h_rows, s_rows = weeks[week]
-        for pk, row in h_rows:
+        for pk, row in h_rows.items():
             for key in ("logs", "handed", "returned_sum", "wait_weighted"):
                 handoffs[pk][key] += row[key] or 0
-        for pk, row in s_rows:
+        for pk, row in s_rows.items():
             for key in ("logs", "done", "process_weighted"):
                 stages[pk][key] += row[key] or 0
     return handoffs, stages
@@ -232,21 +230,13 @@ def predict(
 ) -> Prediction:
     """Today's figures over ``window`` and those the changes would give, with their range
     (four queries, then arithmetic)."""
-    stages_by_service, handoff_rows = _journeys([service])
-    journey = stages_by_service[service.pk]
-    weekly: dict = defaultdict(lambda: ([], []))
-    week = F("period_start")
-    for row in _handoff_sums(handoff_rows, window, month=week):
-        weekly[row["month"]][0].append((row["handoff_id"], row))
-    for row in _stage_sums(stages_by_service, window, month=week):
-        weekly[row["month"]][1].append((row["stage_id"], row))
+    sums = weekly_sums(service, window)
     team_ids = {c.team for c in changes if c.kind == Kind.MOVE}
     teams = Team.objects.select_related("directorate__organisation").in_bulk(team_ids)
-    weeks = sorted(weekly)
+    weeks = sorted(sums.weeks)
 
     def figures_over(drawn: list) -> tuple[FlowFigures, FlowFigures]:
-        h_sums, s_sums = _summed(weekly, drawn)
-        today = _flow(journey, handoff_rows, h_sums, s_sums)
+        today = sums.flow(*_summed(sums.weeks, drawn))
         return today, apply(today, changes, teams)
 
     today, then = figures_over(weeks)

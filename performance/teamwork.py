@@ -134,7 +134,7 @@ def _journey_teams(service: Service) -> tuple[list[Stage], list[Team], list[Team
 
 
 def flags(
-    service: Service, interactions: list[TeamInteraction], stages: list[Stage], teams, today
+    interactions: list[TeamInteraction], stages: list[Stage], teams: list[Team], today: date
 ) -> list[str]:
     found = []
     for i in interactions:
@@ -182,7 +182,7 @@ def teamwork(service: Service, today: date) -> Teamwork:
         TeamInteraction.objects.filter(service=service).select_related("team", "with_team")
     )
     found = balances(teams, today)
-    notes = flags(service, interactions, stages, teams, today)
+    notes = flags(interactions, stages, teams, today)
     notes += [
         f"{b.team.name} spent under {CHANGE_FLOOR} % of its capacity on change in each of the "
         f"last {CHANGE_WEEKS} weeks."
