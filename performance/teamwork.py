@@ -117,7 +117,7 @@ class Teamwork:
     not_logging: list[Team]
 
 
-def _journey_teams(service: Service) -> tuple[list[Stage], list[Team], list[Team]]:
+def _journey_teams(service: Service) -> tuple[list[Stage], list[Team]]:
     stages = list(
         Stage.objects.filter(service=service)
         .select_related("team__directorate", "agent_team__directorate")
@@ -130,7 +130,7 @@ def _journey_teams(service: Service) -> tuple[list[Stage], list[Team], list[Team
     for team in [s.team for s in stages] + [s.agent_team for s in stages] + participants:
         if team is not None:
             teams.setdefault(team.pk, team)
-    return stages, sorted(teams.values(), key=lambda t: (t.name.casefold(), t.pk)), participants
+    return stages, sorted(teams.values(), key=lambda t: (t.name.casefold(), t.pk))
 
 
 def flags(
@@ -177,7 +177,7 @@ def flags(
 
 def teamwork(service: Service, today: date) -> Teamwork:
     """Everything the service page's panel on its teams shows (five queries)."""
-    stages, teams, _ = _journey_teams(service)
+    stages, teams = _journey_teams(service)
     interactions = list(
         TeamInteraction.objects.filter(service=service).select_related("team", "with_team")
     )
