@@ -190,7 +190,7 @@ def test_a_leader_previews_saves_compares_and_deletes_scenarios(journey, leader_
         WINDOW.start,
         WINDOW.end,
     )
-    assert merged.predicted["figures"]["lead_time_hours"]["point"] == "13"
+    assert Decimal(merged.predicted["figures"]["lead_time_hours"]["point"]) == 13
     leader_client.post(
         url,
         {"name": "Halve", "cut_after": stages["apply"].pk, "cut_by": "50", "action": "save"},
