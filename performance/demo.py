@@ -330,10 +330,11 @@ def _seed_scenario() -> int:
         Change(Kind.COMPLETE_ACCURATE, checking.pk, value=Decimal("0.95")),
     ]
     window = rollups.window_for({}, [service])["window"]
+    stages = {s.pk: s for s in service.stages.all()}
     scenario = Scenario(
         service=service,
         name=SCENARIO,
-        changes=[c.to_json() for c in changes],
+        changes=[c.to_json() | {"said": c.describe(stages, {})} for c in changes],
         window_start=window.start,
         window_end=window.end,
         predicted=predict(service, window, changes).to_json(),

@@ -573,7 +573,10 @@ def _scenario_context(scenario: Scenario) -> dict:
     ]
     return {
         "scenario": scenario,
-        "changes": [c.describe(stages, teams) for c in changes],
+        "changes": [
+            said.get("said") or change.describe(stages, teams)
+            for said, change in zip(scenario.changes, changes, strict=True)
+        ],
         "rows": rows,
         "counts": counts,
         "weeks": predicted["weeks"],
@@ -628,10 +631,13 @@ def scenario_new(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, f"{problem} Reload the page and choose again.")
         else:
             if request.POST.get("action") == "save":
+                stages = {s.pk: s for s in service.stages.all()}
+                teams = Team.objects.in_bulk({c.team for c in changes if c.team})
                 scenario = Scenario(
                     service=service,
                     name=form.cleaned_data["name"],
-                    changes=[c.to_json() for c in changes],
+                    # Each in words as the journey is now: a journey edited later keeps them.
+                    changes=[c.to_json() | {"said": c.describe(stages, teams)} for c in changes],
                     window_start=window.start,
                     window_end=window.end,
                     predicted=prediction.to_json(),

@@ -281,3 +281,23 @@ def test_the_open_portfolio_costs_the_same_queries_for_more_services(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert len(response.context["rows"]) == 6
+
+
+def test_satisfaction_is_a_score_and_a_standard_without_a_figure_is_not_judged(grants, client):
+    MeasurementFactory(
+        metric=MetricFactory(service=grants, key="user_satisfaction"),
+        value=Decimal("80.7"),
+        period_start=date(2024, 4, 1),
+        period_end=date(2024, 6, 30),
+    )
+    MetricFactory(
+        service=grants,
+        key="standard-s2",
+        name="Answer within a day",
+        unit="share meeting the standard",
+        higher_is_better=True,
+        target=Decimal("0.95"),
+    )
+    body = client.get(reverse("performance:open_service", args=["grants"])).content.decode()
+    assert "80.7 out of 100" in body
+    assert "Answer within a day: No data against a target of 95.0%</li>" in body

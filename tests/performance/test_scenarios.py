@@ -274,3 +274,15 @@ def test_a_prediction_reads_the_logs_once_however_many_resamples(
     # (none here, so none asked for).
     with django_assert_num_queries(4):
         predict(service, WINDOW, changes)
+
+
+def test_a_saved_scenario_keeps_its_changes_in_words_when_the_journey_changes(
+    journey, leader_client
+):
+    service, stages, _ = journey
+    url = reverse("performance:scenario_new", args=[service.slug]) + "?" + WINDOW.query
+    leader_client.post(url, {"name": "Merge", "merge": stages["apply"].pk, "action": "save"})
+    scenario = Scenario.objects.get()
+    stages["check"].delete()  # Decide now follows Apply
+    page = leader_client.get(scenario.get_absolute_url())
+    assert page.context["changes"] == ["Merge “Apply” with “Check”"]
