@@ -45,7 +45,7 @@ from performance.models import (
     StageLog,
     TeamInteraction,
 )
-from performance.queries import week_of
+from performance.queries import last_week_before, week_of
 from performance.scenarios import Change, Kind, predict
 from services.actions import records_add, records_change
 from services.demo import SERVICES
@@ -291,7 +291,7 @@ def _seed_teamwork() -> tuple[int, int]:
             )
             interaction_add(interaction=interaction, user=None)
             added += 1
-    latest = week_of(today)[0] - timedelta(days=7)
+    latest = last_week_before(today)
     have = set(CapacityLog.objects.values_list("team__name", "period_start"))
     logged = 0
     for name, (run, change, failure, improvement) in CAPACITY.items():

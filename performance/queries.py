@@ -338,6 +338,11 @@ def week_of(day: date) -> tuple[date, date]:
     return start, start + timedelta(days=6)
 
 
+def last_week_before(day: date) -> date:
+    """The Monday of the last week over by ``day``."""
+    return week_of(day)[0] - timedelta(days=7)
+
+
 @dataclass
 class HandoffToLog:
     handoff: Handoff

@@ -24,17 +24,13 @@ from decimal import Decimal
 from django.conf import settings
 
 from performance.models import CapacityLog, TeamInteraction
-from performance.queries import week_of
+from performance.queries import last_week_before
 from services.journey import crossings
 from services.models import Service, ServiceTeam, Stage, Team
 
 CHANGE_FLOOR = 10  # per cent
 CHANGE_WEEKS = 12
 Mode = TeamInteraction.Mode
-
-
-def last_complete_week(today: date) -> date:
-    return week_of(today)[0] - timedelta(days=7)
 
 
 @dataclass
@@ -70,7 +66,7 @@ def _mean(values: list[Decimal]) -> Decimal:
 
 def balances(teams: list[Team], today: date) -> dict[int, Balance]:
     """Each team's balance, for the teams that logged any of the last weeks (one query)."""
-    latest = last_complete_week(today)
+    latest = last_week_before(today)
     first = latest - timedelta(weeks=CHANGE_WEEKS - 1)
     logs: dict[int, dict[date, CapacityLog]] = defaultdict(dict)
     for log in CapacityLog.objects.filter(

@@ -57,6 +57,7 @@ from performance.queries import (
     friction_list,
     friction_summary,
     handover_matrix,
+    last_week_before,
     service_flow,
     team_week,
     week_of,
@@ -83,7 +84,7 @@ from services.queries import directorate_and_descendants, visible_services
 
 def last_complete_week() -> date:
     """The Monday of the last week that is over: the week a team logs."""
-    return week_of(timezone.localdate())[0] - timedelta(days=7)
+    return last_week_before(timezone.localdate())
 
 
 def _week(request: HttpRequest) -> date:
