@@ -57,6 +57,7 @@ mutants: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 install: $(VENV)/.installed node_modules/.installed var/assets/govuk-frontend.css
 
