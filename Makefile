@@ -18,7 +18,7 @@ run: install
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The browser tests drive the system's Chromium, never a downloaded one. Where it is missing
 # it is installed from Debian's or Ubuntu's packages when apt-get can be used; elsewhere the
@@ -34,7 +34,7 @@ browser:
 # The GC inventory checks, with every page of every one of its ~1,700 services walked
 # (minutes: outside CI). Needs the shared data folder beside the project.
 check-gc: install
-	GC_FULL_WALK=1 $(BIN)/pytest tests/test_every_page.py tests/performance/test_gc_inventory.py
+	GC_FULL_WALK=1 $(BIN)/pytest tests/test_every_page.py tests/performance/imports/test_gc_inventory.py
 
 # Benchmarks and the load test print figures; they assert no times. See README.md.
 benchmark: install

@@ -14,22 +14,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from performance.actions import (
-    MEASUREMENT_COLUMNS,
-    campaign_fix_apply,
-    campaign_launch,
-    capacity_record,
-    change_save,
-    friction_save,
-    handoffs_make,
-    interaction_add,
-    rows_copy,
-    scenario_save,
-)
-from performance.campaigns import FIX, fix_preview
+from performance.change.actions import change_save, scenario_save
+from performance.change.scenarios import Change, Kind, predict
 from performance.figures import rollups
+from performance.flow.actions import capacity_record, handoffs_make, interaction_add
+from performance.friction.actions import friction_save
 from performance.imports import runs
-from performance.maturity import failed_text
+from performance.imports.actions import MEASUREMENT_COLUMNS, rows_copy
+from performance.leadership.actions import campaign_fix_apply, campaign_launch
+from performance.leadership.campaigns import FIX, fix_preview
+from performance.leadership.maturity import failed_text
 from performance.models import (
     Campaign,
     CapacityLog,
@@ -45,8 +39,7 @@ from performance.models import (
     StageLog,
     TeamInteraction,
 )
-from performance.queries import last_week_before, week_of
-from performance.scenarios import Change, Kind, predict
+from servicelead.calendar import last_week_before, week_of
 from services.actions import records_add, records_change
 from services.demo import SERVICES
 from services.journey import Boundary, boundary_between

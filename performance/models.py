@@ -43,8 +43,8 @@ class Handoff(models.Model):
     """The passing of work from one stage of a journey to the next.
 
     Hand-offs follow the journey: one for each pair of consecutive stages, created as the
-    journey is first logged against (``performance.actions.handoffs_make``); reading a journey
-    (``performance.queries.journey_handoffs``) writes nothing. A pair that stops being
+    journey is first logged against (``performance.flow.actions.handoffs_make``); reading a journey
+    (``performance.flow.queries.journey_handoffs``) writes nothing. A pair that stops being
     consecutive keeps its logs but no longer counts in the journey's figures.
     """
 

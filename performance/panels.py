@@ -4,16 +4,17 @@ for proportionality) and to the organisation and directorate pages (their except
 from django.http import HttpRequest
 from django.utils import timezone
 
-from performance.campaigns import in_campaigns
-from performance.drift import drift_events
-from performance.evidence import evidence_for
 from performance.figures.exceptions import exceptions_in
 from performance.figures.portfolio import PortfolioFilters
 from performance.figures.rollups import cached_summary, window_for
-from performance.maturity import LEVELS, checks, scorecards
+from performance.flow.queries import service_flow
+from performance.flow.teamwork import CHANGE_FLOOR, CHANGE_WEEKS, teamwork
+from performance.friction.queries import friction_summary
+from performance.leadership.campaigns import in_campaigns
+from performance.leadership.drift import drift_events
+from performance.leadership.maturity import LEVELS, checks, scorecards
+from performance.leadership.proportionality import evidence_for
 from performance.models import ChangeInitiative
-from performance.queries import friction_summary, service_flow
-from performance.teamwork import CHANGE_FLOOR, CHANGE_WEEKS, teamwork
 from services import panels
 from services.access import CONTRIBUTE, LEAD, user_can
 from services.models import Directorate, Organisation, Service
@@ -51,7 +52,7 @@ def exceptions_panel(request: HttpRequest, part: Organisation | Directorate) -> 
     else:
         filters, scope = PortfolioFilters(directorate=part), f"directorate={part.pk}&"
         reach = "takes part in (its teams, or those of the directorates within it, own a stage)"
-    return "performance/_part_exceptions.html", {
+    return "performance/figures/_part_exceptions.html", {
         "part": part,
         "reach": reach,
         "x": exceptions_in(request.user, filters),
@@ -67,7 +68,7 @@ def leadership_panel(request: HttpRequest, service: Service) -> tuple[str, dict]
     summary = {service.pk: cached_summary(service, window)}
     evidence = evidence_for(summary, window)
     names = {key: name for key, (_, name) in checks().items()}
-    return "performance/_leadership_panels.html", {
+    return "performance/leadership/_leadership_panels.html", {
         "service": service,
         "evidence": evidence[service.pk],
         "scorecard": scorecards(summary, evidence)[service.pk],
@@ -83,7 +84,7 @@ def leadership_panel(request: HttpRequest, service: Service) -> tuple[str, dict]
 @panels.register
 def teamwork_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
     """How the teams on its journey work together, and how they spend their weeks."""
-    return "performance/_teamwork_panel.html", {
+    return "performance/flow/_teamwork_panel.html", {
         "service": service,
         "teamwork": teamwork(service, timezone.localdate()),
         "can_lead": user_can(request.user, LEAD, service),
@@ -95,4 +96,4 @@ def teamwork_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
 @panels.register
 def drift_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
     """The service's accountability drift, read from its history: a dated timeline."""
-    return "performance/_drift_panel.html", {"events": drift_events([service])}
+    return "performance/leadership/_drift_panel.html", {"events": drift_events([service])}

@@ -8,7 +8,7 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from performance import notices, outbox
+from performance import mail, outbox
 from performance.figures import rollups
 from performance.imports import runs
 from performance.models import ImportRun
@@ -91,9 +91,9 @@ def sweep_imports() -> tuple[int, int, int]:
 
 @shared_task(**RELIABLE)
 def send_reminders() -> int:
-    return notices.send_reminders()
+    return mail.send_reminders()
 
 
 @shared_task(**RELIABLE)
 def send_weekly_digests() -> int:
-    return notices.send_weekly_digests()
+    return mail.send_weekly_digests()

@@ -131,6 +131,9 @@ INSTALLED_APPS = [
     "services",
     "decisions",
     "performance",
+    "home",
+    "opendata",
+    "api",
 ]
 
 MIDDLEWARE = [

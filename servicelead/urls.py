@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from performance import views as performance_views
-from performance.api import api
+from api.v1 import api
+from home import views as home
 from servicelead import views
 from servicelead.forms import SignInForm
 from services.queries import is_org_admin
@@ -19,7 +19,7 @@ admin.site.has_permission = lambda request: request.user.is_active and is_org_ad
 handler404 = views.page_not_found
 
 urlpatterns = [
-    path("", performance_views.home, name="home"),
+    path("", home.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         "accounts/login/",
@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("services.urls")),
     path("", include("decisions.urls")),
     path("", include("performance.urls")),
+    path("open/", include("opendata.urls")),
     path("api/v1/", api.urls),
 ]

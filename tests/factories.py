@@ -10,6 +10,8 @@ from factory.django import DjangoModelFactory
 
 from decisions import models as decision_models
 from performance import models as performance_models
+from performance.figures.windows import Window
+from performance.models import Metric
 from services import models
 
 
@@ -426,3 +428,59 @@ class ScenarioFactory(DjangoModelFactory):
     window_start = date(2025, 3, 3)
     window_end = date(2026, 3, 1)
     predicted = factory.LazyFunction(lambda: {"weeks": 0, "figures": {}})
+
+
+D = Decimal
+
+
+JAN = (date(2026, 1, 1), date(2026, 1, 31))
+
+
+FEB = (date(2026, 2, 1), date(2026, 2, 28))
+
+
+MAR = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+Q1 = Window(date(2026, 1, 1), date(2026, 3, 31))
+
+
+def measure(service, key, period, value, channel=""):
+    name, unit, higher, _, _ = Metric.STANDARD.get(key, (key, "", True, 0, None))
+    metric, _ = Metric.objects.get_or_create(
+        service=service, key=key, defaults={"name": name, "unit": unit, "higher_is_better": higher}
+    )
+    MeasurementFactory(
+        metric=metric,
+        period_start=period[0],
+        period_end=period[1],
+        value=D(value),
+        channel=channel,
+    )
+
+
+def cost(
+    service,
+    period,
+    amount,
+    *,
+    spend="run",
+    currency="GBP",
+    organisation=None,
+    directorate=None,
+    allocated=False,
+    category="staff",
+):
+    CostLineFactory(
+        service=service,
+        period_start=period[0],
+        period_end=period[1],
+        amount=D(amount),
+        currency=currency,
+        category=category,
+        spend=spend,
+        organisation=organisation or service.organisation,
+        directorate=directorate,
+        allocated=allocated,
+        allocation_driver="headcount" if allocated else "",
+    )

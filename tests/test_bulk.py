@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from performance.actions import rows_copy
 from performance.demo import COST_FIELDS
+from performance.imports.actions import rows_copy
 from performance.models import CostLine
 from tests.factories import OrganisationFactory, ServiceFactory
 

@@ -166,7 +166,7 @@ def test_removing_a_stage_with_nothing_logged_needs_no_yes(world):
 
 
 def test_hand_offs_the_journey_rebuilds_are_no_loss_but_a_set_turnaround_is(world):
-    from performance.actions import handoffs_make
+    from performance.flow.actions import handoffs_make
     from performance.models import Handoff
 
     service = world["service"]

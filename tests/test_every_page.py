@@ -16,8 +16,8 @@ from django.urls import reverse
 from performance.imports.gc_inventory import import_gc_inventory, read_files
 from services.models import Service
 from services.queries import ORG_ADMINS_GROUP
+from tests.data import CASES, EXTRACT, FULL
 from tests.factories import ServiceFactory, StageFactory, UserFactory
-from tests.performance.test_gc_inventory import CASES, EXTRACT, FULL
 from tests.test_permission_matrix import ROUTES
 
 pytestmark = pytest.mark.django_db

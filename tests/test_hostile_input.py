@@ -95,9 +95,9 @@ def test_a_page_refuses_a_nul_in_the_address(admin, url):
 
 @pytest.mark.parametrize("bad", ["trans\x00actions", "trans\ud800actions"])
 def test_the_api_refuses_a_body_holding_a_nul_or_lone_surrogate_by_item(client, bad):
-    from performance.actions import api_token_issue
+    from performance.imports.actions import api_token_issue
     from performance.models import Measurement
-    from tests.performance.test_views_imports import ITEM, post
+    from tests.performance.imports.test_views import ITEM, post
 
     ServiceFactory(slug="grants")
     issued = api_token_issue(service=None, name="Warehouse", user=None)
@@ -113,11 +113,11 @@ def test_the_api_refuses_a_body_holding_a_nul_or_lone_surrogate_by_item(client, 
 def test_a_fault_in_the_api_answers_in_json_and_is_logged(client, caplog):
     from unittest.mock import patch
 
-    from performance.actions import api_token_issue
+    from performance.imports.actions import api_token_issue
 
     ServiceFactory(slug="grants")
     issued = api_token_issue(service=None, name="Warehouse", user=None)
-    with patch("performance.api.cached_summary", side_effect=RuntimeError("disk on fire")):
+    with patch("api.v1.cached_summary", side_effect=RuntimeError("disk on fire")):
         response = client.get(
             "/api/v1/services/grants/summary", headers={"Authorization": f"Bearer {issued.key}"}
         )
@@ -157,7 +157,7 @@ def test_an_export_cell_is_never_read_as_a_formula(text, written):
 @pytest.mark.parametrize("form_name", ["decision", "change"])
 def test_an_id_too_large_to_be_a_record_is_refused_as_an_unknown_choice(form_name):
     from decisions.forms import DecisionForm
-    from performance.forms import ChangeForm
+    from performance.change.forms import ChangeForm
 
     stage = StageFactory()
     form_class = {"decision": DecisionForm, "change": ChangeForm}[form_name]
@@ -171,7 +171,7 @@ def test_an_id_too_large_to_be_a_record_is_refused_as_an_unknown_choice(form_nam
 def test_an_api_body_past_the_limit_is_refused_in_json_before_it_is_read(client, settings):
     import json
 
-    from performance.actions import api_token_issue
+    from performance.imports.actions import api_token_issue
     from performance.models import Measurement
 
     ServiceFactory(slug="grants")

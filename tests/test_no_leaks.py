@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from decisions.models import Decision
 from performance.imports import KINDS, ImportRejected, run_import
+from performance.mail import send_reminders, send_weekly_digests
 from performance.models import ChangeInitiative, FrictionPoint
-from performance.notices import send_reminders, send_weekly_digests
 from services.actions import service_access_sync
 from services.models import Service, Stage
 from tests.factories import (
@@ -26,8 +26,8 @@ from tests.factories import (
     ServiceDependencyFactory,
     ServiceLeaderFactory,
     UserFactory,
+    measure,
 )
-from tests.performance.test_summary import measure
 from tests.test_permission_matrix import ROUTES, url_for, world  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db

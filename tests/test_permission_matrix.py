@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
+from performance.change.scenarios import predict
 from performance.figures.windows import Window
 from performance.models import (
     ApiToken,
@@ -27,7 +28,6 @@ from performance.models import (
     StageLog,
     TeamInteraction,
 )
-from performance.scenarios import predict
 from services.actions import service_access_sync
 from services.models import (
     Organisation,
@@ -158,11 +158,11 @@ ROUTES = {
     "performance:interactions": Route("service", "lead", ("GET", "POST")),
     "performance:scenarios": Route("service", "read"),
     # Open data: anyone, signed in or not, reads the published (open) service's figures.
-    "performance:open": Route("global", "public"),
-    "performance:open_service": Route("published", "public"),
-    "performance:open_service_csv": Route("published", "public"),
-    "performance:open_service_json": Route("published", "public"),
-    "performance:open_gc_file": Route("gc_file", "public"),
+    "opendata:portfolio": Route("global", "public"),
+    "opendata:service": Route("published", "public"),
+    "opendata:service_csv": Route("published", "public"),
+    "opendata:service_json": Route("published", "public"),
+    "opendata:gc_file": Route("gc_file", "public"),
     "performance:scenario_new": Route("service", "lead", ("GET", "POST")),
     "performance:scenario": Route("scenario", "read", ("GET", "POST"), post_access="lead"),
     "performance:change": Route("service", "read"),

@@ -19,14 +19,16 @@ from performance.figures import rollups
 from services.actions import service_access_sync
 from services.models import Service
 from tests.factories import (
+    JAN,
     ChangeInitiativeFactory,
     DecisionFactory,
     FrictionPointFactory,
     ServiceFactory,
     ServiceLeaderFactory,
     StageFactory,
+    cost,
+    measure,
 )
-from tests.performance.test_summary import JAN, cost, measure
 from tests.test_permission_matrix import ROUTES, url_for, world  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import pre_delete, pre_save
 
 APPS = {"services", "decisions", "performance"}
-PROJECT = {*APPS, "servicelead"}
+PROJECT = {*APPS, "servicelead", "home", "opendata", "api"}  # the modules that may write
 
 # Records that are bookkeeping of the machinery, each written by the one module that keeps it:
 # figures versions and the roll-ups (and maturity records) computed from them, the outbox of
@@ -25,10 +25,10 @@ KEEPERS = {
     "performance.imports.runs": {"ImportRun"},
     "performance.imports.base": {"ImportRun"},
     "performance.imports.gc_inventory": {"ImportRun"},
-    "performance.notices": {"ReminderSent"},
-    "performance.api": {"ApiToken"},
+    "performance.mail": {"ReminderSent"},
+    "api.v1": {"ApiToken"},
     # Each service's maturity as the roll-ups found it; the demo dates its campaign's back.
-    "performance.maturity": {"MaturityRecord"},
+    "performance.leadership.maturity": {"MaturityRecord"},
     "performance.demo": {"MaturityRecord"},
 }
 

@@ -1,7 +1,7 @@
 """What the whole-service dashboard shows: KPI tiles with their change and target, and the
 headline written from them.
 
-Built on ``performance.figures.summary`` (the figures), so the page, the review pack and the
+Built on ``performance.figures.metrics`` (the figures), so the page, the review pack and the
 API agree.
 """
 
@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import dateformat
 
-from performance.figures.summary import (
+from performance.figures.metrics import (
     STATUS_LABELS,
     Summary,
     kpi_status,

@@ -9,8 +9,8 @@ from operator import or_
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Lower
 
+from performance.figures.metrics import ZERO
 from performance.figures.rollups import Freshness, bring_up_to_date
-from performance.figures.summary import ZERO
 from performance.figures.windows import Window
 from performance.models import Rollup
 from services.gaps import NOT_HANDS_ON
@@ -20,7 +20,7 @@ from services.queries import CatalogueFilters, User, filter_services, visible_se
 
 # pragma: no mutate start
 # Called once, as the module loads (COLUMNS), where no mutant can reach it; its rule is stated
-# by tests/performance/test_summary.py (phases in lifecycle order, leadership by its label).
+# by tests/performance/figures/test_metrics.py (phases in lifecycle order, leadership by its label).
 def _rank(field: str, choices) -> Case:
     """Orders a choice field by the position of its values in ``choices``."""
     return Case(

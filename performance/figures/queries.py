@@ -4,14 +4,22 @@ of a service that a part of the organisation pays for and hands on."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import (
+    Count,
+    QuerySet,
+    Sum,
+)
 
+from performance.figures.metrics import Summary
 from performance.figures.rollups import cached_summaries
-from performance.figures.summary import Summary
-from performance.figures.windows import Window
-from performance.flow import HandoffFigures
-from performance.models import ChangeInitiative, CostLine, ReviewNarrative
-from performance.queries import in_window
+from performance.figures.windows import Window, in_window
+from performance.flow.figures import HandoffFigures
+from performance.models import (
+    ChangeInitiative,
+    CostLine,
+    DataQualityFinding,
+    ReviewNarrative,
+)
 from services.models import Service, Team
 
 
@@ -91,3 +99,23 @@ def shares(services: list[Service], window: Window, part: Part) -> list[Share]:
             )
         )
     return rows
+
+
+def findings_list(services, *, kind: str = "", organisation=None, service: str = ""):
+    """Data-quality findings about ``services`` (already what the user may see), filtered."""
+    found = DataQualityFinding.objects.filter(service__in=services).select_related(
+        "service__organisation"
+    )
+    if organisation is not None:
+        found = found.filter(service__organisation=organisation)
+    if service:
+        found = found.filter(service__slug=service)
+    by_kind = dict(found.values_list("kind").annotate(n=Count("pk")).order_by())
+    if kind:
+        found = found.filter(kind=kind)
+    counts = [
+        (key, label, by_kind[key])
+        for key, label in DataQualityFinding.Kind.choices
+        if key in by_kind
+    ]
+    return found.order_by("service__name", "kind", "subject"), counts

@@ -16,21 +16,41 @@ is on its way, so a reader never pays for a writer.
 """
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from performance.evidence import Evidence, evidence_for
-from performance.figures.summary import Summary, summaries, summary_json
-from performance.figures.windows import DataSpan, Window, presets, window_from
-from performance.maturity import Scorecard, record, scorecards
-from performance.models import DataExtent, Rollup
+from performance.figures.metrics import Summary, summaries, summary_json
+from performance.figures.windows import (
+    FINANCIAL_YEAR_STARTS,
+    DataSpan,
+    Window,
+    presets,
+    window_from,
+)
+from performance.leadership.maturity import Scorecard, record, scorecards
+from performance.leadership.proportionality import Evidence, evidence_for
+from performance.models import (
+    CostLine,
+    DataExtent,
+    Measurement,
+    Rollup,
+)
 from performance.outbox import enqueue
-from performance.queries import data_extents
 from services import versions
 from services.models import FiguresVersion, Service
 
@@ -498,3 +518,27 @@ def behind_ids() -> list[int]:
     )
     missing = set(Service.objects.exclude(pk__in=complete).values_list("pk", flat=True))
     return sorted(late | missing)
+
+
+def data_extents(service_ids: list[int]) -> dict[int, tuple[date | None, list[int]]]:
+    """Where each service's data (measurements and cost lines) lies: the end of its latest
+    period and the financial years (by start year) it has data in. Four queries."""
+    measured = Measurement.objects.filter(metric__service_id__in=service_ids)
+    costed = CostLine.objects.filter(service_id__in=service_ids)
+    last: dict[int, date] = {}
+    years: dict[int, set[int]] = defaultdict(set)
+    for records, service in [(measured, "metric__service_id"), (costed, "service_id")]:
+        for service_id, end in (
+            records.values_list(service).annotate(last=Max("period_end")).order_by()
+        ):
+            last[service_id] = max(end, last.get(service_id, end))
+        for service_id, month in (
+            records.annotate(month=TruncMonth("period_start"))
+            .values_list(service, "month")
+            .distinct()
+            .order_by()
+        ):
+            years[service_id].add(
+                month.year if month.month >= FINANCIAL_YEAR_STARTS else month.year - 1
+            )
+    return {pk: (last.get(pk), sorted(years.get(pk, ()))) for pk in service_ids}

@@ -1,6 +1,6 @@
 """A service's figures period by period over the 24 months to a window's end: the trends the
 dashboard draws, each point computed by the same rules as a window's figures
-(``performance.figures.summary`` and ``performance.flow``).
+(``performance.figures.metrics`` and ``performance.flow.figures``).
 
 A point is one period as recorded: a month of the demo's measurements, a financial year of
 the GC inventory's. The flow figures come from weekly logs, so they are drawn by month, a
@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils import dateformat
 
 from performance.figures.dashboard import fmt, half_up, own_unit
-from performance.figures.summary import (
+from performance.figures.metrics import (
     Summary,
     cost_per_transaction,
     costs_by_period,
@@ -23,8 +23,8 @@ from performance.figures.summary import (
     outcomes_by_period,
 )
 from performance.figures.windows import Window, add_months
+from performance.flow.queries import flow_by_month
 from performance.models import Metric
-from performance.queries import flow_by_month
 
 MONTHS = 24
 AXES = {

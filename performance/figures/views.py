@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.queries import reviews_due, service_decision_summary
-from performance.actions import narrative_save
+from performance.figures.actions import narrative_save
 from performance.figures.charts import chart
 from performance.figures.dashboard import (
     cost_per_transaction_trend,
@@ -18,6 +18,7 @@ from performance.figures.dashboard import (
     headline,
     kpi_tiles,
 )
+from performance.figures.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
 from performance.figures.peers import peer_standing
 from performance.figures.portfolio import (
     COLUMNS,
@@ -27,13 +28,12 @@ from performance.figures.portfolio import (
     portfolio,
     totals,
 )
-from performance.figures.queries import Part, dashboard_panels, shares
+from performance.figures.queries import Part, dashboard_panels, findings_list, shares
 from performance.figures.rollups import as_of_text, summary_as_of, window_for
 from performance.figures.trends import service_trends, span_to
-from performance.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
+from performance.friction.cost import service_friction
+from performance.friction.queries import friction_summary
 from performance.models import DataQualityFinding
-from performance.pricing import service_friction
-from performance.queries import findings_list, friction_summary
 from servicelead.exports import Echo, SafeWriter
 from servicelead.views import page_of, page_or_part
 from services.access import LEAD, service_for_user, user_can
@@ -89,7 +89,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     charts = [chart(trend, span, window) for trend in service_trends(context["summary"])]
     peers = peer_standing(request.user, context["service"], window)
     return render(
-        request, "performance/dashboard.html", {**context, "charts": charts, "peers": peers}
+        request, "performance/figures/dashboard.html", {**context, "charts": charts, "peers": peers}
     )
 
 
@@ -116,7 +116,7 @@ def review_pack(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(f"{request.path}?{window.query}")
     elif request.method == "POST":
         raise PermissionDenied
-    return render(request, "performance/review_pack.html", {**context, "form": form})
+    return render(request, "performance/figures/review_pack.html", {**context, "form": form})
 
 
 # --- Portfolio ------------------------------------------------------------------------------
@@ -186,7 +186,10 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
             "columns": _sort_links(request, sort, shown),
         }
     return page_or_part(
-        request, "performance/portfolio.html", "performance/_portfolio_table.html", context
+        request,
+        "performance/figures/portfolio.html",
+        "performance/figures/_portfolio_table.html",
+        context,
     )
 
 
@@ -301,7 +304,7 @@ def _share_page(request: HttpRequest, *, title: str, part: Part, subject) -> Htt
     page, query = page_of(request, services, SHARE_PAGE_SIZE)
     return render(
         request,
-        "performance/share.html",
+        "performance/figures/share.html",
         {
             **context,
             "title": title,
@@ -377,8 +380,8 @@ def data_quality(request: HttpRequest) -> HttpResponse:
     }
     return page_or_part(
         request,
-        "performance/data_quality.html",
-        "performance/_data_quality_results.html",
+        "performance/figures/data_quality.html",
+        "performance/figures/_data_quality_results.html",
         context,
     )
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import (
+    Q,
+)
 from django.http import QueryDict
 from django.utils import dateformat
 
@@ -190,3 +193,7 @@ def window_from(
     found = (key for key, (_, w) in options.items() if (w.start, w.end) == (start, end))
     match = next(found, "")  # pragma: no mutate
     return Window(start, end, match or "custom"), []
+
+
+def in_window(window: Window) -> Q:
+    return Q(period_start__gte=window.start, period_end__lte=window.end)

@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from performance.actions import Finding, findings_record
 from performance.figures.windows import EARLIEST, LATEST
+from performance.imports.actions import Finding, findings_record
 from performance.models import DataQualityFinding, ImportRun
 from servicelead.text import has_line_break
 from services.models import Directorate, Organisation, Service, Stage, Team

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from performance.actions import Finding
 from performance.imports import upsert
+from performance.imports.actions import Finding
 from performance.imports.base import Cells, CsvKind, Lookups, Outcome, not_ended, places_of
 from performance.models import CostLine
 from services.models import Directorate, Organisation, Service, Team, site_currency

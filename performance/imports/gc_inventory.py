@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from performance.actions import Finding, findings_record
+from performance.imports.actions import Finding, findings_record
 from performance.imports.base import (
     STRUCTURE,
     Counts,

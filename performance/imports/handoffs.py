@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from performance.actions import LogEntry, handoffs_make, logs_record
+from performance.flow.actions import LogEntry, handoffs_make, logs_record
 from performance.imports.base import Cells, Counts, CsvKind, Lookups, Outcome, places_of
 from performance.models import Handoff, HandoffLog
 

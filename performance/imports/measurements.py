@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from performance.actions import Finding, measurements_write
+from performance.imports.actions import Finding, measurements_write
 from performance.imports.base import (
     Cells,
     Counts,

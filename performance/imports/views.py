@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from guardian.shortcuts import get_objects_for_user
 
-from performance.access import token_still_valid
-from performance.actions import api_token_issue, api_token_revoke
-from performance.forms import GcUploadForm, TokenForm, UploadForm
 from performance.imports import KINDS, runs
+from performance.imports.access import token_still_valid
+from performance.imports.actions import api_token_issue, api_token_revoke
+from performance.imports.forms import GcUploadForm, TokenForm, UploadForm
 from performance.imports.gc_inventory import FILES as GC_FILES
 from performance.models import ApiToken, ImportRun
 from servicelead.exports import SafeWriter
@@ -52,7 +52,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         return redirect("performance:import_run", pk=run.pk)
     return render(
         request,
-        "performance/import_upload.html",
+        "performance/imports/import_upload.html",
         {"form": form, "kinds": KINDS, "admin": admin},
     )
 
@@ -63,7 +63,7 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     percent, note = runs.progress_of(run)
     return render(
         request,
-        "performance/import_run.html",
+        "performance/imports/import_run.html",
         {
             "run": run,
             "percent": percent,
@@ -103,7 +103,9 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     percent, note = runs.progress_of(run)
     return render(
-        request, "performance/_import_progress.html", {"run": run, "percent": percent, "note": note}
+        request,
+        "performance/imports/_import_progress.html",
+        {"run": run, "percent": percent, "note": note},
     )
 
 
@@ -143,7 +145,7 @@ def _history(
     page, _ = page_of(request, found, 50)
     return render(
         request,
-        "performance/import_history.html",
+        "performance/imports/import_history.html",
         {"page": page, "service": service, "can_import": may_import(request.user)},
     )
 
@@ -178,7 +180,7 @@ def service_tokens(request: HttpRequest, slug: str) -> HttpResponse:
         token.holds = token.revoked_at is None and token_still_valid(token)
     return render(
         request,
-        "performance/tokens.html",
+        "performance/imports/tokens.html",
         {"service": service, "form": form, "issued": issued, "tokens": tokens},
     )
 
@@ -215,4 +217,4 @@ def gc_upload(request: HttpRequest) -> HttpResponse:
             folder,
         )
         return redirect("performance:import_run", pk=run.pk)
-    return render(request, "performance/gc_upload.html", {"form": form})
+    return render(request, "performance/imports/gc_upload.html", {"form": form})

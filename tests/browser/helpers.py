@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from performance.models import HandoffLog
-from performance.queries import week_of
+from servicelead.calendar import week_of
 
 # The Applications processing team's hand-off out to the agency's assessors: the showcase
 # service's bottleneck, which the team member logs.

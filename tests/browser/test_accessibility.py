@@ -122,7 +122,7 @@ def test_gc_services_with_findings_in_their_own_currency(visit):
     """Imported GC services: programme spending in CAD, findings beside the figures, a
     service without a journey; the data-quality page filtered and unfiltered."""
     from performance.imports.gc_inventory import import_gc_inventory, read_files
-    from tests.performance.test_gc_inventory import CASES
+    from tests.data import CASES
 
     import_gc_inventory(read_files(CASES))
     visitor = visit()

@@ -4,7 +4,7 @@ to its figures, on a desktop and on a phone."""
 import pytest
 from playwright.sync_api import expect
 
-from performance.opendata import published_services, years_of
+from opendata.published import published_services, years_of
 from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.browser

@@ -16,15 +16,15 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from api.v1 import summary_json
 from performance import outbox
-from performance.actions import handoff_log_record, handoffs_make
-from performance.api import summary_json
 from performance.figures import rollups
-from performance.figures.summary import summaries
+from performance.figures.metrics import summaries
 from performance.figures.windows import Window
+from performance.flow.actions import handoff_log_record, handoffs_make
+from performance.mail import send_reminders, send_weekly_digests
 from performance.models import ImportRun, OutboxTask
-from performance.notices import send_reminders, send_weekly_digests
-from performance.queries import week_of
+from servicelead.calendar import week_of
 from servicelead.celery import app
 from services.actions import service_access_sync
 from services.models import Service, Stage

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from performance.actions import handoff_log_record, handoffs_make, stage_log_record
+from performance.flow.actions import handoff_log_record, handoffs_make, stage_log_record
 from performance.imports import KINDS, run_import
 from performance.models import HandoffLog, Measurement, StageLog
 from tests.factories import ServiceFactory, StageFactory

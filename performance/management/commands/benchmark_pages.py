@@ -15,9 +15,9 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from performance.actions import handoff_log_record
+from performance.flow.actions import handoff_log_record
 from performance.models import Handoff
-from performance.queries import week_of
+from servicelead.calendar import week_of
 from services.models import Service
 
 TRIVIAL = "trivial (profile)"

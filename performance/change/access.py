@@ -1,0 +1,21 @@
+"""Who may see and change a service's change initiatives."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from performance.models import ChangeInitiative
+from services.access import LEAD, user_can
+from services.queries import User, visible_services
+
+
+def change_for_user(user: User, pk: int) -> ChangeInitiative:
+    """Change initiatives are the leaders' to change."""
+    initiative = get_object_or_404(
+        ChangeInitiative.objects.filter(service__in=visible_services(user)).select_related(
+            "service"
+        ),
+        pk=pk,
+    )
+    if not user_can(user, LEAD, initiative.service):
+        raise PermissionDenied
+    return initiative
