@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, F, Q, When
-from django.db.models.functions import Cast
+from django.db.models import Count, Q
 
 from performance.figures.portfolio import PortfolioFilters, portfolio
 from performance.figures.trends import show
 from performance.figures.windows import Window
+from servicelead.sql import Ratio
 from services.models import Service
 from services.queries import User
 
@@ -42,14 +42,7 @@ FIGURES = [
 ]
 
 # KPIs on target ÷ KPIs with a target (a GC service's standards among them); none without.
-TARGETS_MET = Case(
-    When(
-        kpis_with_target__gt=0,
-        then=Cast("kpis_on_target", DecimalField(max_digits=20, decimal_places=10))
-        / F("kpis_with_target"),
-    ),
-    output_field=DecimalField(max_digits=20, decimal_places=10),
-)
+TARGETS_MET = Ratio("kpis_on_target", "kpis_with_target")
 
 
 @dataclass

@@ -6,13 +6,14 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, Lower
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Lower
 
 from performance.figures.metrics import ZERO
 from performance.figures.rollups import Freshness, bring_up_to_date
 from performance.figures.windows import Window
 from performance.models import Rollup
+from servicelead.sql import Ratio
 from services.gaps import NOT_HANDS_ON
 from services.models import Service
 from services.queries import CatalogueFilters, User, filter_services, visible_services
@@ -49,7 +50,7 @@ COLUMNS = {
     "kpis": (
         "KPIs on target",
         [
-            Cast("kpis_on_target", FloatField()) / F("kpis_with_target"),
+            Ratio("kpis_on_target", "kpis_with_target"),
             F("kpis_with_target"),
         ],
     ),

@@ -1,6 +1,8 @@
 """Where a service stands among its peers, worked out by hand from the raw measurements and
 costs of services of the same kind and phase."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -10,6 +12,7 @@ from services.actions import service_access_sync
 from tests.factories import (
     JAN,
     Q1,
+    MetricFactory,
     ServiceFactory,
     ServiceLeaderFactory,
     UserFactory,
@@ -123,3 +126,26 @@ def test_the_dashboard_shows_where_the_service_stands(client, group):
     ).content.decode()
     assert "Among its peers" in page
     assert "Lower than 50% of 6 live public-facing transactional services" in page
+
+
+def kpis(service, *results):
+    """One KPI of ``service`` per result, each with a target of 10 (lower is better): on
+    target when ``True`` (9 in January), off it when ``False`` (20)."""
+    for n, on_target in enumerate(results):
+        MetricFactory(service=service, key=f"kpi{n}", target=10, higher_is_better=False)
+        measure(service, f"kpi{n}", JAN, 9 if on_target else 20)
+
+
+def test_targets_met_is_a_share_on_every_database(group):
+    """2 of 3 KPIs on target is 66.7 %, not the whole number an integer division gives
+    (SQLite divides integers as integers). By hand: Grants 2 ÷ 3; two peers 1 ÷ 2 = 50 %,
+    three 1 ÷ 1 = 100 %: Grants beats 2 of the 5."""
+    grants, user = group
+    kpis(grants, True, True, False)
+    for n in range(5):
+        kpis(grants.__class__.objects.get(name=f"Peer {n}"), *([True, False] if n < 2 else [True]))
+    s = standings(user, grants)["targets_met"]
+    assert s.value.quantize(Decimal("0.0001")) == Decimal("0.6667")
+    assert s.shown == "66.7%"
+    assert (s.peers, s.beaten, s.same) == (5, 2, 0)
+    assert s.sentence == "Higher than 40% of 5 live public-facing transactional services."

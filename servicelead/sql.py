@@ -1,0 +1,37 @@
+"""Arithmetic in SQL that gives the same figure on PostgreSQL and on SQLite.
+
+SQLite divides an integer by an integer as integers (2 / 3 is 0), and keeps a cast to NUMERIC
+of a whole number as an integer, so ``Cast(a, DecimalField()) / b`` is a share on PostgreSQL
+and a truncated whole number on SQLite. Every division of the figures goes through ``Ratio``.
+"""
+
+from django.db.models import DecimalField, F, Func
+
+SHARE = DecimalField(max_digits=20, decimal_places=10)
+
+
+class Ratio(Func):
+    """``numerator ÷ denominator`` as a decimal with ten places on either database; none (SQL
+    NULL) where the denominator is zero or missing, never an error. Either side may be a
+    field's name or an expression."""
+
+    output_field = SHARE
+
+    def __init__(self, numerator, denominator, output_field=None) -> None:
+        def expression(side):
+            return F(side) if isinstance(side, str) else side
+
+        super().__init__(expression(numerator), expression(denominator), output_field=output_field)
+
+    def as_sql(self, compiler, connection, **extra):
+        numerator, denominator = self.get_source_expressions()
+        top, top_params = compiler.compile(numerator)
+        bottom, bottom_params = compiler.compile(denominator)
+        # ``* 1.0`` makes the numerator a decimal (PostgreSQL) or a real (SQLite) before the
+        # division; SQLite's result is read back as a decimal of the field's places.
+        return f"(({top}) * 1.0 / NULLIF(({bottom}), 0))", [*top_params, *bottom_params]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = self.as_sql(compiler, connection, **extra)
+        field = self.output_field
+        return f"CAST({sql} AS numeric({field.max_digits}, {field.decimal_places}))", params
