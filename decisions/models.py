@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from servicelead.history import ChangeHistory
+from servicelead.numbers import number
 from servicelead.text import single_line
 from services.models import Person, Service, Stage, Team
 
@@ -74,7 +75,7 @@ class DecisionBand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"up to {self.up_to:,.0f}" if self.up_to is not None else "any amount"
+        return f"up to {number(self.up_to)}" if self.up_to is not None else "any amount"
 
 
 class Role(models.TextChoices):

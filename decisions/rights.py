@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import dateformat, timezone
 
 from decisions.models import Decision, DecisionBand, DecisionRight, HolderKind, Role
+from servicelead.numbers import money
 from services.models import ServiceLeader, TeamMembership
 
 
@@ -58,7 +59,7 @@ def rights_check(decision: Decision) -> RightsCheck:
         if band is None:
             return RightsCheck(
                 False,
-                f"{decision.amount:,.2f} is above every band of “{decision.decision_type.name}”.",
+                f"{money(decision.amount)} is above every band of “{decision.decision_type.name}”.",
             )
 
     at = end_of_day(decision.decided_on)

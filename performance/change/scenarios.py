@@ -28,6 +28,7 @@ from decimal import Decimal
 from performance.figures.windows import Window
 from performance.flow.figures import ZERO, FlowFigures, flow_figures
 from performance.flow.queries import weekly_sums
+from servicelead.numbers import percent
 from services.journey import boundary_between
 from services.models import Service, Stage, Team
 
@@ -97,9 +98,9 @@ class Change:
             team = teams.get(self.team)
             return f"Move “{stage.name}” to {team.name if team else 'a team since removed'}"
         if self.kind == Kind.COMPLETE_ACCURATE:
-            return f"Raise {handoff} to {self.value * 100:.0f} % complete and accurate"
+            return f"Raise {handoff} to {percent(self.value)} complete and accurate"
         if self.kind == Kind.CUT_WAIT:
-            return f"Cut the wait at {handoff} by {self.value * 100:.0f} %"
+            return f"Cut the wait at {handoff} by {percent(self.value)}"
         return f"Merge “{stage.name}” with “{following.name if following else '?'}”"
 
 

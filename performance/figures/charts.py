@@ -14,7 +14,9 @@ from datetime import date, timedelta
 from django.utils import dateformat
 
 from performance.figures.trends import Trend
-from performance.figures.windows import Window, add_months
+from performance.figures.windows import Window
+from servicelead.calendar import add_months
+from servicelead.numbers import number
 
 WIDTH, HEIGHT = 480, 260
 LEFT, RIGHT, TOP, BOTTOM = 76, 12, 28, 40  # room for the axes' labels
@@ -97,9 +99,8 @@ def _places(step: float) -> int:
 
 def target_label(trend: Trend) -> str:
     """ "Target 85%", "Target 80", "Target 28 days": short enough to sit on the chart."""
-    value = float(trend.target)
-    text = f"{value * 100:,.2f}" if trend.kind == "percent" else f"{value:,.2f}"
-    text = text.rstrip("0").rstrip(".")
+    value = trend.target * 100 if trend.kind == "percent" else trend.target
+    text = number(value, 2, trim=True)
     return f"Target {text}{'%' if trend.kind == 'percent' else trend.unit}"
 
 

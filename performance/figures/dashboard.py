@@ -6,7 +6,7 @@ API agree.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import dateformat
 
@@ -17,6 +17,7 @@ from performance.figures.metrics import (
     latest_values,
 )
 from performance.models import DataQualityFinding, Metric
+from servicelead.numbers import money, number, percent
 
 
 @dataclass
@@ -57,24 +58,14 @@ def relative_change(now: Decimal | None, before: Decimal | None) -> Decimal | No
     return (now - before) / abs(before)
 
 
-def half_up(value, places: int) -> Decimal:
-    """``value`` to ``places`` decimal places, a half rounded up (98.65 → 98.7), as people
-    round: Python's formatting would round it to even (98.6)."""
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def _trimmed(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 # How each kind of figure is written: its value, and its change on another window. Any other
 # number is as precise as it is given: to 2 places, and a change to 4, so 0.9865 → 0.9458
 # shows −0.0407, never −0.0.
 FORMATS = {
-    "percent": (lambda v: f"{half_up(v * 100, 1)}%", lambda d: f"{half_up(d * 100, 1):+} points"),
-    "score": (lambda v: f"{half_up(v, 1)} out of 100", lambda d: f"{half_up(d, 1):+,}"),
-    "count": (lambda v: f"{half_up(v, 0):,}", lambda d: f"{half_up(d, 0):+,}"),
-    "number": (lambda v: _trimmed(f"{half_up(v, 2):,}"), lambda d: _trimmed(f"{half_up(d, 4):+,}")),
+    "percent": (lambda v: percent(v, 1), lambda d: f"{number(d * 100, 1, sign=True)} points"),
+    "score": (lambda v: f"{number(v, 1)} out of 100", lambda d: number(d, 1, sign=True)),
+    "count": (lambda v: number(v), lambda d: number(d, sign=True)),
+    "number": (lambda v: number(v, 2, trim=True), lambda d: number(d, 4, trim=True, sign=True)),
 }
 
 
@@ -249,7 +240,7 @@ def headline(now: Summary, before: Summary, tiles: list[Tile]) -> list[Line]:
         lines.append(
             Line(
                 {"better": "good", "worse": "bad"}.get(way, "neutral"),
-                f"{name} {verb} {abs(change) * 100:.0f}% on the previous window "
+                f"{name} {verb} {percent(abs(change))} on the previous window "
                 f"({before_shown} to {now_shown}): the biggest move, and "
                 f"{'for the better' if way == 'better' else 'for the worse'}.",
             )
@@ -261,7 +252,7 @@ def headline(now: Summary, before: Summary, tiles: list[Tile]) -> list[Line]:
                 "bad",
                 f"The bottleneck is the hand-off {bottleneck.from_stage.name} → "
                 f"{bottleneck.to_stage.name}: a median wait of "
-                f"{bottleneck.median_wait_hours:,.1f} hours.",
+                f"{number(bottleneck.median_wait_hours, 1)} hours.",
             )
         )
     if now.friction_open_high:
@@ -305,8 +296,8 @@ def _moves(now: Summary, before: Summary, tiles: list[Tile]):
     if change:
         yield (
             "Cost to serve a transaction",
-            f"{cost_now:,.2f} {now.costs.currency}",
-            f"{cost_before:,.2f} {now.costs.currency}",
+            money(cost_now, now.costs.currency),
+            money(cost_before, now.costs.currency),
             change,
             direction(cost_now, cost_before, higher_is_better=False),
         )

@@ -31,6 +31,7 @@ from performance.models import (
     Measurement,
     Metric,
 )
+from servicelead.numbers import half_up
 from services.gaps import accountability_gaps
 from services.models import ProportionalityAssessment, Service, ServiceLeader
 
@@ -560,7 +561,7 @@ def metric_series(metric_ids: list[int], span: Window) -> dict[int, dict[tuple, 
 
 
 def money(value) -> str | None:
-    return None if value is None else f"{value:.2f}"
+    return None if value is None else str(half_up(value, 2))
 
 
 def number(value) -> float | int | None:

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from performance.figures.portfolio import PortfolioFilters, portfolio
 from performance.figures.trends import show
 from performance.figures.windows import Window
+from servicelead.numbers import percent
 from servicelead.sql import Ratio
 from services.models import Service
 from services.queries import User
@@ -79,7 +80,7 @@ class Standing:
             )
         better = "Higher" if self.figure.higher_is_better else "Lower"
         ties = f" (the same as {self.same})" if self.same else ""
-        return f"{better} than {self.share * 100:.0f}% of {self.peers} {self.group}{ties}."
+        return f"{better} than {percent(self.share)} of {self.peers} {self.group}{ties}."
 
 
 @dataclass

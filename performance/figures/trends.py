@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import dateformat
 
-from performance.figures.dashboard import fmt, half_up, own_unit
+from performance.figures.dashboard import fmt, own_unit
 from performance.figures.metrics import (
     Summary,
     cost_per_transaction,
@@ -22,9 +22,11 @@ from performance.figures.metrics import (
     metric_series,
     outcomes_by_period,
 )
-from performance.figures.windows import Window, add_months
+from performance.figures.windows import Window
 from performance.flow.queries import flow_by_month
 from performance.models import Metric
+from servicelead.calendar import add_months
+from servicelead.numbers import number
 
 MONTHS = 24
 AXES = {
@@ -89,7 +91,7 @@ def show(value: Decimal | None, kind: str, unit: str = "") -> str:
     if value is None:
         return "No data"
     if kind == "hours":
-        return f"{half_up(value, 1):,} hours"
+        return f"{number(value, 1)} hours"
     return fmt(value, kind) + unit
 
 

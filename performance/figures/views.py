@@ -35,6 +35,7 @@ from performance.friction.cost import service_friction
 from performance.friction.queries import friction_summary
 from performance.models import DataQualityFinding
 from servicelead.exports import Echo, SafeWriter
+from servicelead.numbers import half_up, trimmed
 from servicelead.views import page_of, page_or_part
 from services.access import LEAD, service_for_user, user_can
 from services.models import Directorate, Organisation
@@ -193,11 +194,13 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cell(value) -> str:
+def _cell(value, places: int = 4) -> str:
+    """A figure as a file writes it: a plain number (no thousands separators), a decimal to
+    ``places`` places without the zeros it ends with."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.4f}".rstrip("0").rstrip(".")
+        return trimmed(str(half_up(value, places)))
     return str(value)
 
 
@@ -216,9 +219,7 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
         )
     if found.freshness.missing:
         return HttpResponse(
-            f"The figures for {window.label} are still being worked out "
-            f"({found.freshness.total - found.freshness.missing} of "
-            f"{found.freshness.total} services done). Try again in a minute.",
+            found.freshness.not_ready(window),
             status=503,
             headers={"Retry-After": "30"},
             content_type="text/plain; charset=utf-8",
@@ -238,14 +239,14 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
                     {True: "yes", False: "no", None: ""}[row.hands_on_recommended],
                     _cell(row.transactions),
                     _cell(row.total_cost),
-                    _cell(row.cost_per_transaction and round(row.cost_per_transaction, 2)),
-                    _cell(row.digital_take_up and round(row.digital_take_up, 4)),
+                    _cell(row.cost_per_transaction, 2),
+                    _cell(row.digital_take_up, 4),
                     f"{row.kpis_on_target} of {row.kpis_with_target}"
                     if row.kpis_with_target
                     else "",
                     row.cross_directorate,
                     row.cross_organisation,
-                    _cell(row.bottleneck_wait_hours and round(row.bottleneck_wait_hours, 1)),
+                    _cell(row.bottleneck_wait_hours, 1),
                     row.friction_open_high,
                     row.decisions_outside_rights,
                     _cell(row.last_period_end),
@@ -261,7 +262,7 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
                 _cell(total.transactions),
                 "",
                 "",
-                _cell(total.digital_take_up and round(total.digital_take_up, 4)),
+                _cell(total.digital_take_up, 4),
                 *blank,
                 "",
             ]
@@ -273,7 +274,7 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
                     f"Totals in {currency}",
                     *[""] * 5,
                     _cell(amount),
-                    _cell(per_transaction and round(per_transaction, 2)),
+                    _cell(per_transaction, 2),
                     "",
                     *blank,
                     currency,

@@ -15,7 +15,7 @@ costs more than running the service: it is flagged, never shown as a fact.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value, When
@@ -27,6 +27,7 @@ from performance.figures.trends import span_to
 from performance.figures.windows import Window, in_window
 from performance.friction.queries import FrictionSummary
 from performance.models import CostLine, FrictionPoint
+from servicelead.numbers import half_up, money
 from services.models import Organisation, Service, Stage, contact_cost
 
 WEEKS_A_YEAR = 52
@@ -47,12 +48,12 @@ class StaffCost:
     @property
     def hourly(self) -> Decimal:
         hours = self.fte * settings.FRICTION_HOURS_PER_FTE
-        return (self.a_year / hours).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return half_up(self.a_year / hours, 2)
 
     @property
     def text(self) -> str:
         return (
-            f"its staff cost of {self.a_year:,.0f} {self.currency} from "
+            f"its staff cost of {money(self.a_year, self.currency, 0)} from "
             f"{dateformat.format(self.start, 'j M Y')} to {dateformat.format(self.end, 'j M Y')} "
             f"over {self.fte.normalize():,f} FTE of "
             f"{settings.FRICTION_HOURS_PER_FTE:,} hours a year"
@@ -125,8 +126,8 @@ class Rates:
 
     @property
     def text(self) -> str:
-        hour = f"{self.hourly:,.2f} {self.currency} an hour"
-        contact = f"{self.per_contact:,.2f} {self.currency} a contact"
+        hour = f"{money(self.hourly, self.currency)} an hour"
+        contact = f"{money(self.per_contact, self.currency)} a contact"
         plain = self.staff is None and not self.staff_unpriced and not self.by_channel
         if plain and self.own_hourly == self.own_per_contact:
             source = "its organisation's rates" if self.own else "the default rates"
@@ -139,7 +140,7 @@ class Rates:
         if self.by_channel:
             labels = dict(Stage.Channel.choices)
             costs = "; ".join(
-                f"{labels[c].lower()} {cost:,.2f}" for c, cost in sorted(self.by_channel.items())
+                f"{labels[c].lower()} {money(cost)}" for c, cost in sorted(self.by_channel.items())
             )
             text += f", except on the channels its organisation prices itself ({costs})"
         return text
@@ -147,8 +148,8 @@ class Rates:
 
 def default_rates() -> str:
     return (
-        f"{settings.FRICTION_HOURLY_RATE:,.2f} an hour and "
-        f"{settings.FRICTION_COST_PER_CONTACT:,.2f} a contact"
+        f"{money(settings.FRICTION_HOURLY_RATE)} an hour and "
+        f"{money(settings.FRICTION_COST_PER_CONTACT)} a contact"
     )
 
 

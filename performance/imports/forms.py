@@ -5,6 +5,7 @@ from django.conf import settings
 
 from performance.imports import KINDS
 from servicelead.forms import GovukFormMixin
+from servicelead.numbers import number
 
 
 class UploadForm(GovukFormMixin, forms.Form):
@@ -25,7 +26,7 @@ class UploadForm(GovukFormMixin, forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.0f} MB; the most is "
+                f"The file is {number(upload.size / 1024 / 1024)} MB; the most is "
                 f"{settings.IMPORT_MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
             )
         return upload

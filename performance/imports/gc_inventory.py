@@ -36,10 +36,12 @@ from performance.imports.base import (
     RowError,
     decode,
     lock_everything,
+    record_rejection,
 )
 from performance.imports.measurements import MeasurementRow, MeasurementsKind
 from performance.imports.upsert import Planned, plan, save
 from performance.models import CostLine, DataQualityFinding, ImportRun, Metric
+from servicelead import numbers
 from servicelead.text import one_line
 from services.actions import journeys_replace, records_add, records_change, records_remove
 from services.models import Directorate, Organisation, Service, Stage, Team
@@ -307,10 +309,7 @@ def import_gc_inventory(
                 inventory, standards, spending, org_ids
             )
     except ImportRejected as rejected:
-        run.outcome = ImportRun.Outcome.REJECTED
-        run.errors = [str(e) for e in rejected.errors]
-        run.finished_at = timezone.now()
-        run.save()
+        record_rejection(run, rejected)
         raise
     run.outcome = ImportRun.Outcome.APPLIED
     total = Counts()
@@ -810,8 +809,8 @@ class GcLoad:
                 service,
                 Kind.STANDARD_VOLUME_WITHOUT_SERVICE_VOLUME,
                 f"standard {key} {short} volume",
-                f"Standard {key} in {short} counts {total:,.0f} cases, but the service gives no "
-                "volumes for that year.",
+                f"Standard {key} in {short} counts {numbers.number(total)} cases, but the service "
+                "gives no volumes for that year.",
                 location=location,
                 period=period,
             )
@@ -889,7 +888,7 @@ class GcLoad:
                         Kind.NEGATIVE_SPENDING,
                         f"programme {code} {short}",
                         f"Programme {code}'s actual spending in {short} is negative "
-                        f"({actual:,.2f} {CURRENCY}); kept as published.",
+                        f"({numbers.money(actual, CURRENCY)}); kept as published.",
                         location=f"{FILES['spending']} line {row['_line']}",
                         period=fiscal_year(year),
                     )

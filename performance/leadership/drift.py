@@ -8,7 +8,8 @@
 - A vision untouched for 12 months while change is at least ``EVIDENCE["change_share"]`` of
   the last 12 months' spending.
 - Hands-on leadership recommended, but a leadership model of none or a council, for 6 months.
-- Data gone stale (``STALE_AFTER_DAYS`` without a measurement) for a quarter.
+- Data gone stale (``STALE_AFTER_DAYS`` without a measurement) for a quarter (three calendar
+  months, ``DRIFT_STALE_FOR_MONTHS``).
 
 Each number is a setting (``settings.DRIFT``); these are the defaults.
 
@@ -27,9 +28,10 @@ from django.utils import dateformat, timezone
 from decisions.models import Decision, DecisionRight, DecisionType
 from performance.figures.metrics import STALE_AFTER_DAYS
 from performance.models import CostLine, Measurement
+from servicelead.calendar import months_after, months_before
+from servicelead.numbers import percent
 from services.models import ProportionalityAssessment, Service, ServiceLeader, Stage, Team
 
-YEAR = timedelta(days=365)
 NOT_HANDS_ON = {Service.LeadershipModel.NONE, Service.LeadershipModel.COUNCIL}
 
 
@@ -51,7 +53,7 @@ KINDS = {
     "rights_fitted": "Rights edited after a decision outside them",
     "vision": "Vision untouched while changing",
     "hands_on": "Hands-on leadership not in place",
-    "stale": "Data stale for a quarter",
+    "stale": "Data gone stale",
 }
 
 
@@ -89,7 +91,7 @@ def _leaders(ids, by_id, today):
         changes = sorted(changes)
         drifting = False
         for i, day in enumerate(changes):
-            recent = [d for d in changes[: i + 1] if day - d < YEAR]
+            recent = [d for d in changes[: i + 1] if d > months_before(day, 12)]
             if len(recent) > most and not drifting:
                 listed = ", ".join(_when(d) for d in recent)
                 yield Event(
@@ -176,7 +178,7 @@ def _vision(ids, by_id, today):
     spend = defaultdict(dict)
     for service_id, kind, total in (
         CostLine.objects.filter(
-            service_id__in=ids, period_start__gt=today - YEAR, period_end__lte=today
+            service_id__in=ids, period_start__gt=months_before(today, 12), period_end__lte=today
         )
         .values_list("service_id", "spend")
         .annotate(total=Sum("amount"))
@@ -193,7 +195,7 @@ def _vision(ids, by_id, today):
         yield Event(
             day + untouched,
             "vision",
-            f"The vision has not changed since {_when(day)} while {change / total * 100:.0f}% "
+            f"The vision has not changed since {_when(day)} while {percent(change / total)} "
             "of the last 12 months' spending went on change.",
             by_id[service_id],
         )
@@ -249,12 +251,14 @@ def _stale(ids, by_id, today):
     )
     for service_id, day in last:
         stale_from = day + timedelta(days=STALE_AFTER_DAYS)
-        quarter = _limit("stale_for_days")
-        if today >= stale_from + quarter:
+        months = settings.DRIFT["stale_for_months"]
+        stale_until = months_after(stale_from, months)
+        if today >= stale_until:
+            for_how_long = "a quarter" if months == 3 else f"{months} months"
             yield Event(
-                stale_from + quarter,
+                stale_until,
                 "stale",
-                f"Nothing has been measured since {_when(day)}: the data has been stale for a "
-                "quarter.",
+                f"Nothing has been measured since {_when(day)}: the data has been stale for "
+                f"{for_how_long}.",
                 by_id[service_id],
             )

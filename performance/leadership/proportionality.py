@@ -4,8 +4,9 @@ the numbers behind it, beside what people assessed, and the leadership model it 
 Computed with the window's summaries (``performance.figures.metrics``) and three grouped
 queries more, whatever the number of services, so the roll-ups can keep whether the evidence
 disagrees with the assessment and the portfolio can filter on it. The thresholds are settings
-(``settings.EVIDENCE``, documented in README). A criterion the data cannot judge (no volumes,
-no cost, no journey) is suggested neither way, and never counted as disagreeing.
+(``settings.EVIDENCE``, documented in docs/configuration.md). A criterion the data cannot
+judge (no volumes, no cost, no journey) is suggested neither way, and never counted as
+disagreeing.
 """
 
 from collections import defaultdict
@@ -18,6 +19,7 @@ from django.db.models import Count, Sum
 from performance.figures.metrics import Summary
 from performance.figures.windows import Window
 from performance.models import ChangeInitiative, CostLine, Measurement
+from servicelead.numbers import money, number, percent
 from services.models import Organisation, ProportionalityAssessment, Service, Team
 from services.proportionality import hands_on_recommended
 
@@ -104,11 +106,11 @@ def _share(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
 
 
 def _pct(value: Decimal) -> str:
-    return f"{value * 100:.0f}%"
+    return percent(value)
 
 
 def _n(value, word: str, plural: str = "") -> str:
-    return f"{value:,.0f} {word if value == 1 else plural or word + 's'}"
+    return f"{number(value)} {word if value == 1 else plural or word + 's'}"
 
 
 @dataclass
@@ -208,7 +210,7 @@ def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
         holds.append(yearly >= limits["large_transactions"])
     if cost is not None:
         yearly = cost * per_year
-        facts.append(f"{yearly:,.0f} {currency} a year to serve")
+        facts.append(f"{money(yearly, currency, 0)} a year to serve")
         holds.append(yearly >= limits["large_cost"])
     if stages:
         facts.append(

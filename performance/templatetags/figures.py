@@ -3,9 +3,8 @@
 from decimal import Decimal
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 
-from performance.figures.dashboard import half_up
+from servicelead import numbers
 
 register = template.Library()
 
@@ -18,22 +17,22 @@ def hours(value: Decimal | None) -> str:
         return NO_DATA
     value = Decimal(value)
     if value >= 48:
-        return f"{half_up(value, 0):,} h ({half_up(value / 24, 1):,} days)"
-    return f"{half_up(value, 1):,} h"
+        return f"{numbers.number(value)} h ({numbers.number(value / 24, 1)} days)"
+    return f"{numbers.number(value, 1)} h"
 
 
 @register.filter
 def percent(value: Decimal | None, places: int = 1) -> str:
     if value is None:
         return NO_DATA
-    return f"{half_up(Decimal(value) * 100, places):,}%"
+    return numbers.percent(value, places)
 
 
 @register.filter
 def number(value, places: int = 0) -> str:
     if value is None:
         return NO_DATA
-    return intcomma(str(half_up(value, places)))
+    return numbers.number(value, places)
 
 
 @register.filter
@@ -42,4 +41,4 @@ def share_of(part: Decimal | None, whole: Decimal | None) -> str:
     negative total, from recoveries, has no meaningful shares)."""
     if part is None or whole is None or whole <= 0:
         return NO_DATA
-    return f"{Decimal(part) / Decimal(whole) * 100:.0f}%"
+    return numbers.percent(numbers.exact(part) / numbers.exact(whole))
