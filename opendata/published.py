@@ -20,7 +20,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -29,6 +29,7 @@ from performance.figures.metrics import Summary, summaries
 from performance.figures.windows import Window
 from performance.imports.gc_inventory import CURRENCY, STAGES, VOLUMES, spending_year
 from performance.models import CostLine, Measurement, Metric
+from servicelead.calendar import FINANCIAL_YEAR_STARTS, add_months, financial_year_of
 from servicelead.exports import SafeWriter, csv_safe
 from services.models import Service
 
@@ -52,8 +53,8 @@ def published_services() -> QuerySet[Service]:
 
 
 def fiscal_year_of(day: date) -> tuple[date, date]:
-    start = date(day.year if day.month >= 4 else day.year - 1, 4, 1)
-    return start, date(start.year + 1, 3, 31)
+    start = date(financial_year_of(day), FINANCIAL_YEAR_STARTS, 1)
+    return start, add_months(start, 12) - timedelta(days=1)
 
 
 def fiscal_label(start: date) -> str:

@@ -509,7 +509,7 @@ def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -
                     (
                         stage.pk,
                         week,
-                        week + timedelta(days=6),
+                        week_of(week)[1],
                         completed[(position, n)],
                         f"{base * rng.uniform(0.8, 1.2):.1f}",
                         now,
@@ -541,7 +541,7 @@ def _seed_logs(services: list[Service], *, recorded: bool, weeks: int = WEEKS) -
                     (
                         handoff.pk,
                         week,
-                        week + timedelta(days=6),
+                        week_of(week)[1],
                         handed,
                         min(handed, int(handed * returns * rng.uniform(0.6, 1.4))),
                         f"{wait * easing * rng.uniform(0.8, 1.2):.1f}",

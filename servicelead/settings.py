@@ -1,7 +1,7 @@
 """Settings for Servicelead, read from the environment.
 
 Every setting that differs between a laptop and production comes from an environment
-variable (see README "Configuration"). Without any, the app runs on a SQLite file under
+variable (see docs/configuration.md). Without any, the app runs on a SQLite file under
 ``var/`` with background tasks run eagerly and a local-memory cache.
 """
 
@@ -394,14 +394,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A service is compared with its peers (services of the same kind and phase) on a figure only
 # when at least this many others have it.
 PEERS_AT_LEAST = env_int("PEERS_AT_LEAST", 5, least=1)
-# What counts as accountability drift (see README).
+# What counts as accountability drift (see docs/configuration.md).
 DRIFT = {
     "leader_changes": env_int("DRIFT_LEADER_CHANGES", 2),  # more than this in 12 months
     "decision_after_move_days": env_int("DRIFT_DECISION_AFTER_MOVE_DAYS", 14, least=1),
     "rights_after_flag_days": env_int("DRIFT_RIGHTS_AFTER_FLAG_DAYS", 30, least=1),
     "vision_days": env_int("DRIFT_VISION_DAYS", 365, least=1),
     "hands_on_gap_days": env_int("DRIFT_HANDS_ON_GAP_DAYS", 182, least=1),
-    "stale_for_days": env_int("DRIFT_STALE_FOR_DAYS", 91, least=1),
+    "stale_for_months": env_int("DRIFT_STALE_FOR_MONTHS", 3, least=1),
 }
 # Leadership maturity: Gold allows no high-severity friction open longer than this.
 MATURITY = {"friction_days": env_int("MATURITY_FRICTION_DAYS", 90, least=1)}
@@ -413,7 +413,8 @@ FRICTION_HOURS_PER_FTE = env_int("FRICTION_HOURS_PER_FTE", 1650, least=1)
 # A stream-aligned team whose stages hand work to or from other teams more often than this on
 # one journey is flagged: the flow is not its own.
 STREAM_ALIGNED_MAX_BOUNDARIES = env_int("STREAM_ALIGNED_MAX_BOUNDARIES", 2)
-# What the data must show for each proportionality criterion to be suggested (see README).
+# What the data must show for each proportionality criterion to be suggested (see
+# docs/configuration.md).
 EVIDENCE = {
     # Important: at least this share of its organisation's transactions or cost to serve.
     "important_share": env_decimal("EVIDENCE_IMPORTANT_SHARE", "0.10"),

@@ -29,7 +29,7 @@ from performance.models import (
     ChangeInitiative,
     Scenario,
 )
-from servicelead.calendar import last_complete_week
+from servicelead.calendar import last_complete_week, week_of
 from servicelead.views import saved
 from services.access import LEAD, service_for_user, user_can
 from services.models import Team
@@ -113,7 +113,7 @@ def _weeks_after(initiative: ChangeInitiative | None) -> Window | None:
     if initiative.ends_on is None:
         return None
     start = initiative.ends_on + timedelta(days=1)
-    end = last_complete_week() + timedelta(days=6)
+    end = week_of(last_complete_week())[1]
     return Window(start, end) if start <= end else None
 
 

@@ -36,7 +36,6 @@ from django.utils import timezone
 
 from performance.figures.metrics import Summary, summaries, summary_json
 from performance.figures.windows import (
-    FINANCIAL_YEAR_STARTS,
     DataSpan,
     Window,
     presets,
@@ -51,6 +50,7 @@ from performance.models import (
     Rollup,
 )
 from performance.outbox import enqueue
+from servicelead.calendar import financial_year_of
 from services import versions
 from services.models import FiguresVersion, Service
 
@@ -392,6 +392,13 @@ class Freshness:
     def as_of_text(self) -> str:
         return as_of_text(self.as_of)
 
+    def not_ready(self, window: Window) -> str:
+        """Why a file or an API answer that needs every figure cannot be given yet."""
+        return (
+            f"The figures for {window.label} are still being worked out ({self.done} of "
+            f"{self.total} services done); try again in a minute."
+        )
+
 
 def as_of_text(moment: datetime | None) -> str:
     """ "14:02", or "14:02 on 26 Nov 2026" before today."""
@@ -538,7 +545,5 @@ def data_extents(service_ids: list[int]) -> dict[int, tuple[date | None, list[in
             .distinct()
             .order_by()
         ):
-            years[service_id].add(
-                month.year if month.month >= FINANCIAL_YEAR_STARTS else month.year - 1
-            )
+            years[service_id].add(financial_year_of(month))
     return {pk: (last.get(pk), sorted(years.get(pk, ()))) for pk in service_ids}

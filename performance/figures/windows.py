@@ -17,16 +17,11 @@ from django.db.models import (
 from django.http import QueryDict
 from django.utils import dateformat
 
-FINANCIAL_YEAR_STARTS = 4  # April
+from servicelead.calendar import FINANCIAL_YEAR_STARTS, add_months, financial_year_of
 
 
 def _month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    return date(day.year + month // 12, month % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -96,7 +91,7 @@ def presets(today: date, span: DataSpan | None = None) -> dict[str, tuple[str, W
     last_month = add_months(this_month, -1)
     quarter_start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
     last_quarter = add_months(quarter_start, -3)
-    fy_year = today.year if today.month >= FINANCIAL_YEAR_STARTS else today.year - 1
+    fy_year = financial_year_of(today)
     options: dict[str, tuple[str, Window]] = {}
     latest = latest_data(span or DataSpan())
     if latest is not None:

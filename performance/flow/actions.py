@@ -2,7 +2,7 @@
 interactions."""
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,6 +19,7 @@ from performance.models import (
     StageLog,
     TeamInteraction,
 )
+from servicelead.calendar import week_of
 from servicelead.conflicts import EditConflict, who
 from servicelead.history import attribute
 from services.actions import records_add, records_change
@@ -206,7 +207,7 @@ def capacity_record(
     returns the log and "created", "updated" or "unchanged"."""
     log = CapacityLog.objects.select_for_update().filter(team=team, period_start=week_start)
     log = log.first() or CapacityLog(
-        team=team, period_start=week_start, period_end=week_start + timedelta(days=6)
+        team=team, period_start=week_start, period_end=week_of(week_start)[1]
     )
     if log.pk and all(getattr(log, part) == shares[part] for part in CapacityLog.PARTS):
         return log, "unchanged"

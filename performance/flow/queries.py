@@ -22,6 +22,7 @@ from performance.models import (
     HandoffLog,
     StageLog,
 )
+from servicelead.calendar import week_of
 from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team
 from services.queries import TEAM_PATH, User, visible_services
@@ -279,7 +280,7 @@ def team_week(
     ):
         stages_by_service.setdefault(stage.service_id, []).append(stage)
     handoffs = journey_handoffs(stages_by_service)
-    week_end = week_start + timedelta(days=6)
+    week_end = week_of(week_start)[1]
     last_start = week_start - timedelta(days=7)
 
     handoff_ids = [h.pk for h in handoffs.values() if h.pk]

@@ -90,7 +90,7 @@ def _row_form(row: HandoffToLog | StageToLog, data=None):
 def _save_row(request, row, form, week_start: date) -> str | None:
     """Save one valid row; returns "created", "updated" or "unchanged", or None with the
     form's error when somebody saved the row since the page was opened."""
-    period = {"period_start": week_start, "period_end": week_start + timedelta(days=6)}
+    period = {"period_start": week_start, "period_end": week_of(week_start)[1]}
     try:
         if isinstance(row, HandoffToLog):
             row.handoff.service = row.service
@@ -181,7 +181,7 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "team": team,
             "week_start": week_start,
-            "week_end": week_start + timedelta(days=6),
+            "week_end": week_of(week_start)[1],
             "previous_week": week_start - timedelta(days=7),
             # None for this week: a week that has not begun cannot be logged.
             "next_week": (

@@ -21,9 +21,9 @@ from django.utils import timezone
 from performance.figures.metrics import Summary
 from performance.leadership.proportionality import Evidence
 from performance.models import FrictionPoint, MaturityRecord, ReviewNarrative
+from servicelead.calendar import months_before
 
 LEVELS = ["Not yet Bronze", "Bronze", "Silver", "Gold"]
-QUARTER = timedelta(days=92)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def scorecards(
         .order_by()
     )
     narrated = set(
-        ReviewNarrative.objects.filter(service_id__in=ids, window_end__gte=today - QUARTER)
+        ReviewNarrative.objects.filter(service_id__in=ids, window_end__gte=months_before(today, 3))
         .exclude(text="")
         .values_list("service_id", flat=True)
     )

@@ -3,7 +3,6 @@ launched), follow its progress, and apply its mechanical fix (seen before it is 
 
 import hashlib
 from collections import Counter
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -30,6 +29,7 @@ from performance.leadership.maturity import check_name, latest_records
 from performance.models import (
     Campaign,
 )
+from servicelead.calendar import months_before
 from servicelead.views import page_of
 from services.access import (
     org_admins_only,
@@ -186,7 +186,7 @@ def drift_page(request: HttpRequest) -> HttpResponse:
     """Drift across every service the user may see, over the last 12 months."""
     today = timezone.localdate()
     services = list(visible_services(request.user).select_related("organisation"))
-    events = [e for e in drift_events(services, today) if e.on > today - timedelta(days=365)]
+    events = [e for e in drift_events(services, today) if e.on > months_before(today, 12)]
     counts = Counter(e.kind for e in events)
     page, query = page_of(request, events, 50)
     return render(

@@ -165,15 +165,16 @@ def test_hands_on_recommended_but_a_council_for_six_months(service):
 
 def test_data_stale_for_a_quarter(service):
     measure(service, "transactions", (date(2025, 12, 1), date(2025, 12, 31)), 10)
-    # Stale from 3 March 2026 (62 days after 31 December); a quarter later, 2 June.
+    # Stale from 3 March 2026 (62 days after 31 December); a quarter (three calendar months)
+    # later, 3 June.
     assert events(service) == [
         (
-            date(2026, 6, 2),
+            date(2026, 6, 3),
             "stale",
             "Nothing has been measured since 31 Dec 2025: the data has been stale for a quarter.",
         )
     ]
-    assert events(service, today=date(2026, 6, 1)) == []
+    assert events(service, today=date(2026, 6, 2)) == []
 
 
 def test_the_portfolio_lists_drift_on_the_services_one_may_see(client, service):
@@ -184,5 +185,5 @@ def test_the_portfolio_lists_drift_on_the_services_one_may_see(client, service):
     client.force_login(UserFactory())
     page = client.get(reverse("performance:drift")).content.decode()
     assert "1 event on 1 service" in page
-    assert "Data stale for a quarter: 1" in page and ">Grants</a>" in page
+    assert "Data gone stale: 1" in page and ">Grants</a>" in page
     assert "Hidden" not in page
