@@ -261,11 +261,7 @@ def get_portfolio(
         response["Retry-After"] = "30"
         return Status(
             503,
-            {
-                "detail": f"The figures for {window.start} to {window.end} are still being "
-                f"worked out ({freshness.done} of {freshness.total} services done); "
-                "try again in a minute."
-            },
+            {"detail": freshness.not_ready(window)},
         )
     total = totals(found.rows)
     return {

@@ -5,13 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from decisions.models import Decision
 from services.access import CONTRIBUTE, LEAD, user_can
-from services.queries import User, is_org_admin, visible_services
-
-
-def require_org_admin(user: User) -> None:
-    """Decision types are organisation-wide: only org admins change them."""
-    if not is_org_admin(user):
-        raise PermissionDenied
+from services.queries import User, visible_services
 
 
 def can_change_decision(user: User, decision: Decision) -> bool:

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType, Role
 from servicelead.queries import where_given
@@ -204,13 +203,6 @@ def decisions_logged(services: QuerySet[Service], filters: LogFilters) -> QueryS
         decisions.select_related(
             "service", "decision_type", "decided_by", "supersedes", "logged_by"
         ).order_by("-decided_on", "-pk")
-    )
-
-
-def my_services(user: User) -> QuerySet[Service]:
-    """Services the user leads or whose teams they are in (by their service permissions)."""
-    return get_objects_for_user(
-        user, "services.contribute_to_service", klass=Service, with_superuser=False
     )
 
 

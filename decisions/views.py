@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from decisions.access import can_change_decision, decision_for_user, require_org_admin
+from decisions.access import can_change_decision, decision_for_user
 from decisions.actions import (
     Holder,
     decision_delete,
@@ -36,7 +36,6 @@ from decisions.queries import (
     decision_types,
     decisions_logged,
     lacking_a_decider,
-    my_services,
     reviews_due,
     rights_matrix,
     supersession_chain,
@@ -45,7 +44,14 @@ from decisions.queries import (
 from servicelead.conflicts import EditConflict, VersionForm
 from servicelead.exports import SafeWriter
 from servicelead.views import page_of, page_or_part, saved
-from services.access import CONTRIBUTE, LEAD, service_for_user, user_can
+from services.access import (
+    CONTRIBUTE,
+    LEAD,
+    my_services,
+    org_admins_only,
+    service_for_user,
+    user_can,
+)
 from services.forms import CatalogueFilterForm
 from services.queries import is_org_admin, visible_services
 
@@ -66,7 +72,7 @@ def decision_types_page(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def decision_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_org_admin(request.user)
+    org_admins_only(request.user)  # decision types are organisation-wide
     decision_type = get_object_or_404(DecisionType, pk=pk) if pk else DecisionType()
     limits = (
         "\n".join(

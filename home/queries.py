@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Lower
 
 from decisions.models import Decision
-from decisions.queries import my_services, reviews_due
+from decisions.queries import reviews_due
 from performance.figures.exceptions import (
     Exceptions,
     Glance,
@@ -24,6 +24,7 @@ from performance.figures.windows import Window
 from performance.flow.queries import HandoffToLog, StageToLog, team_week
 from performance.friction.queries import FRICTION_ORDER
 from performance.models import DataQualityFinding, FrictionPoint
+from services.access import my_services
 from services.models import Person, Service, Team
 from services.queries import User, is_org_admin, visible_services
 

@@ -13,11 +13,17 @@ the domain by ``services.actions.service_access_sync``. A user who may not see a
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_objects_for_user
 
 from services.models import Service
-from services.queries import User, is_org_admin, visible_services
+from services.queries import (
+    User,
+    is_org_admin,
+    visible_services,
+)
 
 VIEW = "services.view_service"
 LEAD = "services.lead_service"
@@ -67,3 +73,13 @@ def service_for_user(user: User, slug: str, perm: str = VIEW) -> Service:
     if perm != VIEW and not user_can(user, perm, service):
         raise PermissionDenied
     return service
+
+
+def my_services(user: User) -> QuerySet[Service]:
+    """Services the user leads or whose teams they are in (by their service permissions)."""
+    return get_objects_for_user(user, CONTRIBUTE, klass=Service, with_superuser=False)
+
+
+def services_led_by(user: User) -> QuerySet[Service]:
+    """Services the user leads (by their service permissions; org admins lead none as such)."""
+    return get_objects_for_user(user, LEAD, klass=Service, with_superuser=False)

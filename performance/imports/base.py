@@ -18,12 +18,12 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from performance.figures.windows import EARLIEST, LATEST
 from performance.imports.actions import Finding, findings_record
 from performance.models import DataQualityFinding, ImportRun
 from servicelead.text import has_line_break
+from services.access import services_led_by
 from services.models import Directorate, Organisation, Service, Stage, Team
 from services.queries import is_org_admin, visible_services
 
@@ -268,11 +268,7 @@ class Lookups:
         self.may_change: set[int] | None = None  # service ids; None: any
         self.may_see: set[int] | None = None
         if user is not None and not is_org_admin(user):
-            self.may_change = set(
-                get_objects_for_user(
-                    user, "services.lead_service", klass=Service, with_superuser=False
-                ).values_list("pk", flat=True)
-            )
+            self.may_change = set(services_led_by(user).values_list("pk", flat=True))
             self.may_see = set(visible_services(user).values_list("pk", flat=True))
 
     @property
@@ -457,7 +453,7 @@ def run_import(
     try:
         rows = read_rows(decode(data), kind)
     except ImportRejected as rejected:
-        _record_rejection(run, rejected)
+        record_rejection(run, rejected)
         raise
     return run_rows(kind, rows, run=run, user=user, dry_run=dry_run)
 
@@ -527,7 +523,7 @@ def run_rows(
             if dry_run:
                 transaction.set_rollback(True)
     except ImportRejected as rejected:
-        _record_rejection(run, rejected)
+        record_rejection(run, rejected)
         raise
     run.outcome = ImportRun.Outcome.DRY_RUN if dry_run else ImportRun.Outcome.APPLIED
     run.created, run.updated, run.unchanged = (
@@ -573,7 +569,9 @@ def lock_everything(what: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def _record_rejection(run: ImportRun, rejected: ImportRejected) -> None:
+def record_rejection(run: ImportRun, rejected: ImportRejected) -> None:
+    """The run was rejected: its problems are kept (the first ``MAX_ERRORS_KEPT``, which the
+    page says), and nothing else of it."""
     run.outcome = ImportRun.Outcome.REJECTED
     run.errors = [str(e) for e in rejected.errors[:MAX_ERRORS_KEPT]]
     run.finished_at = timezone.now()

@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from guardian.shortcuts import get_objects_for_user
 
 from performance.imports import KINDS, runs
 from performance.imports.access import token_still_valid
@@ -19,7 +18,7 @@ from performance.imports.gc_inventory import FILES as GC_FILES
 from performance.models import ApiToken, ImportRun
 from servicelead.exports import SafeWriter
 from servicelead.views import page_of
-from services.access import LEAD, service_for_user
+from services.access import LEAD, service_for_user, services_led_by
 from services.models import Service
 from services.queries import User, is_org_admin
 
@@ -28,9 +27,7 @@ def may_import(user: User) -> bool:
     """Org admins import anything; service leaders import data about the services they lead."""
     if is_org_admin(user):
         return True
-    return get_objects_for_user(
-        user, "services.lead_service", klass=Service, with_superuser=False
-    ).exists()
+    return services_led_by(user).exists()
 
 
 def _visible_runs(user: User):
