@@ -135,6 +135,10 @@ class Visitor:
         assert not violations, f"{state} ({self.page.url}):\n" + "\n".join(violations)
 
     def close(self) -> None:
+        # A request still in flight (a form htmx sends as the test ends) would reach the live
+        # server while the test's database is being emptied: wait for it to be answered.
+        for page in self.context.pages:
+            page.wait_for_load_state("networkidle")
         self.context.close()
         assert not self.console_errors, "Console errors:\n" + "\n".join(self.console_errors)
 
