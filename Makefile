@@ -36,7 +36,7 @@ browser:
 check-gc: install
 	GC_FULL_WALK=1 $(BIN)/pytest tests/test_every_page.py tests/performance/imports/test_gc_inventory.py
 
-# Benchmarks and the load test print figures; they assert no times. See README.md.
+# Benchmarks and the load test print figures; they assert no times. See docs/benchmarks.md.
 benchmark: install
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py benchmark
 
