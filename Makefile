@@ -58,6 +58,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python tools/view_length.py
 
 install: $(VENV)/.installed node_modules/.installed var/assets/govuk-frontend.css
 

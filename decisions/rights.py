@@ -40,7 +40,9 @@ def _kind(decision: Decision, band: DecisionBand | None) -> str:
     return f"{name} ({band})" if band else name
 
 
-def rights_check(decision: Decision) -> RightsCheck:
+# One verdict per case of DESIGN.md's rights check, in the order it reads them: the table of
+# cases is the rule, and split apart it would no longer read as one.
+def rights_check(decision: Decision) -> RightsCheck:  # noqa: C901
     """Check one decision (with ``decision_type`` and ``decided_by`` loaded) against its rights."""
     if decision.status == Decision.Status.PROPOSED:
         return RightsCheck(None, "Proposed: not decided yet.")

@@ -70,17 +70,18 @@ def decision_types_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _limits(decision_type: DecisionType) -> str:
+    """The type's bands as the form writes them: one upper limit a line, "any" for the last."""
+    return "\n".join(
+        "any" if band.up_to is None else f"{band.up_to:f}" for band in decision_type.bands.all()
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def decision_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     org_admins_only(request.user)  # decision types are organisation-wide
     decision_type = get_object_or_404(DecisionType, pk=pk) if pk else DecisionType()
-    limits = (
-        "\n".join(
-            "any" if band.up_to is None else f"{band.up_to:f}" for band in decision_type.bands.all()
-        )
-        if pk
-        else ""
-    )
+    limits = _limits(decision_type) if pk else ""
     form = DecisionTypeForm(request.POST or None, instance=decision_type, initial={"bands": limits})
     version_form = VersionForm(
         request.POST or None, initial={"version": decision_type_version(decision_type)}
@@ -143,6 +144,39 @@ def _cell(service, type_pk: int, band_pk: int, role: str):
     return decision_type, band
 
 
+def _cell_saved(request: HttpRequest, service, cell: dict, form) -> bool:
+    """Save the cell's rights as posted; False, saying why on the form, when they could not
+    be (somebody changed the cell meanwhile, or the change breaks a rule)."""
+    data = form.cleaned_data
+    add = (
+        Holder(
+            kind=data["kind"],
+            person=data.get("person"),
+            team=data.get("team"),
+            external_body=data.get("external_body", "").strip(),
+            stage=data.get("stage"),
+        )
+        if data["kind"]
+        else None
+    )
+    try:
+        rights_cell_update(
+            service=service,
+            user=request.user,
+            **cell,
+            remove=[int(pk) for pk in data["remove"]],
+            add=add,
+            token=data["token"],
+        )
+    except EditConflict as conflict:
+        form.add_error(None, str(conflict))
+    except ValidationError as problem:
+        form.add_error(None, problem.messages)
+    else:
+        return True
+    return False
+
+
 @require_http_methods(["GET", "POST"])
 def rights_cell(
     request: HttpRequest, slug: str, type_pk: int, band_pk: int, role: str
@@ -159,44 +193,11 @@ def rights_cell(
         initial={"token": rights_cell_token(service, decision_type, band, role)},
     )
     row = MatrixRow(decision_type, band, {role: current})
-    context = {
-        "service": service,
-        "row": row,
-        "role": role,
-        "role_label": Role(role).label,
-        "form": form,
-        "current": current,
-        "can_lead": True,
-    }
+    context = {"service": service, "row": row, "role": role, "role_label": Role(role).label}
+    context |= {"form": form, "current": current, "can_lead": True}
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        add = (
-            Holder(
-                kind=data["kind"],
-                person=data.get("person"),
-                team=data.get("team"),
-                external_body=data.get("external_body", "").strip(),
-                stage=data.get("stage"),
-            )
-            if data["kind"]
-            else None
-        )
-        try:
-            rights_cell_update(
-                service=service,
-                user=request.user,
-                decision_type=decision_type,
-                band=band,
-                role=role,
-                remove=[int(pk) for pk in data["remove"]],
-                add=add,
-                token=data["token"],
-            )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        except ValidationError as problem:
-            form.add_error(None, problem.messages)
-        else:
+        cell = {"decision_type": decision_type, "band": band, "role": role}
+        if _cell_saved(request, service, cell, form):
             if request.htmx:  # the cell, and the banner of gaps out of band
                 context["cell"] = list(cell_rights(service, decision_type, band, role))
                 context["gaps"] = without_decider(rights_matrix(service))

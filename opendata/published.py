@@ -294,10 +294,9 @@ def _standard_row(service, year, key, name, target, value=None) -> dict:
     }
 
 
-def gc_files(services: QuerySet[Service]) -> dict[str, str]:
-    """The published services' figures as the GC Service Inventory's four files, by name."""
-    services = list(services.prefetch_related("stages").order_by("slug"))
-    ids = [s.pk for s in services]
+def _yearly_measurements(ids: list[int]) -> tuple[dict, dict]:
+    """Each service's volumes by fiscal year and inventory column, and its standards'
+    figures by fiscal year; a period that is not within one fiscal year is left out."""
     volumes: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     standards: dict[tuple, list] = defaultdict(list)
     for service_id, key, name, target, start, end, channel, value in Measurement.objects.filter(
@@ -321,13 +320,11 @@ def gc_files(services: QuerySet[Service]) -> dict[str, str]:
             volumes[service_id, year]["num_phone_enquiries"] += value
         elif key.startswith(STANDARD):
             standards[service_id, year, key].append((name, target, value))
-    standard_metrics: dict[int, list] = defaultdict(list)
-    for row in (
-        Metric.objects.filter(service_id__in=ids, key__startswith=STANDARD)
-        .order_by("key")
-        .values_list("service_id", "key", "name", "target")
-    ):
-        standard_metrics[row[0]].append(row[1:])
+    return volumes, standards
+
+
+def _yearly_spending(ids: list[int]) -> dict[tuple, Decimal]:
+    """Each service's programme spending (in the inventory's currency) by fiscal year."""
     spending: dict[tuple, Decimal] = defaultdict(Decimal)
     lines = CostLine.objects.filter(
         service_id__in=ids, currency=CURRENCY, category=CostLine.Category.PROGRAMME
@@ -336,69 +333,93 @@ def gc_files(services: QuerySet[Service]) -> dict[str, str]:
         year = _within_a_year(start, end)
         if year is not None:
             spending[service_id, year] += amount
+    return spending
 
+
+def _inventory_row(service: Service, year, counted: dict) -> dict:
+    """The service's line of ``si_2024.csv`` for one fiscal year."""
+    organisation = service.organisation
+    stages = {stage.name: stage for stage in service.stages.all()}
+    channels = {c: v for c, v in counted.items() if c != "num_phone_enquiries"}
+    return {
+        "fiscal_yr": fiscal_label(year[0]),
+        "service_id": inventory_id(service),
+        "service_name_en": service.name,
+        "service_description_en": service.purpose,
+        "owner_org": organisation.slug,
+        "owner_org_title": organisation.name,
+        "program_id": programme_of(service),
+        "program_name_en": f"Spending of {service.name}",
+        "service_scope": "EXTERN" if service.kind == Service.Kind.TRANSACTIONAL else "",
+        "automated_decision_system": _yes_no(service.automated_decision_system),
+        "automated_decision_system_description_en": service.automated_decision_description,
+        **{
+            column: (("Y" if stages[name].online else "N") if name in stages else "")
+            for column, name in STAGES
+        },
+        **{column: _cell(value) for column, value in channels.items()},
+        "num_applications_total": _cell(sum(channels.values())) if channels else "",
+        "num_phone_enquiries": _cell(counted.get("num_phone_enquiries")),
+    }
+
+
+def _spending_row(service: Service, year, amount: Decimal) -> dict:
+    """The service's line of ``rbpo.csv`` for one fiscal year."""
+    return {
+        "fy_ef": spending_year(fiscal_label(year[0])),
+        "organization_id": service.organisation.slug,
+        "organization": service.organisation.name,
+        "program_id": programme_of(service),
+        "actual_spending": _cell(amount),
+        "actual_ftes": "",
+    }
+
+
+def _standard_rows(service: Service, standards: dict, metrics: list, years: list) -> list[dict]:
+    """The service's lines of ``ss_2024.csv``: one a year for each standard measured once in
+    it (one figure a year is what the inventory holds), and a standard with no figure yet
+    with its target, in the latest year."""
+    rows, measured = [], set()
+    for (pk, year, key), found in sorted(standards.items()):
+        if pk != service.pk or len(found) != 1:
+            continue
+        name, target, value = found[0]
+        rows.append(_standard_row(service, year, key, name, target, value))
+        measured.add(key)
+    for key, name, target in metrics:
+        if key not in measured and years:
+            rows.append(_standard_row(service, years[-1], key, name, target))
+    return rows
+
+
+def gc_files(services: QuerySet[Service]) -> dict[str, str]:
+    """The published services' figures as the GC Service Inventory's four files, by name."""
+    services = list(services.prefetch_related("stages").order_by("slug"))
+    ids = [s.pk for s in services]
+    volumes, standards = _yearly_measurements(ids)
+    spending = _yearly_spending(ids)
+    standard_metrics: dict[int, list] = defaultdict(list)
+    for row in (
+        Metric.objects.filter(service_id__in=ids, key__startswith=STANDARD)
+        .order_by("key")
+        .values_list("service_id", "key", "name", "target")
+    ):
+        standard_metrics[row[0]].append(row[1:])
     inventory, service_standards, programmes, organisations = [], [], [], {}
     for service in services:
-        organisation = service.organisation
-        organisations[organisation.slug] = {
-            "org_name_variant": organisation.slug,
-            "org_id": organisation.slug,
-        }
-        stages = {stage.name: stage for stage in service.stages.all()}
+        slug = service.organisation.slug
+        organisations[slug] = {"org_name_variant": slug, "org_id": slug}
         years = sorted(
             {year for (pk, year) in volumes if pk == service.pk}
             | {year for (pk, year, _) in standards if pk == service.pk}
             | {year for (pk, year) in spending if pk == service.pk}
         )
         for year in years:
-            counted = volumes.get((service.pk, year), {})
-            channels = {c: v for c, v in counted.items() if c != "num_phone_enquiries"}
-            inventory.append(
-                {
-                    "fiscal_yr": fiscal_label(year[0]),
-                    "service_id": inventory_id(service),
-                    "service_name_en": service.name,
-                    "service_description_en": service.purpose,
-                    "owner_org": organisation.slug,
-                    "owner_org_title": organisation.name,
-                    "program_id": programme_of(service),
-                    "program_name_en": f"Spending of {service.name}",
-                    "service_scope": "EXTERN" if service.kind == Service.Kind.TRANSACTIONAL else "",
-                    "automated_decision_system": _yes_no(service.automated_decision_system),
-                    "automated_decision_system_description_en": (
-                        service.automated_decision_description
-                    ),
-                    **{
-                        column: (("Y" if stages[name].online else "N") if name in stages else "")
-                        for column, name in STAGES
-                    },
-                    **{column: _cell(value) for column, value in channels.items()},
-                    "num_applications_total": _cell(sum(channels.values())) if channels else "",
-                    "num_phone_enquiries": _cell(counted.get("num_phone_enquiries")),
-                }
-            )
+            inventory.append(_inventory_row(service, year, volumes.get((service.pk, year), {})))
             if (service.pk, year) in spending:
-                programmes.append(
-                    {
-                        "fy_ef": spending_year(fiscal_label(year[0])),
-                        "organization_id": organisation.slug,
-                        "organization": organisation.name,
-                        "program_id": programme_of(service),
-                        "actual_spending": _cell(spending[service.pk, year]),
-                        "actual_ftes": "",
-                    }
-                )
-        measured = set()
-        for (pk, year, key), found in sorted(standards.items()):
-            if pk != service.pk or len(found) != 1:
-                continue  # one figure a year is what the inventory holds
-            name, target, value = found[0]
-            service_standards.append(_standard_row(service, year, key, name, target, value))
-            measured.add(key)
-        # A standard with no figure yet is published with its target, in the latest year.
-        for key, name, target in standard_metrics.get(service.pk, []):
-            if key not in measured and years:
-                service_standards.append(_standard_row(service, years[-1], key, name, target))
+                programmes.append(_spending_row(service, year, spending[service.pk, year]))
+        metrics = standard_metrics.get(service.pk, [])
+        service_standards += _standard_rows(service, standards, metrics, years)
     return {
         "si_2024.csv": _write(SI_COLUMNS, inventory),
         "ss_2024.csv": _write(SS_COLUMNS, service_standards),

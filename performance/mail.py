@@ -87,7 +87,9 @@ def _address(leader) -> str:
     return leader.person.user.email or leader.person.email
 
 
-def send_reminders() -> int:
+# Four kinds of reminder gathered into one email a day per leader: the kinds are listed
+# together so the email and its once-a-day record stay one transaction's work.
+def send_reminders() -> int:  # noqa: C901
     """Reviews whose date has come, friction open past its severity's limit, stale data, and
     (once a week) campaigns a service does not pass yet: one email a day to each leader of a
     service with any, naming those not yet sent to them."""

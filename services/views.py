@@ -100,21 +100,28 @@ def service_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "services/service_edit.html", {"service": service, "form": form})
 
 
+def _leader_changes(formset) -> list[LeaderChange]:
+    """The leaders as posted: each form naming a person and not marked for removal."""
+    return [
+        LeaderChange(
+            person=form.cleaned_data["person"],
+            role=form.cleaned_data["role"],
+            leads_on=form.cleaned_data["leads_on"],
+        )
+        for form in formset.forms
+        if form.cleaned_data.get("person") and not form.cleaned_data.get("DELETE")
+    ]
+
+
 @require_http_methods(["GET", "POST"])
 def service_leadership(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_for_user(request.user, slug, LEAD)
-    leaders = service.leaders.select_related("person").order_by("person__name")
     model_form = LeadershipModelForm(
         request.POST or None, initial={"leadership_model": service.leadership_model}
     )
-    formset = LeaderFormSet(
-        request.POST or None,
-        prefix="leaders",
-        initial=[
-            {"person": leader.person, "role": leader.role, "leads_on": leader.leads_on}
-            for leader in leaders
-        ],
-    )
+    leaders = service.leaders.select_related("person").order_by("person__name")
+    initial = [{"person": x.person, "role": x.role, "leads_on": x.leads_on} for x in leaders]
+    formset = LeaderFormSet(request.POST or None, prefix="leaders", initial=initial)
     version_form = VersionForm(
         request.POST or None, initial={"version": leadership_version(service)}
     )
@@ -125,51 +132,52 @@ def service_leadership(request: HttpRequest, slug: str) -> HttpResponse:
             service=service,
             user=request.user,
             model=model_form.cleaned_data["leadership_model"],
-            leaders=[
-                LeaderChange(
-                    person=form.cleaned_data["person"],
-                    role=form.cleaned_data["role"],
-                    leads_on=form.cleaned_data["leads_on"],
-                )
-                for form in formset.forms
-                if form.cleaned_data.get("person") and not form.cleaned_data.get("DELETE")
-            ],
+            leaders=_leader_changes(formset),
             version=version_form.cleaned_data["version"],
         )
         if saved(request, model_form, write, message="Leadership saved."):
             return redirect(service)
-    return render(
-        request,
-        "services/service_leadership.html",
+    forms = {"model_form": model_form, "formset": formset, "version_form": version_form}
+    return render(request, "services/service_leadership.html", {"service": service, **forms})
+
+
+def _stages_now(service) -> list[dict]:
+    """The journey's stages as the form starts them, in order."""
+    return [
         {
-            "service": service,
-            "model_form": model_form,
-            "formset": formset,
-            "version_form": version_form,
-        },
-    )
+            "stage_id": stage.pk,
+            "name": stage.name,
+            "team": stage.team_id,
+            "channels": stage.channels,
+            "online": stage.online,
+            "performer": stage.performer,
+            "agent_team": stage.agent_team_id,
+            "ORDER": stage.position,
+        }
+        for stage in service.stages.order_by("position")
+    ]
+
+
+def _stage_changes(formset) -> list[StageChange]:
+    """The journey as posted, in the order the forms give."""
+    return [
+        StageChange(
+            stage_id=form.cleaned_data.get("stage_id"),
+            name=form.cleaned_data["name"].strip(),
+            team=form.cleaned_data["team"],
+            channels=form.cleaned_data["channels"],
+            online=form.cleaned_data["online"],
+            performer=form.cleaned_data["performer"],
+            agent_team=form.cleaned_data["agent_team"],
+        )
+        for form in formset.ordered_forms
+    ]
 
 
 @require_http_methods(["GET", "POST"])
 def service_journey(request: HttpRequest, slug: str) -> HttpResponse:
     service = service_for_user(request.user, slug, LEAD)
-    formset = StageFormSet(
-        request.POST or None,
-        prefix="stages",
-        initial=[
-            {
-                "stage_id": stage.pk,
-                "name": stage.name,
-                "team": stage.team_id,
-                "channels": stage.channels,
-                "online": stage.online,
-                "performer": stage.performer,
-                "agent_team": stage.agent_team_id,
-                "ORDER": stage.position,
-            }
-            for stage in service.stages.order_by("position")
-        ],
-    )
+    formset = StageFormSet(request.POST or None, prefix="stages", initial=_stages_now(service))
     save_form = JourneySaveForm(request.POST or None, initial={"version": journey_version(service)})
     losses = []
     if request.method == "POST" and save_form.is_valid() and formset.is_valid():
@@ -177,18 +185,7 @@ def service_journey(request: HttpRequest, slug: str) -> HttpResponse:
             service_journey_update(
                 service=service,
                 user=request.user,
-                stages=[
-                    StageChange(
-                        stage_id=form.cleaned_data.get("stage_id"),
-                        name=form.cleaned_data["name"].strip(),
-                        team=form.cleaned_data["team"],
-                        channels=form.cleaned_data["channels"],
-                        online=form.cleaned_data["online"],
-                        performer=form.cleaned_data["performer"],
-                        agent_team=form.cleaned_data["agent_team"],
-                    )
-                    for form in formset.ordered_forms
-                ],
+                stages=_stage_changes(formset),
                 version=save_form.cleaned_data["version"],
                 losses_confirmed=save_form.cleaned_data["remove_logged"],
             )

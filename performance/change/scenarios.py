@@ -104,7 +104,9 @@ class Change:
         return f"Merge “{stage.name}” with “{following.name if following else '?'}”"
 
 
-def apply(flow: FlowFigures, changes: list[Change], teams: dict[int, Team]) -> FlowFigures:
+# One branch per kind of change, applied in their order to the same stages and hand-offs:
+# apart, each would need the journey's whole state passed to it and back.
+def apply(flow: FlowFigures, changes: list[Change], teams: dict[int, Team]) -> FlowFigures:  # noqa: C901
     """The flow figures ``flow`` would have had with ``changes`` made (raises
     ``NoLongerApplies`` for a change the journey cannot take)."""
     stages = [replace(s) for s in flow.stages]

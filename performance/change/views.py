@@ -4,12 +4,11 @@ from datetime import timedelta
 from functools import partial
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from performance.change.access import change_for_user
+from performance.change.access import change_for_user, scenario_for_user
 from performance.change.actions import change_save, scenario_delete, scenario_save
 from performance.change.forms import ChangeForm, ScenarioForm
 from performance.change.queries import change_list
@@ -33,7 +32,6 @@ from servicelead.calendar import last_complete_week, week_of
 from servicelead.views import saved
 from services.access import LEAD, service_for_user, user_can
 from services.models import Team
-from services.queries import visible_services
 
 
 @require_GET
@@ -137,6 +135,22 @@ def scenarios_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _scenario(service, form, changes, window, prediction) -> Scenario:
+    """The scenario to keep: each change in words as the journey is now, so a journey edited
+    later keeps what was meant."""
+    stages = {s.pk: s for s in service.stages.all()}
+    teams = Team.objects.in_bulk({c.team for c in changes if c.team})
+    return Scenario(
+        service=service,
+        name=form.cleaned_data["name"],
+        changes=[c.to_json() | {"said": c.describe(stages, teams)} for c in changes],
+        window_start=window.start,
+        window_end=window.end,
+        predicted=prediction.to_json(),
+        initiative=form.cleaned_data["initiative"],
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def scenario_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Build a scenario on the flow view's window: preview it, then keep it."""
@@ -153,18 +167,7 @@ def scenario_new(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, f"{problem} Reload the page and choose again.")
         else:
             if request.POST.get("action") == "save":
-                stages = {s.pk: s for s in service.stages.all()}
-                teams = Team.objects.in_bulk({c.team for c in changes if c.team})
-                scenario = Scenario(
-                    service=service,
-                    name=form.cleaned_data["name"],
-                    # Each in words as the journey is now: a journey edited later keeps them.
-                    changes=[c.to_json() | {"said": c.describe(stages, teams)} for c in changes],
-                    window_start=window.start,
-                    window_end=window.end,
-                    predicted=prediction.to_json(),
-                    initiative=form.cleaned_data["initiative"],
-                )
+                scenario = _scenario(service, form, changes, window, prediction)
                 scenario_save(scenario=scenario, user=request.user)
                 messages.success(request, f"Scenario “{scenario.name}” saved.")
                 return redirect(scenario)
@@ -177,21 +180,14 @@ def scenario_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def scenario_page(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = get_object_or_404(
-        Scenario.objects.filter(service__in=visible_services(request.user)).select_related(
-            "service", "initiative", "created_by"
-        ),
-        pk=pk,
-    )
-    can_lead = user_can(request.user, LEAD, scenario.service)
+    scenario = scenario_for_user(request.user, pk, change=request.method == "POST")
     if request.method == "POST":
-        if not can_lead:
-            raise PermissionDenied
         scenario_delete(scenario=scenario, user=request.user)
         messages.success(request, f"Scenario “{scenario.name}” deleted.")
         return redirect("performance:scenarios", slug=scenario.service.slug)
     return render(
         request,
         "performance/change/scenario.html",
-        {**_scenario_context(scenario), "service": scenario.service, "can_lead": can_lead},
+        {**_scenario_context(scenario), "service": scenario.service}
+        | {"can_lead": user_can(request.user, LEAD, scenario.service)},
     )

@@ -108,32 +108,18 @@ def target_label(trend: Trend) -> str:
 BANDS = (("previous", "Previous window"), ("this", "This window"))
 
 
-def chart(trend: Trend, span: Window, window: Window, bands=BANDS) -> Chart:
-    drawn = Chart(trend)
-    plot = drawn.plot
-    days = span.days
+def _middle(start: date, end: date) -> date:
+    return start + (end - start) / 2
 
-    def x_of(day: date) -> float:
-        return plot["left"] + (day - span.start).days / days * plot["width"]
 
-    def middle(start: date, end: date) -> date:
-        return start + (end - start) / 2
-
-    for kind, label in bands:
-        part = window.previous() if kind == "previous" else window
-        start, end = max(part.start, span.start), min(part.end, span.end)
-        if start <= end:
-            x0, x1 = x_of(start), x_of(end + timedelta(days=1))
-            drawn.bands.append(
-                Band(x0, x1 - x0, label if x1 - x0 >= BAND_LABEL_WIDTH else "", kind)
-            )
-
-    measured = trend.measured
-    values = [float(p.value) for p in measured]
+def _value_range(trend: Trend) -> tuple[float, float] | None:
+    """The lowest and highest value the axis must show (the target among them); none
+    without any."""
+    values = [float(p.value) for p in trend.measured]
     if trend.target is not None:
         values.append(float(trend.target))
     if not values:
-        return drawn
+        return None
     low, high = min(values), max(values)
     if trend.kind in {"count", "hours"} or (trend.kind == "number" and low >= 0):
         low = min(low, 0.0)  # amounts and durations from zero, so their size is not overstated
@@ -146,7 +132,62 @@ def chart(trend: Trend, span: Window, window: Window, bands=BANDS) -> Chart:
         flat = low
         low = max(flat - 0.2, 0.0) if flat >= 0 else flat - 0.2
         high = min(flat + 0.2, 1.0) if flat <= 1 else flat + 0.2
-    ticks = nice_ticks(low, high)
+    return low, high
+
+
+def _draw_bands(drawn: Chart, span: Window, window: Window, bands, x_of) -> None:
+    for kind, label in bands:
+        part = window.previous() if kind == "previous" else window
+        start, end = max(part.start, span.start), min(part.end, span.end)
+        if start <= end:
+            x0, x1 = x_of(start), x_of(end + timedelta(days=1))
+            drawn.bands.append(
+                Band(x0, x1 - x0, label if x1 - x0 >= BAND_LABEL_WIDTH else "", kind)
+            )
+
+
+def _draw_points(drawn: Chart, trend: Trend, x_of, y_of) -> None:
+    """A dot per period with a value, joined by lines; a gap where a period has none."""
+    run: list[str] = []
+    for point in trend.points:
+        if point.value is None:
+            if run:
+                drawn.lines.append(" ".join(run))
+            run = []
+            continue
+        x, y = round(x_of(_middle(point.start, point.end)), 1), round(y_of(float(point.value)), 1)
+        run.append(f"{x},{y}")
+        drawn.dots.append((x, y, f"{point.label}: {point.shown}"))
+    if run:
+        drawn.lines.append(" ".join(run))
+    drawn.lines = [line for line in drawn.lines if " " in line]  # a lone point is its dot
+
+
+def _month_ticks(drawn: Chart, span: Window, x_of) -> None:
+    """The axis names every fourth month of the 24 (at its middle, where a month's point is)."""
+    first_month = span.start.replace(day=1)
+    months = (span.end.year - first_month.year) * 12 + span.end.month - first_month.month + 1
+    every = max(1, math.ceil(months / MAX_X_LABELS))
+    for n in range(0, months, every):
+        start = add_months(first_month, n)
+        end = add_months(start, 1) - timedelta(days=1)
+        at = max(span.start, _middle(start, end))
+        if at <= span.end:  # a month the span ends early in is not named past its end
+            drawn.x_ticks.append(Tick(round(x_of(at), 1), dateformat.format(start, "M y")))
+
+
+def chart(trend: Trend, span: Window, window: Window, bands=BANDS) -> Chart:
+    drawn = Chart(trend)
+    plot = drawn.plot
+
+    def x_of(day: date) -> float:
+        return plot["left"] + (day - span.start).days / span.days * plot["width"]
+
+    _draw_bands(drawn, span, window, bands, x_of)
+    found = _value_range(trend)
+    if found is None:
+        return drawn
+    ticks = nice_ticks(*found)
     bottom, top = ticks[0], ticks[-1]
     step = ticks[1] - ticks[0]
 
@@ -157,29 +198,6 @@ def chart(trend: Trend, span: Window, window: Window, bands=BANDS) -> Chart:
     if trend.target is not None:
         drawn.target_y = round(y_of(float(trend.target)), 1)
         drawn.target_label = target_label(trend)
-
-    run: list[str] = []
-    for point in trend.points:
-        if point.value is None:
-            if run:
-                drawn.lines.append(" ".join(run))
-            run = []
-            continue
-        x, y = round(x_of(middle(point.start, point.end)), 1), round(y_of(float(point.value)), 1)
-        run.append(f"{x},{y}")
-        drawn.dots.append((x, y, f"{point.label}: {point.shown}"))
-    if run:
-        drawn.lines.append(" ".join(run))
-    drawn.lines = [line for line in drawn.lines if " " in line]  # a lone point is its dot
-
-    # The axis names every fourth month of the 24 (at its middle, where a month's point is).
-    first_month = span.start.replace(day=1)
-    months = (span.end.year - first_month.year) * 12 + span.end.month - first_month.month + 1
-    every = max(1, math.ceil(months / MAX_X_LABELS))
-    for n in range(0, months, every):
-        start = add_months(first_month, n)
-        end = add_months(start, 1) - timedelta(days=1)
-        at = max(span.start, middle(start, end))
-        if at <= span.end:  # a month the span ends early in is not named past its end
-            drawn.x_ticks.append(Tick(round(x_of(at), 1), dateformat.format(start, "M y")))
+    _draw_points(drawn, trend, x_of, y_of)
+    _month_ticks(drawn, span, x_of)
     return drawn

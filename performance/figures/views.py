@@ -204,6 +204,62 @@ def _cell(value, places: int = 4) -> str:
     return str(value)
 
 
+def _csv_lines(found):
+    """The portfolio file's lines: a header, a line per service, then the totals."""
+    writer = SafeWriter(Echo())
+    yield writer.writerow([heading for heading, _ in COLUMNS.values()] + ["Currency"])
+    for row in found.rows.defer("figures").iterator(chunk_size=1000):
+        service = row.service
+        yield writer.writerow(
+            [
+                service.name,
+                service.organisation.name,
+                service.get_phase_display(),
+                service.get_leadership_model_display(),
+                {True: "yes", False: "no", None: ""}[row.hands_on_recommended],
+                _cell(row.transactions),
+                _cell(row.total_cost),
+                _cell(row.cost_per_transaction, 2),
+                _cell(row.digital_take_up, 4),
+                f"{row.kpis_on_target} of {row.kpis_with_target}" if row.kpis_with_target else "",
+                row.cross_directorate,
+                row.cross_organisation,
+                _cell(row.bottleneck_wait_hours, 1),
+                row.friction_open_high,
+                row.decisions_outside_rights,
+                _cell(row.last_period_end),
+                row.currency,
+            ]
+        )
+    total = totals(found.rows)
+    blank = [""] * (len(COLUMNS) - 9)
+    yield writer.writerow(
+        [
+            f"Totals: {total.services_reporting} of {total.services} services reporting",
+            *[""] * 4,
+            _cell(total.transactions),
+            "",
+            "",
+            _cell(total.digital_take_up, 4),
+            *blank,
+            "",
+        ]
+    )
+    for currency, amount in total.total_cost.items():
+        per_transaction = total.cost_per_transaction.get(currency)
+        yield writer.writerow(
+            [
+                f"Totals in {currency}",
+                *[""] * 5,
+                _cell(amount),
+                _cell(per_transaction, 2),
+                "",
+                *blank,
+                currency,
+            ]
+        )
+
+
 @require_GET
 def portfolio_csv(request: HttpRequest) -> HttpResponse:
     """The table with every column, whichever the page shows: the same filters and order,
@@ -225,63 +281,7 @@ def portfolio_csv(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
 
-    def lines():
-        writer = SafeWriter(Echo())
-        yield writer.writerow([heading for heading, _ in COLUMNS.values()] + ["Currency"])
-        for row in found.rows.defer("figures").iterator(chunk_size=1000):
-            service = row.service
-            yield writer.writerow(
-                [
-                    service.name,
-                    service.organisation.name,
-                    service.get_phase_display(),
-                    service.get_leadership_model_display(),
-                    {True: "yes", False: "no", None: ""}[row.hands_on_recommended],
-                    _cell(row.transactions),
-                    _cell(row.total_cost),
-                    _cell(row.cost_per_transaction, 2),
-                    _cell(row.digital_take_up, 4),
-                    f"{row.kpis_on_target} of {row.kpis_with_target}"
-                    if row.kpis_with_target
-                    else "",
-                    row.cross_directorate,
-                    row.cross_organisation,
-                    _cell(row.bottleneck_wait_hours, 1),
-                    row.friction_open_high,
-                    row.decisions_outside_rights,
-                    _cell(row.last_period_end),
-                    row.currency,
-                ]
-            )
-        total = totals(found.rows)
-        blank = [""] * (len(COLUMNS) - 9)
-        yield writer.writerow(
-            [
-                f"Totals: {total.services_reporting} of {total.services} services reporting",
-                *[""] * 4,
-                _cell(total.transactions),
-                "",
-                "",
-                _cell(total.digital_take_up, 4),
-                *blank,
-                "",
-            ]
-        )
-        for currency, amount in total.total_cost.items():
-            per_transaction = total.cost_per_transaction.get(currency)
-            yield writer.writerow(
-                [
-                    f"Totals in {currency}",
-                    *[""] * 5,
-                    _cell(amount),
-                    _cell(per_transaction, 2),
-                    "",
-                    *blank,
-                    currency,
-                ]
-            )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_csv_lines(found), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="portfolio-{window.start}-{window.end}.csv"'
     )

@@ -1,9 +1,10 @@
-"""Who may log a team's week."""
+"""Who may log a team's week and change how teams work together on a service."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from services.models import Team
+from performance.models import TeamInteraction
+from services.models import Service, Team
 from services.queries import User, is_org_admin
 
 
@@ -13,3 +14,9 @@ def team_for_logging(user: User, pk: int) -> Team:
     if not (is_org_admin(user) or team.memberships.filter(person__user=user).exists()):
         raise PermissionDenied
     return team
+
+
+def interaction_of(service: Service, pk: int) -> TeamInteraction:
+    """One of the service's recorded team interactions (the service already checked as led
+    by the user)."""
+    return get_object_or_404(TeamInteraction, pk=pk, service=service)

@@ -6,14 +6,14 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from performance.access import can_change_record
 from performance.figures.rollups import window_for
 from performance.figures.windows import EARLIEST, LATEST
-from performance.flow.access import team_for_logging
+from performance.flow.access import interaction_of, team_for_logging
 from performance.flow.actions import (
     capacity_record,
     handoff_log_record,
@@ -34,7 +34,6 @@ from performance.flow.teamwork import teamwork
 from performance.friction.queries import friction_summary
 from performance.models import (
     CapacityLog,
-    TeamInteraction,
 )
 from servicelead.calendar import last_complete_week, week_of
 from servicelead.conflicts import EditConflict, who
@@ -135,16 +134,29 @@ def _the_week_asked(request: HttpRequest, week_start: date) -> bool:
         return False
 
 
-@require_http_methods(["GET", "POST"])
-def team_log(request: HttpRequest, pk: int) -> HttpResponse:
-    """This week's hand-offs and stages for a team: one form, every row saved on its own."""
-    team = team_for_logging(request.user, pk)
-    week_start = _week(request)
-    if request.method == "POST" and not _the_week_asked(request, week_start):
-        messages.error(request, "Nothing was saved: that week cannot be logged.")
-        return redirect(f"{request.path}?week={week_start.isoformat()}")
-    handoff_rows, stage_rows = team_week(request.user, team, week_start)
-    rows = [*handoff_rows, *stage_rows]
+def _weeks_around(week_start: date) -> dict:
+    """The week shown and the links to the weeks either side; none after this week (a week
+    that has not begun cannot be logged)."""
+    this_week = week_of(timezone.localdate())[0]
+    before = week_start - timedelta(days=7)
+    return {
+        "week_start": week_start,
+        "week_end": week_of(week_start)[1],
+        "previous_week": before,
+        "next_week": week_start + timedelta(days=7) if week_start < this_week else None,
+        "which_week": (
+            "This week, not over yet"
+            if week_start == this_week
+            else "Last week"
+            if week_start == this_week - timedelta(days=7)
+            else "An earlier week"
+        ),
+    }
+
+
+def _log_rows(request: HttpRequest, rows: list, week_start: date) -> tuple[list, int]:
+    """Each row with its form and whether the user may edit it, the posted rows saved on
+    their own: ``(entries, how many rows changed)``."""
     look_up_perms(request.user, [_service_of(row) for row in rows])
     saved = 0
     entries = []
@@ -158,53 +170,45 @@ def team_log(request: HttpRequest, pk: int) -> HttpResponse:
                 "this page; only they or a leader of the service can change it, so your "
                 "figures for it were not saved.",
             )
-        if posted and editable:
-            form = _row_form(row, request.POST)
-            if form.is_valid():
-                outcome = _save_row(request, row, form, week_start)
-                if outcome is not None:
-                    saved += outcome != "unchanged"
-                    form = _row_form(row)
-        else:
-            form = _row_form(row)
+        form = _row_form(row, request.POST if posted and editable else None)
+        if form.is_bound and form.is_valid():
+            outcome = _save_row(request, row, form, week_start)
+            if outcome is not None:
+                saved += outcome != "unchanged"
+                form = _row_form(row)
         entries.append((row, form, editable))
+    return entries, saved
+
+
+@require_http_methods(["GET", "POST"])
+def team_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """This week's hand-offs and stages for a team: one form, every row saved on its own."""
+    team = team_for_logging(request.user, pk)
+    week_start = _week(request)
+    if request.method == "POST" and not _the_week_asked(request, week_start):
+        messages.error(request, "Nothing was saved: that week cannot be logged.")
+        return redirect(f"{request.path}?week={week_start.isoformat()}")
+    handoff_rows, stage_rows = team_week(request.user, team, week_start)
+    entries, saved = _log_rows(request, [*handoff_rows, *stage_rows], week_start)
     capacity, outcome = _capacity(request, team, week_start)
     saved += outcome not in (None, "unchanged")
-    refused = [(row, form) for row, form, _ in entries if form.errors]
+    # After "Save the week": the rows not saved, each with its first problem.
+    refused = [
+        (row, row_name(row), next(iter(form.errors.values()))[0])
+        for row, form, _ in entries
+        if form.errors
+    ]
     if request.method == "POST" and not refused and not capacity.errors:
         messages.success(request, f"Saved: {saved} row{'s' if saved != 1 else ''} changed.")
         return redirect(f"{request.path}?week={week_start.isoformat()}")
-    this_week = week_of(timezone.localdate())[0]
     return render(
         request,
         "performance/flow/team_log.html",
-        {
-            "team": team,
-            "week_start": week_start,
-            "week_end": week_of(week_start)[1],
-            "previous_week": week_start - timedelta(days=7),
-            # None for this week: a week that has not begun cannot be logged.
-            "next_week": (
-                week_start + timedelta(days=7)
-                if week_start < week_of(timezone.localdate())[0]
-                else None
-            ),
-            "which_week": (
-                "This week, not over yet"
-                if week_start == this_week
-                else "Last week"
-                if week_start == this_week - timedelta(days=7)
-                else "An earlier week"
-            ),
+        {"team": team, "refused": refused, "saved": saved, "capacity": capacity}
+        | _weeks_around(week_start)
+        | {
             "handoff_entries": [e for e in entries if isinstance(e[0], HandoffToLog)],
             "stage_entries": [e for e in entries if isinstance(e[0], StageToLog)],
-            # After "Save the week": the rows not saved, each with its first problem, and how
-            # many others were.
-            "refused": [
-                (row, row_name(row), next(iter(form.errors.values()))[0]) for row, form in refused
-            ],
-            "saved": saved,
-            "capacity": capacity,
         },
     )
 
@@ -232,35 +236,29 @@ def team_log_row(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     week_start = _week(request)
     if not _the_week_asked(request, week_start):
         raise Http404("That week cannot be logged.")
+    row = _editable_row(request, team, week_start, key)
+    form = _row_form(row, request.POST)
+    outcome = _save_row(request, row, form, week_start) if form.is_valid() else None
+    if outcome is not None:
+        form = _row_form(row)  # as saved, at its new version
+    template = "_handoff_row" if isinstance(row, HandoffToLog) else "_stage_row"
+    return render(
+        request,
+        f"performance/flow/{template}.html",
+        {"row": row, "form": form, "editable": True, "outcome": outcome, "team": team}
+        | {"week_start": week_start},
+    )
+
+
+def _editable_row(request: HttpRequest, team, week_start: date, key: str):
+    """The row ``key`` of the team's week, if the user may edit it (404 or 403 if not)."""
     handoff_rows, stage_rows = team_week(request.user, team, week_start)
     row = next((r for r in [*handoff_rows, *stage_rows] if r.key == key), None)
     if row is None:
         raise Http404("That row is not part of this team's week.")
     if not _editable(request, row):
         raise PermissionDenied
-    form = _row_form(row, request.POST)
-    outcome = None
-    if form.is_valid():
-        outcome = _save_row(request, row, form, week_start)
-        if outcome is not None:
-            form = _row_form(row)  # as saved, at its new version
-    template = (
-        "performance/flow/_handoff_row.html"
-        if isinstance(row, HandoffToLog)
-        else "performance/flow/_stage_row.html"
-    )
-    return render(
-        request,
-        template,
-        {
-            "row": row,
-            "form": form,
-            "editable": True,
-            "outcome": outcome,
-            "team": team,
-            "week_start": week_start,
-        },
-    )
+    return row
 
 
 @require_GET
@@ -291,9 +289,7 @@ def interactions_page(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST if request.POST.get("action") == "add" else None, service=service
     )
     if request.method == "POST" and request.POST.get("action") == "remove":
-        interaction = get_object_or_404(
-            TeamInteraction, pk=_posted_id(request, "interaction"), service=service
-        )
+        interaction = interaction_of(service, _posted_id(request, "interaction"))
         interaction_remove(interaction=interaction, user=request.user)
         messages.success(request, f"Removed: {interaction}.")
         return redirect("performance:interactions", slug=service.slug)

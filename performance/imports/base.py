@@ -11,6 +11,7 @@ import difflib
 import io
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -379,9 +380,8 @@ class CsvKind:
         return service.pk if isinstance(service, Service) else None
 
 
-def read_rows(text: str, kind: CsvKind) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (line number, {column: stripped value}); the header is checked first."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _header(reader, kind: CsvKind) -> list[str]:
+    """The file's column names, checked against the kind's: every problem at once."""
     try:
         header = next(reader)
     except StopIteration:
@@ -411,12 +411,18 @@ def read_rows(text: str, kind: CsvKind) -> list[tuple[int, dict[str, str]]]:
                 f"{', '.join(kind.columns + kind.optional)}",
             )
         )
-    repeated = sorted({c for c in header if header.count(c) > 1})
+    repeated = sorted(c for c, n in Counter(header).items() if n > 1)  # linear in the columns
     if repeated:
         problems.append(RowError(1, "", f"repeated column: {', '.join(repeated)}"))
     if problems:
         raise ImportRejected(problems)
+    return header
 
+
+def read_rows(text: str, kind: CsvKind) -> list[tuple[int, dict[str, str]]]:
+    """Rows as (line number, {column: stripped value}); the header is checked first."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = _header(reader, kind)
     rows, errors = [], []
     line = reader.line_num
     try:
@@ -458,6 +464,57 @@ def run_import(
     return run_rows(kind, rows, run=run, user=user, dry_run=dry_run)
 
 
+def _parsed(kind: CsvKind, rows, lookups: Lookups, unit: str) -> list:
+    """Every row parsed, or ImportRejected with every problem: a cell that cannot be read,
+    or a row that repeats an earlier one."""
+    errors: list[RowError] = []
+    parsed, seen = [], {}
+    for line, values in rows:
+        cells = Cells(line, values, errors, unit)
+        item = kind.parse(cells, lookups)
+        if cells.failed or item is None:
+            continue
+        repeats = [(what, seen[key]) for what, key in kind.keys(item) if key in seen]
+        if repeats:
+            what, first = repeats[0]
+            errors.append(
+                RowError(
+                    line, "", f"repeats {unit} {first} (the same {what}); give each once", unit
+                )
+            )
+            continue
+        for _, key in kind.keys(item):
+            seen[key] = line
+        parsed.append(item)
+    if errors:
+        raise ImportRejected(errors)
+    if not parsed:
+        raise ImportRejected([RowError(0, "", "there are no rows to import")])
+    return parsed
+
+
+def _applied(kind: CsvKind, parsed: list, user, run: ImportRun | None) -> Outcome:
+    """Apply the parsed rows and record the data-quality findings they raise (``run`` is
+    None for a dry run, which the caller rolls back)."""
+    outcome = kind.apply(parsed, user, run)
+    found, subjects = kind.findings(parsed)
+    if found:
+        outcome.notes.append(
+            f"{len(found)} data-quality finding{'s' if len(found) != 1 else ''}: "
+            + "; ".join(f.message.rstrip(".") for f in found[:5])
+            + ("; …" if len(found) > 5 else ".")
+        )
+    if subjects or found:
+        findings_record(
+            source=f"csv:{kind.name}",
+            findings=found,
+            service_ids={pk for pk in map(kind.service_id, parsed) if pk is not None},
+            subjects=subjects | {f.subject for f in found},
+            run=run,
+        )
+    return outcome
+
+
 def run_rows(
     kind: CsvKind,
     rows: list[tuple[int, dict[str, str]]],
@@ -475,51 +532,13 @@ def run_rows(
     try:
         if kind.admin_only and user is not None and not is_org_admin(user):
             raise ImportRejected([RowError(0, "", f"only org admins can import {kind.name} files")])
-        lookups = Lookups(user)
-        errors: list[RowError] = []
-        parsed, seen = [], {}
-        for line, values in rows:
-            cells = Cells(line, values, errors, unit)
-            item = kind.parse(cells, lookups)
-            if cells.failed or item is None:
-                continue
-            repeats = [(what, seen[key]) for what, key in kind.keys(item) if key in seen]
-            if repeats:
-                what, first = repeats[0]
-                errors.append(
-                    RowError(
-                        line, "", f"repeats {unit} {first} (the same {what}); give each once", unit
-                    )
-                )
-                continue
-            for _, key in kind.keys(item):
-                seen[key] = line
-            parsed.append(item)
-        if errors:
-            raise ImportRejected(errors)
-        if not parsed:
-            raise ImportRejected([RowError(0, "", "there are no rows to import")])
+        parsed = _parsed(kind, rows, Lookups(user), unit)
         run.rows = len(parsed)
         with transaction.atomic():
             if not dry_run:
                 one_at_a_time(kind, parsed)
                 run.save()
-            outcome = kind.apply(parsed, user, None if dry_run else run)
-            found, subjects = kind.findings(parsed)
-            if found:
-                outcome.notes.append(
-                    f"{len(found)} data-quality finding{'s' if len(found) != 1 else ''}: "
-                    + "; ".join(f.message.rstrip(".") for f in found[:5])
-                    + ("; …" if len(found) > 5 else ".")
-                )
-            if subjects or found:
-                findings_record(
-                    source=f"csv:{kind.name}",
-                    findings=found,
-                    service_ids={pk for pk in map(kind.service_id, parsed) if pk is not None},
-                    subjects=subjects | {f.subject for f in found},
-                    run=None if dry_run else run,
-                )
+            outcome = _applied(kind, parsed, user, None if dry_run else run)
             if dry_run:
                 transaction.set_rollback(True)
     except ImportRejected as rejected:

@@ -333,6 +333,35 @@ def import_gc_inventory(
     return outcome
 
 
+def _published_spending(spending) -> tuple[dict, dict]:
+    """The spending lines by (organisation id, programme, fiscal year), and the names of the
+    organisations publishing each (programme, fiscal year)."""
+    published: dict[tuple[str, str, str], dict] = {}
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in spending:
+        key = (
+            row.get("organization_id", "").strip(),
+            row.get("program_id", "").strip(),
+            row.get("fy_ef", "").strip(),
+        )
+        published[key] = row
+        owners[key[1:]].add(row.get("organization", "").strip())
+    return published, owners
+
+
+def _allocation(code: str, service_rows: list[dict]) -> tuple[list[Decimal], str]:
+    """How a programme's spending is split across its services in a year: by their total
+    applications, or equally where none are given; and the words that say so."""
+    weights = [number(r.get("num_applications_total", "")) or Decimal(0) for r in service_rows]
+    equal = not any(weights)
+    if equal:
+        weights = [Decimal(1)] * len(service_rows)
+    driver = f"Share of programme {code} actual spending " + (
+        "split equally (no applications given)" if equal else "by total applications"
+    )
+    return weights, driver
+
+
 class GcLoad:
     def __init__(self, labels: Labels, run: ImportRun, user, progress) -> None:
         self.labels, self.run, self.user, self.progress = labels, run, user, progress
@@ -835,7 +864,9 @@ class GcLoad:
         records_change(changed, ["staff_fte"], user=self.user)
         self.outcome.count("organisations' staff numbers").updated += len(changed)
 
-    def spending(
+    # The join of spending to services: each way a published line can fail to join is a
+    # finding of its own, said where it happens.
+    def spending(  # noqa: C901
         self, spending, rows, services, programmes, organisations, org_ids, unfinished
     ) -> None:
         """Programme spending for each year, joined on (organisation id, programme, fiscal
@@ -843,16 +874,7 @@ class GcLoad:
         programme that year in proportion to their total applications (equally where none
         are given). Negative actuals are kept as published."""
         counts = self.outcome.count("cost lines")
-        published: dict[tuple[str, str, str], dict] = {}
-        owners: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for row in spending:
-            key = (
-                row.get("organization_id", "").strip(),
-                row.get("program_id", "").strip(),
-                row.get("fy_ef", "").strip(),
-            )
-            published[key] = row
-            owners[key[1:]].add(row.get("organization", "").strip())
+        published, owners = _published_spending(spending)
         members: dict[tuple[str, str, str], dict[str, dict]] = defaultdict(dict)
         for row in rows:
             for code in codes(row.get("program_id", "")):
@@ -892,15 +914,7 @@ class GcLoad:
                         location=f"{FILES['spending']} line {row['_line']}",
                         period=fiscal_year(year),
                     )
-            weights = [
-                number(r.get("num_applications_total", "")) or Decimal(0) for r in service_rows
-            ]
-            equal = not any(weights)
-            if equal:
-                weights = [Decimal(1)] * len(service_rows)
-            driver = f"Share of programme {code} actual spending " + (
-                "split equally (no applications given)" if equal else "by total applications"
-            )
+            weights, driver = _allocation(code, service_rows)
             team = programmes[(organisation.pk, code)]
             for service_row, amount in zip(service_rows, split(actual, weights), strict=True):
                 key = (

@@ -6,42 +6,35 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from performance.imports import KINDS, runs
-from performance.imports.access import token_still_valid
+from performance.imports.access import (
+    may_import,
+    preview_for_user,
+    require_may_import,
+    run_for_user,
+    token_of,
+    token_still_valid,
+    visible_runs,
+)
 from performance.imports.actions import api_token_issue, api_token_revoke
 from performance.imports.forms import GcUploadForm, TokenForm, UploadForm
 from performance.imports.gc_inventory import FILES as GC_FILES
 from performance.models import ApiToken, ImportRun
 from servicelead.exports import SafeWriter
 from servicelead.views import page_of
-from services.access import LEAD, service_for_user, services_led_by
+from services.access import LEAD, service_for_user
 from services.models import Service
-from services.queries import User, is_org_admin
-
-
-def may_import(user: User) -> bool:
-    """Org admins import anything; service leaders import data about the services they lead."""
-    if is_org_admin(user):
-        return True
-    return services_led_by(user).exists()
-
-
-def _visible_runs(user: User):
-    found = ImportRun.objects.select_related("user").prefetch_related("services")
-    if is_org_admin(user):
-        return found
-    return found.filter(user=user)
+from services.queries import is_org_admin
 
 
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     """Step one: choose a kind and a file; see what would change and any errors."""
-    if not may_import(request.user):
-        raise PermissionDenied
+    require_may_import(request.user)
     admin = is_org_admin(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, admin=admin)
     if request.method == "POST" and form.is_valid():
@@ -56,7 +49,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(_visible_runs(request.user), pk=pk)
+    run = run_for_user(request.user, pk)
     percent, note = runs.progress_of(run)
     return render(
         request,
@@ -76,9 +69,7 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Step two: apply the previewed file in the background, all or nothing, checking it
     again as it goes; the run's page shows its progress."""
-    preview = get_object_or_404(
-        ImportRun, pk=pk, user=request.user, outcome=ImportRun.Outcome.DRY_RUN
-    )
+    preview = preview_for_user(request.user, pk)
     name = preview.summary.get("upload", "")
     stored = runs.UPLOADS / Path(name).name
     if not name or not stored.exists():
@@ -93,7 +84,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar of a running import (htmx polls it; without JavaScript, reload)."""
-    run = get_object_or_404(_visible_runs(request.user), pk=pk)
+    run = run_for_user(request.user, pk)
     if run.outcome != ImportRun.Outcome.RUNNING and request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("performance:import_run", args=[run.pk])
@@ -108,7 +99,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(_visible_runs(request.user), pk=pk)
+    run = run_for_user(request.user, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
     writer = SafeWriter(response)
@@ -120,7 +111,7 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def import_history(request: HttpRequest) -> HttpResponse:
-    return _history(request, _visible_runs(request.user).order_by("-started_at"), None)
+    return _history(request, visible_runs(request.user).order_by("-started_at"), None)
 
 
 @require_GET
@@ -185,7 +176,7 @@ def service_tokens(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     service = service_for_user(request.user, slug, LEAD)
-    token = get_object_or_404(ApiToken, pk=pk, service=service)
+    token = token_of(service, pk)
     api_token_revoke(token=token, user=request.user)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("performance:tokens", slug=service.slug)

@@ -174,22 +174,13 @@ def evidence_for(summaries: dict[int, Summary], window: Window) -> dict[int, Evi
     return {pk: _evidence(s, window, context) for pk, s in summaries.items()}
 
 
-def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
-    limits = settings.EVIDENCE
+def _important(s: Summary, context: _Context, cost) -> Criterion:
+    """Important to the organisation: its share of the organisation's volume or cost."""
     service = s.service
-    per_year = window.per_year
-    transactions = s.outcomes.transactions
-    # Cost to serve: none when every line is programme spending (as the GC inventory's are).
-    cost = s.costs.to_serve or None
-    currency = s.costs.currency
-    teams = [f.stage.team for f in s.flow.stages if f.stage.team is not None]
-    stages = len(s.flow.stages)
-
-    # Important to the organisation: its share of the organisation's volume or cost.
     facts, suggested = [], None
     shares = [
         (
-            _share(transactions, context.org_transactions.get(service.organisation_id)),
+            _share(s.outcomes.transactions, context.org_transactions.get(service.organisation_id)),
             "transactions",
         ),
         (_share(cost, context.org_cost.get(service.organisation_id)), "cost to serve"),
@@ -197,22 +188,24 @@ def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
     for share, what in shares:
         if share is not None:
             facts.append(f"{_pct(share)} of {service.organisation.name}'s {what}")
-            suggested = bool(suggested) or share >= limits["important_share"]
-    important = Criterion("important", suggested, facts)
+            suggested = bool(suggested) or share >= settings.EVIDENCE["important_share"]
+    return Criterion("important", suggested, facts)
 
-    # Large and complex: volumes, money, or a journey across many teams or boundaries.
-    directorates = {t.directorate_id for t in teams}
-    organisations = {t.directorate.organisation_id for t in teams}
+
+def _large(s: Summary, window: Window, cost, teams: list, directorates, organisations):
+    """Large and complex: volumes, money, or a journey across many teams or boundaries."""
+    limits = settings.EVIDENCE
+    transactions = s.outcomes.transactions
     facts, holds = [], []
     if transactions is not None:
-        yearly = transactions * per_year
+        yearly = transactions * window.per_year
         facts.append(f"{_n(yearly, 'transaction')} a year")
         holds.append(yearly >= limits["large_transactions"])
     if cost is not None:
-        yearly = cost * per_year
-        facts.append(f"{money(yearly, currency, 0)} a year to serve")
+        yearly = cost * window.per_year
+        facts.append(f"{money(yearly, s.costs.currency, 0)} a year to serve")
         holds.append(yearly >= limits["large_cost"])
-    if stages:
+    if s.flow.stages:
         facts.append(
             f"a journey of {_n(len(set(teams)), 'team')} in {_n(len(directorates), 'directorate')} "
             f"of {_n(len(organisations), 'organisation')}"
@@ -222,28 +215,31 @@ def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
             len(directorates) >= limits["large_directorates"],
             len(organisations) >= limits["large_organisations"],
         ]
-    large = Criterion("large_complex", any(holds) if holds else None, facts)
+    return Criterion("large_complex", any(holds) if holds else None, facts)
 
-    # In-house control: the share of its stages owned by teams that are not suppliers'.
+
+def _control(teams: list, stages: int) -> Criterion:
+    """In-house control: the share of its stages owned by teams that are not suppliers'."""
+    if not stages:
+        return Criterion("in_house_control", None, ["no journey"])
     in_house = [
         t
         for t in teams
         if t.team_type != Team.TeamType.SUPPLIER
         and t.directorate.organisation.kind != Organisation.Kind.SUPPLIER
     ]
-    if stages:
-        share = Decimal(len(in_house)) / stages
-        control = Criterion(
-            "in_house_control",
-            share >= limits["in_house_share"],
-            [f"{len(in_house)} of {_n(stages, 'stage')} owned in-house ({_pct(share)})"],
-        )
-    else:
-        control = Criterion("in_house_control", None, ["no journey"])
+    share = Decimal(len(in_house)) / stages
+    return Criterion(
+        "in_house_control",
+        share >= settings.EVIDENCE["in_house_share"],
+        [f"{len(in_house)} of {_n(stages, 'stage')} owned in-house ({_pct(share)})"],
+    )
 
-    # Major change: spending on change, or a project or programme under way.
+
+def _change(s: Summary, context: _Context) -> Criterion:
+    """Major change: spending on change, or a project or programme under way."""
     facts, holds = [], []
-    active = context.active_changes.get(service.pk, 0)
+    active = context.active_changes.get(s.service.pk, 0)
     if active:
         facts.append(
             f"{_n(active, 'active project or programme', 'active projects or programmes')}"
@@ -252,10 +248,13 @@ def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
     change_share = _share(s.costs.change, s.costs.total)
     if s.costs.total:
         facts.append(f"{_pct(change_share or Decimal(0))} of its spending on change")
-        holds.append(bool(change_share) and change_share >= limits["change_share"])
-    change = Criterion("major_change", any(holds) if holds else None, facts)
+        holds.append(bool(change_share) and change_share >= settings.EVIDENCE["change_share"])
+    return Criterion("major_change", any(holds) if holds else None, facts)
 
-    # Valuable or critical problems, from the figures.
+
+def _problems(s: Summary) -> Criterion:
+    """Valuable or critical problems, from the figures."""
+    limits = settings.EVIDENCE
     facts, holds = [], []
     # KPIs with a target and a value: one with no value in the window tells nothing.
     off = s.kpis_off_target
@@ -280,14 +279,27 @@ def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
     if not holds and (s.reporting or s.flow.has_data):
         holds.append(False)  # measured, and nothing wrong
         facts.append("measured, and no problem found")
-    problems = Criterion("critical_issues", any(holds) if holds else None, facts)
+    return Criterion("critical_issues", any(holds) if holds else None, facts)
 
-    criteria = [important, large, control, change, problems]
+
+def _evidence(s: Summary, window: Window, context: _Context) -> Evidence:
+    # Cost to serve: none when every line is programme spending (as the GC inventory's are).
+    cost = s.costs.to_serve or None
+    teams = [f.stage.team for f in s.flow.stages if f.stage.team is not None]
+    directorates = {t.directorate_id for t in teams}
+    organisations = {t.directorate.organisation_id for t in teams}
+    criteria = [
+        _important(s, context, cost),
+        _large(s, window, cost, teams, directorates, organisations),
+        _control(teams, len(s.flow.stages)),
+        _change(s, context),
+        _problems(s),
+    ]
     assessment = s.assessment
     for criterion in criteria:
         criterion.assessed = getattr(assessment, criterion.field) if assessment else None
     evidence = Evidence(window, criteria, assessed=assessment is not None)
-    _recommend(evidence, service, organisations, directorates)
+    _recommend(evidence, s.service, organisations, directorates)
     return evidence
 
 

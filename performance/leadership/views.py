@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from performance.leadership.access import campaign_for_user
 from performance.leadership.actions import campaign_fix_apply, campaign_launch
 from performance.leadership.campaigns import (
     FIX,
@@ -61,6 +62,20 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _scope(services, ids: list[int], filters, key: str) -> dict:
+    """What launching would cover: how many services, how many fail the check, the first."""
+    found = latest_records(ids)
+    return {
+        "words": scope_words(filters),
+        "count": len(ids),
+        "failing": sum(
+            1 for pk in ids if pk not in found or fails_check(found[pk].failed_checks, key)
+        ),
+        "first": list(services[:20]),
+        "check": check_name(key),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
     """A campaign is launched once the services its filters find have been shown: a
@@ -69,23 +84,16 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None)
     scope = None
     if request.method == "POST" and form.is_valid():
-        filters = form.filters()
+        filters, data = form.filters(), form.cleaned_data
         services = filter_services(Service.objects.all(), filters).order_by(*BY_NAME)
         ids = list(services.values_list("pk", flat=True))
         seen = _fingerprint(ids)
         if not ids:
             form.add_error(None, "No service matches these filters: widen them.")
-        elif form.cleaned_data["previewed"] == seen:
-            campaign = campaign_launch(
-                campaign=Campaign(
-                    name=form.cleaned_data["name"],
-                    check_key=form.cleaned_data["check_key"],
-                    target_date=form.cleaned_data["target_date"],
-                    scope=scope_words(filters),
-                ),
-                service_ids=ids,
-                user=request.user,
-            )
+        elif data["previewed"] == seen:
+            fields = {key: data[key] for key in ("name", "check_key", "target_date")}
+            campaign = Campaign(**fields, scope=scope_words(filters))
+            campaign = campaign_launch(campaign=campaign, service_ids=ids, user=request.user)
             messages.success(
                 request, f"Campaign “{campaign.name}” launched on {len(ids):,} services."
             )
@@ -93,30 +101,15 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         else:
             form.data = form.data.copy()
             form.data["previewed"] = seen  # shown now: the next submit launches it
-            key = form.cleaned_data["check_key"]
-            found = latest_records(ids)
-            scope = {
-                "words": scope_words(filters),
-                "count": len(ids),
-                "failing": sum(
-                    1 for pk in ids if pk not in found or fails_check(found[pk].failed_checks, key)
-                ),
-                "first": list(services[:20]),
-                "check": check_name(key),
-            }
+            scope = _scope(services, ids, filters, data["check_key"])
     return render(
         request, "performance/leadership/campaign_form.html", {"form": form, "scope": scope}
     )
 
 
-def _campaign(pk: int) -> Campaign:
-    return get_object_or_404(Campaign.objects.select_related("launched_by"), pk=pk)
-
-
 @require_GET
 def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
-    org_admins_only(request.user)
-    campaign = _campaign(pk)
+    campaign = campaign_for_user(request.user, pk)
     done = progress(campaign)
     failing = [s for s in standings(campaign, campaign.services.order_by(*BY_NAME)) if not s.passes]
     return render(
@@ -134,46 +127,49 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _fix_applied(request: HttpRequest, campaign: Campaign, form, fix) -> bool:
+    """Apply the fix shown; False, saying why on the form, when a service changed meanwhile."""
+    try:
+        with transaction.atomic():
+            added = campaign_fix_apply(campaign=campaign, fix=fix, user=request.user)
+    except IntegrityError:
+        form.add_error(
+            None,
+            "Somebody named a Decide holder on one of these services meanwhile: "
+            "look at what would change again.",
+        )
+        return False
+    services = len(fix.gaps)
+    messages.success(
+        request,
+        f"The leadership team now holds {added:,} Decide right{'s' if added != 1 else ''} "
+        f"on {services:,} service{'s' if services != 1 else ''}.",
+    )
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def campaign_fix(request: HttpRequest, pk: int) -> HttpResponse:
     """Name each service's leadership team as Decide holder where nobody is: shown first, and
     applied only to exactly what was shown."""
-    org_admins_only(request.user)
-    campaign = _campaign(pk)
+    campaign = campaign_for_user(request.user, pk)
     if campaign.check_key != FIX:
         raise PermissionDenied  # no mechanical fix for the others
     form = CampaignFixForm(request.POST or None)
     fix = None
     if request.method == "POST" and form.is_valid():
         fix = fix_preview(campaign, form.cleaned_data["decision_type"])
-        seen = _fix_seen(fix)
         if not fix.rights:
             form.add_error(
                 "decision_type",
                 "Every service in the campaign has a Decide holder for that kind of decision.",
             )
-        elif form.cleaned_data["previewed"] == seen:
-            try:
-                with transaction.atomic():
-                    added = campaign_fix_apply(campaign=campaign, fix=fix, user=request.user)
-            except IntegrityError:
-                form.add_error(
-                    None,
-                    "Somebody named a Decide holder on one of these services meanwhile: "
-                    "look at what would change again.",
-                )
-                fix = fix_preview(campaign, form.cleaned_data["decision_type"])
-                seen = _fix_seen(fix)
-            else:
-                messages.success(
-                    request,
-                    f"The leadership team now holds {added:,} Decide right"
-                    f"{'s' if added != 1 else ''} on {len(fix.gaps):,} service"
-                    f"{'s' if len(fix.gaps) != 1 else ''}.",
-                )
+        elif form.cleaned_data["previewed"] == _fix_seen(fix):
+            if _fix_applied(request, campaign, form, fix):
                 return redirect(campaign)
+            fix = fix_preview(campaign, form.cleaned_data["decision_type"])
         form.data = form.data.copy()
-        form.data["previewed"] = seen
+        form.data["previewed"] = _fix_seen(fix)
     return render(
         request,
         "performance/leadership/campaign_fix.html",
