@@ -16,10 +16,11 @@ def _own_redis_databases(url: str, worker: str) -> str:
     return f"{match[1]}/{int(match[2] or 0) + 2 * (n + 1)}"
 
 
-if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ["REDIS_URL"] = _own_redis_databases(
-        os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
-    )
+# Once per worker: a Celery worker a test starts inherits the environment already moved.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if os.environ.get("REDIS_URL") and WORKER and os.environ.get("TEST_REDIS_OF") != WORKER:
+    os.environ["REDIS_URL"] = _own_redis_databases(os.environ["REDIS_URL"], WORKER)
+    os.environ["TEST_REDIS_OF"] = WORKER
     os.environ.pop("REDIS_CACHE_URL", None)
 
 from servicelead.settings import *  # noqa: E402, F403

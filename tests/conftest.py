@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from services.queries import ORG_ADMINS_GROUP
 from tests.factories import PersonFactory, UserFactory
+from tests.routes import world  # noqa: F401 - the routes' world, a fixture for every test
 from tests.write_guard import guarding
 
 

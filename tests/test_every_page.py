@@ -18,7 +18,7 @@ from services.models import Service
 from services.queries import ORG_ADMINS_GROUP
 from tests.data import CASES, EXTRACT, FULL
 from tests.factories import ServiceFactory, StageFactory, UserFactory
-from tests.test_permission_matrix import ROUTES
+from tests.routes import ROUTES
 
 pytestmark = pytest.mark.django_db
 

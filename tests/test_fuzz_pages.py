@@ -19,13 +19,7 @@ from hypothesis import strategies as st
 
 from services.queries import ORG_ADMINS_GROUP
 from tests.pages import form_fields
-from tests.test_permission_matrix import (  # noqa: F401 - world is a fixture
-    ROUTES,
-    expected_status,
-    kwargs_for,
-    url_for,
-    world,
-)
+from tests.routes import ROUTES, expected_status, kwargs_for, url_for
 
 pytestmark = pytest.mark.django_db
 

@@ -97,7 +97,7 @@ def test_a_page_refuses_a_nul_in_the_address(admin, url):
 def test_the_api_refuses_a_body_holding_a_nul_or_lone_surrogate_by_item(client, bad):
     from performance.imports.actions import api_token_issue
     from performance.models import Measurement
-    from tests.performance.imports.test_views import ITEM, post
+    from tests.api.requests import ITEM, post
 
     ServiceFactory(slug="grants")
     issued = api_token_issue(service=None, name="Warehouse", user=None)

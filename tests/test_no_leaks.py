@@ -28,7 +28,7 @@ from tests.factories import (
     UserFactory,
     measure,
 )
-from tests.test_permission_matrix import ROUTES, url_for, world  # noqa: F401 - a fixture
+from tests.routes import ROUTES, url_for
 
 pytestmark = pytest.mark.django_db
 

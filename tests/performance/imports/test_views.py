@@ -12,6 +12,7 @@ from performance.imports.actions import api_token_issue, api_token_revoke, token
 from performance.models import ApiToken, ImportRun, Measurement
 from services.actions import service_access_sync
 from services.models import ServiceLeader
+from tests.api.requests import ITEM, bearer, post
 from tests.factories import (
     ImportRunFactory,
     PersonFactory,
@@ -21,6 +22,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
 
 GOOD = (
     "service,metric,period_start,period_end,value,channel\n"
@@ -171,9 +173,6 @@ def test_templates_have_the_columns_and_an_example_row(client, leader, kind):
     assert all(example[header.index(column)] for column in KINDS[kind].columns)
 
 
-# --- API tokens and the JSON API ------------------------------------------------------------
-
-
 def test_leader_issues_a_token_shown_once_and_stored_hashed(client, leader, grants):
     client.force_login(leader)
     response = client.post(reverse("performance:tokens", args=["grants"]), {"name": "Case system"})
@@ -182,29 +181,6 @@ def test_leader_issues_a_token_shown_once_and_stored_hashed(client, leader, gran
     token = ApiToken.objects.get()
     assert token.key_hash == token_hash(key) and key not in token.key_hash
     assert key not in client.get(reverse("performance:tokens", args=["grants"])).content.decode()
-
-
-def bearer(key: str) -> dict:
-    return {"Authorization": f"Bearer {key}"}
-
-
-def post(client, slug: str, payload, key: str | None = None):
-    headers = bearer(key) if key else {}
-    return client.post(
-        f"/api/v1/services/{slug}/measurements",
-        data=json.dumps(payload) if not isinstance(payload, str) else payload,
-        content_type="application/json",
-        headers=headers,
-    )
-
-
-ITEM = {
-    "metric": "transactions",
-    "period_start": "2026-01-01",
-    "period_end": "2026-01-31",
-    "value": 1200,
-    "channel": "digital",
-}
 
 
 def test_api_writes_measurements_with_a_service_token(client, grants, leader):

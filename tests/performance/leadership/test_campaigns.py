@@ -30,7 +30,7 @@ from tests.factories import (
     UserFactory,
     measure,
 )
-from tests.performance.leadership.test_maturity import bronze, cards
+from tests.performance.leadership.services import bronze, cards
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -4,44 +4,19 @@ raise each, and the portfolio's filter by level."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from performance.figures.metrics import summaries
 from performance.figures.portfolio import PortfolioFilters, portfolio
-from performance.figures.windows import Window
-from performance.leadership.maturity import scorecards
-from performance.leadership.proportionality import evidence_for
 from performance.models import ReviewNarrative
 from services.models import Service
 from tests.factories import (
     FrictionPointFactory,
-    MetricFactory,
     ProportionalityAssessmentFactory,
     ServiceFactory,
-    ServiceLeaderFactory,
     StageFactory,
-    measure,
 )
+from tests.performance.leadership.services import TODAY, WINDOW, bronze, cards
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
-WINDOW = Window(TODAY - timedelta(days=364), TODAY)
-LAST_MONTH = (TODAY - timedelta(days=40), TODAY - timedelta(days=10))
-
-
-def cards(*services):
-    found = summaries(list(services), WINDOW)
-    return scorecards(found, evidence_for(found, WINDOW), TODAY)
-
-
-def bronze(name):
-    """A leader, one owned stage and a KPI with a target: Bronze, not assessed."""
-    service = ServiceFactory(name=name)
-    ServiceLeaderFactory(service=service)
-    StageFactory(service=service)
-    MetricFactory(service=service, key="days", name="Days", target=10, higher_is_better=False)
-    measure(service, "days", LAST_MONTH, 9)
-    return service
 
 
 def silver(name):
