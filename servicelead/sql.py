@@ -31,6 +31,12 @@ class Ratio(Func):
         # division; SQLite's result is read back as a decimal of the field's places.
         return f"(({top}) * 1.0 / NULLIF(({bottom}), 0))", [*top_params, *bottom_params]
 
+    def as_sqlite(self, compiler, connection, **extra):
+        # Rounded to the field's places as PostgreSQL's cast does, so both give 0.6666666667
+        # (a real would read back as 0.666666666666667); NUMERIC, so it compares as a number.
+        sql, params = self.as_sql(compiler, connection, **extra)
+        return f"CAST(ROUND({sql}, {self.output_field.decimal_places}) AS NUMERIC)", params
+
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = self.as_sql(compiler, connection, **extra)
         field = self.output_field
