@@ -1,12 +1,15 @@
 """The panels performance adds to the service page (flow, friction and change; the evidence
-for proportionality) and to the organisation and directorate pages (their exceptions)."""
+for proportionality) and to the organisation and directorate pages (their exceptions), and
+the links it adds to them and to the team page."""
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from performance.figures.exceptions import exceptions_in
 from performance.figures.portfolio import PortfolioFilters
 from performance.figures.rollups import cached_summary, window_for
+from performance.flow.access import may_log
 from performance.flow.queries import service_flow
 from performance.flow.teamwork import CHANGE_FLOOR, CHANGE_WEEKS, teamwork
 from performance.friction.queries import friction_summary
@@ -17,7 +20,7 @@ from performance.leadership.proportionality import evidence_for
 from performance.models import ChangeInitiative
 from services import panels
 from services.access import CONTRIBUTE, LEAD, user_can
-from services.models import Directorate, Organisation, Service
+from services.models import Directorate, Organisation, Service, Team
 
 HISTORY_SHOWN = 12  # changes of a service's maturity level listed, newest first
 
@@ -97,3 +100,40 @@ def teamwork_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
 def drift_panel(request: HttpRequest, service: Service) -> tuple[str, dict]:
     """The service's accountability drift, read from its history: a dated timeline."""
     return "performance/leadership/_drift_panel.html", {"events": drift_events([service])}
+
+
+@panels.register_link("service")
+def dashboard_link(request: HttpRequest, service: Service) -> tuple[str, str]:
+    return "Dashboard", reverse("performance:dashboard", args=[service.slug])
+
+
+@panels.register_link("service_more")
+def tokens_link(request: HttpRequest, service: Service) -> tuple[str, str] | None:
+    if not user_can(request.user, LEAD, service):
+        return None
+    return "API tokens", reverse("performance:tokens", args=[service.slug])
+
+
+@panels.register_link("service_more")
+def imports_link(request: HttpRequest, service: Service) -> tuple[str, str]:
+    return "Import history", reverse("performance:service_imports", args=[service.slug])
+
+
+SHARE = "Its share of each service's cost, and the hand-offs across its boundary"
+
+
+@panels.register_link("organisation")
+def organisation_share_link(request: HttpRequest, organisation: Organisation) -> tuple[str, str]:
+    return SHARE, reverse("performance:organisation_share", args=[organisation.slug])
+
+
+@panels.register_link("directorate")
+def directorate_share_link(request: HttpRequest, directorate: Directorate) -> tuple[str, str]:
+    return SHARE, reverse("performance:directorate_share", args=[directorate.pk])
+
+
+@panels.register_link("team")
+def team_log_link(request: HttpRequest, team: Team) -> tuple[str, str] | None:
+    if not may_log(request.user, team):
+        return None
+    return "Log last week's hand-offs", reverse("performance:team_log", args=[team.pk])

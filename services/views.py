@@ -33,7 +33,7 @@ from services.forms import (
     StageFormSet,
 )
 from services.models import Directorate, Organisation, Person, ProportionalityAssessment, Team
-from services.panels import render_panels, render_part_panels
+from services.panels import links, render_panels, render_part_panels
 from services.queries import (
     catalogue,
     directorate_and_descendants,
@@ -74,6 +74,9 @@ def service_page(request: HttpRequest, slug: str) -> HttpResponse:
             "detail": service_detail(request.user, service),
             "can_lead": user_can(request.user, LEAD, service),
             "panels": render_panels(request, service),
+            "links": links(request, "service", service),
+            "more_links": links(request, "service_more", service),
+            "published_links": links(request, "published", service),
         },
     )
 
@@ -262,6 +265,7 @@ def organisation_page(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "panels": render_part_panels(request, organisation),
+            "links": links(request, "organisation", organisation),
             "can_change_structure": is_org_admin(request.user),
             "directorates": organisation_directorates(organisation),
             "services": organisation_services(request.user, organisation),
@@ -282,6 +286,7 @@ def directorate_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "directorate": directorate,
             "panels": render_part_panels(request, directorate),
+            "links": links(request, "directorate", directorate),
             "can_change_structure": is_org_admin(request.user),
             "subdirectorates": directorate.children.order_by("name"),
             "teams": directorate.teams.order_by("name"),
@@ -301,8 +306,7 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "team": team,
             "memberships": team.memberships.select_related("person").order_by("person__name"),
-            "can_log": is_org_admin(request.user)
-            or team.memberships.filter(person__user=request.user).exists(),
+            "links": links(request, "team", team),
             "can_change_structure": is_org_admin(request.user),
             "services": services_taking_part(request.user, teams),
             "stages": stages_owned(request.user, teams),

@@ -8,10 +8,15 @@ from services.models import Service, Team
 from services.queries import User, is_org_admin
 
 
+def may_log(user: User, team: Team) -> bool:
+    """Whether the user fills in the team's weekly log: their own team (any, for org admins)."""
+    return is_org_admin(user) or team.memberships.filter(person__user=user).exists()
+
+
 def team_for_logging(user: User, pk: int) -> Team:
-    """A team whose weekly log the user may fill in: their own team (or any, for org admins)."""
+    """A team whose weekly log the user may fill in (404 for no team, 403 for another's)."""
     team = get_object_or_404(Team.objects.select_related("directorate__organisation"), pk=pk)
-    if not (is_org_admin(user) or team.memberships.filter(person__user=user).exists()):
+    if not may_log(user, team):
         raise PermissionDenied
     return team
 
