@@ -13,13 +13,13 @@ from pydantic import field_validator
 from performance.figures.metrics import money, number, summary_json
 from performance.figures.portfolio import PortfolioFilters, portfolio, totals
 from performance.figures.rollups import cached_summary, data_span
-from performance.figures.windows import window_from
 from performance.imports import ImportRejected
 from performance.imports.access import token_still_valid
 from performance.imports.actions import token_hash
 from performance.imports.base import run_rows
 from performance.imports.measurements import MeasurementsKind
 from performance.models import ApiToken, ImportRun
+from performance.windows import window_from
 from servicelead.middleware import too_large_for_the_api
 from servicelead.text import UNUSABLE_SAYS, unusable
 from services.models import Organisation, Service

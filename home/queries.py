@@ -20,10 +20,10 @@ from performance.figures.exceptions import (
 )
 from performance.figures.portfolio import NEEDS_ATTENTION, PortfolioFilters, portfolio
 from performance.figures.rollups import Freshness, window_for
-from performance.figures.windows import Window
 from performance.flow.queries import HandoffToLog, StageToLog, team_week
 from performance.friction.queries import FRICTION_ORDER
 from performance.models import DataQualityFinding, FrictionPoint
+from performance.windows import Window
 from services.access import my_services
 from services.models import Person, Service, Team
 from services.queries import User, is_org_admin, visible_services

@@ -26,9 +26,9 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from performance.figures.metrics import Summary, summaries
-from performance.figures.windows import Window
 from performance.imports.gc_inventory import CURRENCY, STAGES, VOLUMES, spending_year
 from performance.models import CostLine, Measurement, Metric
+from performance.windows import Window
 from servicelead.calendar import FINANCIAL_YEAR_STARTS, add_months, financial_year_of
 from servicelead.exports import SafeWriter, csv_safe
 from services.models import Service

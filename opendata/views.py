@@ -22,8 +22,8 @@ from opendata.published import (
     years_of,
 )
 from performance.figures.metrics import summaries
-from performance.figures.windows import Window
 from performance.models import Measurement
+from performance.windows import Window
 from services.models import Service
 
 PAGE_SIZE = 50

@@ -20,12 +20,12 @@ from decisions.queries import REVIEW_WINDOW_DAYS, reviews_due
 from performance.figures.dashboard import kpi_tiles
 from performance.figures.metrics import is_stale
 from performance.figures.rollups import cached_summary
-from performance.figures.windows import presets
 from performance.friction.shared_problems import shared_problems, touching
 from performance.leadership.campaigns import failing
 from performance.leadership.drift import drift_events
 from performance.leadership.maturity import check_name
 from performance.models import Campaign, FrictionPoint, Measurement, ReminderSent
+from performance.windows import presets
 from servicelead.text import one_line
 from services.models import ServiceLeader
 from services.queries import visible_services

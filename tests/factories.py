@@ -10,8 +10,8 @@ from factory.django import DjangoModelFactory
 
 from decisions import models as decision_models
 from performance import models as performance_models
-from performance.figures.windows import Window
 from performance.models import Metric
+from performance.windows import Window
 from services import models
 
 

@@ -11,7 +11,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
 from performance.change.scenarios import predict
-from performance.figures.windows import Window
 from performance.models import (
     ApiToken,
     Campaign,
@@ -25,6 +24,7 @@ from performance.models import (
     StageLog,
     TeamInteraction,
 )
+from performance.windows import Window
 from services.actions import service_access_sync
 from services.models import (
     Organisation,

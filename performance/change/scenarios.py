@@ -25,9 +25,9 @@ from copy import copy
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from performance.figures.windows import Window
 from performance.flow.figures import ZERO, FlowFigures, flow_figures
 from performance.flow.queries import weekly_sums
+from performance.windows import Window
 from servicelead.numbers import percent
 from services.journey import boundary_between
 from services.models import Service, Stage, Team

@@ -22,12 +22,12 @@ from performance.change.scenarios import (
     predict,
 )
 from performance.figures.rollups import window_for
-from performance.figures.windows import Window
 from performance.flow.queries import service_flow
 from performance.models import (
     ChangeInitiative,
     Scenario,
 )
+from performance.windows import Window
 from servicelead.calendar import last_complete_week, week_of
 from servicelead.views import saved
 from services.access import LEAD, service_for_user, user_can

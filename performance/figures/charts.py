@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.utils import dateformat
 
 from performance.figures.trends import Trend
-from performance.figures.windows import Window
+from performance.windows import Window
 from servicelead.calendar import add_months
 from servicelead.numbers import number
 

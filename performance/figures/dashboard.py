@@ -10,12 +10,7 @@ from decimal import Decimal
 
 from django.utils import dateformat
 
-from performance.figures.metrics import (
-    STATUS_LABELS,
-    Summary,
-    kpi_status,
-    latest_values,
-)
+from performance.figures.metrics import STATUS_LABELS, Summary, kpi_status, latest_values
 from performance.models import DataQualityFinding, Metric
 from servicelead.numbers import money, number, percent
 

@@ -16,8 +16,8 @@ from performance.figures.portfolio import (
     portfolio,
 )
 from performance.figures.rollups import window_for
-from performance.figures.windows import Window
 from performance.models import Rollup
+from performance.windows import Window
 from services.queries import User, filter_services, visible_services
 
 SHOWN = 10  # services needing attention listed; the rest are in the portfolio

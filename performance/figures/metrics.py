@@ -22,7 +22,6 @@ from django.utils import timezone
 from decisions.agents import agent_gaps
 from decisions.models import Decision
 from decisions.queries import rights_gap_text, rights_matrix_rows_missing
-from performance.figures.windows import Window, in_window
 from performance.flow.figures import FlowFigures
 from performance.flow.queries import flows_for
 from performance.models import (
@@ -31,12 +30,17 @@ from performance.models import (
     Measurement,
     Metric,
 )
+from performance.windows import Window, in_window, share_over_common_periods
 from servicelead.numbers import half_up
 from services.gaps import accountability_gaps
 from services.models import ProportionalityAssessment, Service, ServiceLeader
 
 ZERO = Decimal(0)
+
+
 STANDARD = list(Metric.STANDARD)
+
+
 WITHIN = Decimal("0.05")
 
 
@@ -557,9 +561,6 @@ def metric_series(metric_ids: list[int], span: Window) -> dict[int, dict[tuple, 
     return series
 
 
-# --- As JSON (CONTRACTS.md section 3) ---------------------------------------------------------
-
-
 def money(value) -> str | None:
     return None if value is None else str(half_up(value, 2))
 
@@ -633,13 +634,3 @@ def summary_json(s: Summary) -> dict:
         ],
         "gaps": s.gaps,
     }
-
-
-def share_over_common_periods(part: dict, whole: dict) -> Decimal | None:
-    """Σ part ÷ Σ whole over the periods that give both (each a {period: value}): a period
-    without one of them tells nothing about the share, so it is left out, never read as 0."""
-    common = [period for period in part if period in whole]
-    total = sum((whole[p] for p in common), ZERO)
-    if not total:
-        return None
-    return sum((part[p] for p in common), ZERO) / total

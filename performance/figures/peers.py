@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 
 from performance.figures.portfolio import PortfolioFilters, portfolio
 from performance.figures.trends import show
-from performance.figures.windows import Window
+from performance.windows import Window
 from servicelead.numbers import percent
 from servicelead.sql import Ratio
 from services.models import Service

@@ -11,8 +11,8 @@ from django.db.models.functions import Lower
 
 from performance.figures.metrics import ZERO
 from performance.figures.rollups import Freshness, bring_up_to_date
-from performance.figures.windows import Window
 from performance.models import Rollup
+from performance.windows import Window
 from servicelead.sql import Ratio
 from services.gaps import NOT_HANDS_ON
 from services.models import Service

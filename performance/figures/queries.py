@@ -12,7 +12,6 @@ from django.db.models import (
 
 from performance.figures.metrics import Summary
 from performance.figures.rollups import cached_summaries
-from performance.figures.windows import Window, in_window
 from performance.flow.figures import HandoffFigures
 from performance.models import (
     ChangeInitiative,
@@ -20,6 +19,7 @@ from performance.models import (
     DataQualityFinding,
     ReviewNarrative,
 )
+from performance.windows import Window, in_window
 from services.models import Service, Team
 
 

@@ -35,12 +35,6 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from performance.figures.metrics import Summary, summaries, summary_json
-from performance.figures.windows import (
-    DataSpan,
-    Window,
-    presets,
-    window_from,
-)
 from performance.leadership.maturity import Scorecard, record, scorecards
 from performance.leadership.proportionality import Evidence, evidence_for
 from performance.models import (
@@ -50,6 +44,12 @@ from performance.models import (
     Rollup,
 )
 from performance.outbox import enqueue
+from performance.windows import (
+    DataSpan,
+    Window,
+    presets,
+    window_from,
+)
 from servicelead.calendar import financial_year_of
 from services import versions
 from services.models import FiguresVersion, Service

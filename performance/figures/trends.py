@@ -22,13 +22,12 @@ from performance.figures.metrics import (
     metric_series,
     outcomes_by_period,
 )
-from performance.figures.windows import Window
 from performance.flow.queries import flow_by_month
 from performance.models import Metric
+from performance.windows import Window, span_to
 from servicelead.calendar import add_months
 from servicelead.numbers import number
 
-MONTHS = 24
 AXES = {
     "percent": "Per cent",
     "score": "Score out of 100",
@@ -93,13 +92,6 @@ def show(value: Decimal | None, kind: str, unit: str = "") -> str:
     if kind == "hours":
         return f"{number(value, 1)} hours"
     return fmt(value, kind) + unit
-
-
-def span_to(end: date, months: int = MONTHS) -> Window:
-    """The ``months`` months that end on ``end``."""
-    day_after = end + timedelta(days=1)
-    start = add_months(day_after.replace(day=1), -months) + timedelta(days=day_after.day - 1)
-    return Window(start, end)
 
 
 def _points(values: dict[tuple[date, date], Decimal | None], kind: str, now: Window, unit=""):

@@ -30,10 +30,11 @@ from performance.figures.portfolio import (
 )
 from performance.figures.queries import Part, dashboard_panels, findings_list, shares
 from performance.figures.rollups import as_of_text, summary_as_of, window_for
-from performance.figures.trends import service_trends, span_to
+from performance.figures.trends import service_trends
 from performance.friction.cost import service_friction
 from performance.friction.queries import friction_summary
 from performance.models import DataQualityFinding
+from performance.windows import span_to
 from servicelead.exports import Echo, SafeWriter
 from servicelead.numbers import half_up, trimmed
 from servicelead.views import page_of, page_or_part

@@ -6,11 +6,11 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from performance.figures.windows import EARLIEST
 from performance.models import (
     CapacityLog,
     TeamInteraction,
 )
+from performance.windows import EARLIEST
 from servicelead.forms import GovukFormMixin
 from services.forms import TeamChoiceField
 from services.models import Service, Team

@@ -15,13 +15,13 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 
-from performance.figures.windows import Window, in_window
 from performance.flow.figures import FlowFigures, HandoffFigures, StageFigures, flow_figures
 from performance.models import (
     Handoff,
     HandoffLog,
     StageLog,
 )
+from performance.windows import Window, in_window
 from servicelead.calendar import week_of
 from services.journey import Boundary, boundary_between
 from services.models import Service, Stage, Team

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from performance.access import can_change_record
 from performance.figures.rollups import window_for
-from performance.figures.windows import EARLIEST, LATEST
 from performance.flow.access import interaction_of, team_for_logging
 from performance.flow.actions import (
     capacity_record,
@@ -35,6 +34,7 @@ from performance.friction.queries import friction_summary
 from performance.models import (
     CapacityLog,
 )
+from performance.windows import EARLIEST, LATEST
 from servicelead.calendar import last_complete_week, week_of
 from servicelead.conflicts import EditConflict, who
 from servicelead.views import saved

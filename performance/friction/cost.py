@@ -23,10 +23,9 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import dateformat
 
-from performance.figures.trends import span_to
-from performance.figures.windows import Window, in_window
 from performance.friction.queries import FrictionSummary
 from performance.models import CostLine, FrictionPoint
+from performance.windows import Window, in_window, span_to
 from servicelead.numbers import half_up, money
 from services.models import Organisation, Service, Stage, contact_cost
 

@@ -17,13 +17,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from performance.figures.metrics import share_over_common_periods
-from performance.figures.windows import Window, in_window
 from performance.flow.queries import ZERO
 from performance.models import (
     FrictionPoint,
     Measurement,
 )
+from performance.windows import Window, in_window, share_over_common_periods
 from servicelead.queries import where_given
 from services.models import Service, Stage
 

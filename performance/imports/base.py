@@ -20,9 +20,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from performance.figures.windows import EARLIEST, LATEST
 from performance.imports.actions import Finding, findings_record
 from performance.models import DataQualityFinding, ImportRun
+from performance.windows import EARLIEST, LATEST
 from servicelead.text import has_line_break
 from services.access import services_led_by
 from services.models import Directorate, Organisation, Service, Stage, Team

@@ -17,9 +17,9 @@ from decisions.models import DecisionType
 from decisions.queries import MatrixRow, missing_deciders
 from performance.figures.charts import Chart, chart
 from performance.figures.trends import Point, Trend, show
-from performance.figures.windows import Window
 from performance.leadership.maturity import LEVELS, check_name, latest_records
 from performance.models import Campaign, MaturityRecord
+from performance.windows import Window
 from services.models import Service, ServiceLeader
 from services.queries import BY_NAME, CatalogueFilters
 

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db.models import Count, Sum
 
 from performance.figures.metrics import Summary
-from performance.figures.windows import Window
 from performance.models import ChangeInitiative, CostLine, Measurement
+from performance.windows import Window
 from servicelead.numbers import money, number, percent
 from services.models import Organisation, ProportionalityAssessment, Service, Team
 from services.proportionality import hands_on_recommended

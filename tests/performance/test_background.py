@@ -20,10 +20,10 @@ from api.v1 import summary_json
 from performance import outbox
 from performance.figures import rollups
 from performance.figures.metrics import summaries
-from performance.figures.windows import Window
 from performance.flow.actions import handoff_log_record, handoffs_make
 from performance.mail import send_reminders, send_weekly_digests
 from performance.models import ImportRun, OutboxTask
+from performance.windows import Window
 from servicelead.calendar import week_of
 from servicelead.celery import app
 from services.actions import service_access_sync

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from performance.change.scenarios import Change, Kind, NoLongerApplies, predict
-from performance.figures.windows import Window
 from performance.models import ChangeInitiative, Handoff, HandoffLog, Scenario, StageLog
+from performance.windows import Window
 from servicelead.calendar import week_of
 from services.actions import service_access_sync
 from tests.factories import (

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from performance.figures.metrics import kpi_status, summaries, summary
 from performance.figures.portfolio import PortfolioFilters, portfolio, totals
-from performance.figures.windows import Window
 from performance.imports.actions import api_token_issue
 from performance.models import Metric, ReviewNarrative
+from performance.windows import Window
 from services import versions
 from services.models import Service
 from tests.factories import (

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from performance.figures import rollups
-from performance.figures.windows import Window
 from performance.models import Rollup
 from performance.tasks import refresh_all_summaries, refresh_service_summaries
+from performance.windows import Window
 from services import versions
 from services.models import FiguresVersion, Service
 from tests.factories import (

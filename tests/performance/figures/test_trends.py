@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from performance.figures.charts import axis_label, chart, nice_ticks
 from performance.figures.metrics import summary
-from performance.figures.trends import Point, Trend, service_trends, span_to
-from performance.figures.windows import Window
+from performance.figures.trends import Point, Trend, service_trends
 from performance.flow.actions import handoffs_make
+from performance.windows import Window, span_to
 from tests.factories import (
     FEB,
     JAN,

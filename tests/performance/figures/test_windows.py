@@ -4,7 +4,7 @@ from datetime import date
 
 from django.http import QueryDict
 
-from performance.figures.windows import DataSpan, Window, latest_data, presets, window_from
+from performance.windows import DataSpan, Window, latest_data, presets, window_from
 
 TODAY = date(2026, 5, 20)  # in the financial year 2026-27, which began on 1 April
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from performance.figures.windows import Window
 from performance.flow.actions import handoffs_make
 from performance.flow.figures import HandoffFigures, StageFigures, flow_figures
 from performance.flow.queries import journey_handoffs, service_flow
 from performance.models import Handoff
+from performance.windows import Window
 from services.journey import Boundary
 from services.models import Stage
 from tests.factories import (

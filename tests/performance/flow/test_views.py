@@ -6,9 +6,9 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from performance.figures.windows import Window, presets, window_from
 from performance.flow.actions import handoff_log_record, handoffs_make, log_version
 from performance.models import ChangeInitiative, FrictionPoint, HandoffLog, StageLog
+from performance.windows import Window, presets, window_from
 from servicelead.calendar import week_of
 from services.actions import service_access_sync
 from tests.factories import (
@@ -549,7 +549,7 @@ def test_flow_page_of_a_journey_with_no_hand_offs_renders(colleague_client, stag
 
 
 def test_latest_data_is_the_default_and_every_past_financial_year_with_data_a_preset():
-    from performance.figures.windows import DataSpan
+    from performance.windows import DataSpan
 
     today = date(2026, 11, 22)
     span = DataSpan(latest=date(2024, 3, 31), financial_years=[2021, 2022, 2023, 2026])

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from performance.figures.windows import Window
 from performance.friction.cost import across, costliest, rates_of
 from performance.models import FrictionPoint
+from performance.windows import Window
 from services.models import Service
 from services.queries import ORG_ADMINS_GROUP
 from tests.factories import (

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from performance.figures.metrics import kpi_status, summaries, summary
-from performance.figures.windows import Window
 from performance.imports.base import ImportRejected
 from performance.imports.gc_inventory import import_gc_inventory, number, read_files, split
 from performance.models import CostLine, DataQualityFinding, ImportRun, Measurement, Metric
+from performance.windows import Window
 from services.models import Directorate, Organisation, Service, Stage
 from tests.data import CASES, EXTRACT, FULL
 from tests.factories import CostLineFactory

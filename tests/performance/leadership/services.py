@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from performance.figures.metrics import summaries
-from performance.figures.windows import Window
 from performance.leadership.maturity import scorecards
 from performance.leadership.proportionality import evidence_for
+from performance.windows import Window
 from tests.factories import (
     MetricFactory,
     ServiceFactory,

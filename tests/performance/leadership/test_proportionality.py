@@ -10,8 +10,8 @@ from django.test import override_settings
 
 from performance.figures.metrics import summary
 from performance.figures.portfolio import PortfolioFilters, portfolio
-from performance.figures.windows import Window
 from performance.leadership.proportionality import evidence_for
+from performance.windows import Window
 from services.models import Service
 from tests.factories import (
     ChangeInitiativeFactory,

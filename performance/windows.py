@@ -130,6 +130,8 @@ def _span(window: Window) -> tuple[date, date]:
     return window.start, window.end
 
 
+ZERO = Decimal(0)
+MONTHS = 24  # the span of the trends: two years, month by month
 FALLBACK_PRESET = "12m"  # the default where the services in view have no data
 MAX_DAYS = 366 * 10
 # The dates a window (and the one before it, for comparison) may cover: far wider than any
@@ -192,3 +194,20 @@ def window_from(
 
 def in_window(window: Window) -> Q:
     return Q(period_start__gte=window.start, period_end__lte=window.end)
+
+
+def span_to(end: date, months: int = MONTHS) -> Window:
+    """The ``months`` months that end on ``end``."""
+    day_after = end + timedelta(days=1)
+    start = add_months(day_after.replace(day=1), -months) + timedelta(days=day_after.day - 1)
+    return Window(start, end)
+
+
+def share_over_common_periods(part: dict, whole: dict) -> Decimal | None:
+    """Σ part ÷ Σ whole over the periods that give both (each a {period: value}): a period
+    without one of them tells nothing about the share, so it is left out, never read as 0."""
+    common = [period for period in part if period in whole]
+    total = sum((whole[p] for p in common), ZERO)
+    if not total:
+        return None
+    return sum((part[p] for p in common), ZERO) / total
