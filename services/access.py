@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
-from services.models import Service
+from services.models import Directorate, Organisation, Service, Team
 from services.queries import (
     User,
     is_org_admin,
@@ -83,3 +83,27 @@ def my_services(user: User) -> QuerySet[Service]:
 def services_led_by(user: User) -> QuerySet[Service]:
     """Services the user leads (by their service permissions; org admins lead none as such)."""
     return get_objects_for_user(user, LEAD, klass=Service, with_superuser=False)
+
+
+# --- The organisation's structure: every signed-in person reads it, org admins change it ---
+
+
+def organisation_for_user(user: User, slug: str, *, change: bool = False) -> Organisation:
+    """The organisation (404 when there is none); with ``change``, for org admins only (403)."""
+    if change:
+        org_admins_only(user)
+    return get_object_or_404(Organisation, slug=slug)
+
+
+def directorate_for_user(user: User, pk: int, *, change: bool = False) -> Directorate:
+    """The directorate, with its organisation and parent; with ``change``, for org admins."""
+    if change:
+        org_admins_only(user)
+    return get_object_or_404(Directorate.objects.select_related("organisation", "parent"), pk=pk)
+
+
+def team_for_user(user: User, pk: int, *, change: bool = False) -> Team:
+    """The team, with its directorate and organisation; with ``change``, for org admins."""
+    if change:
+        org_admins_only(user)
+    return get_object_or_404(Team.objects.select_related("directorate__organisation"), pk=pk)

@@ -12,7 +12,12 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
-from services.access import org_admins_only
+from services.access import (
+    directorate_for_user,
+    org_admins_only,
+    organisation_for_user,
+    team_for_user,
+)
 from services.actions import record_save, records_add, records_remove
 from services.forms import DirectorateForm, MembershipForm, OrganisationForm, TeamForm
 from services.models import Directorate, Organisation, Team, TeamMembership
@@ -55,8 +60,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    org_admins_only(request.user)
-    organisation = get_object_or_404(Organisation, slug=slug)
+    organisation = organisation_for_user(request.user, slug, change=True)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         _written(request, form, "Organisation saved.")
@@ -73,8 +77,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def directorate_new(request: HttpRequest, slug: str) -> HttpResponse:
-    org_admins_only(request.user)
-    organisation = get_object_or_404(Organisation, slug=slug)
+    organisation = organisation_for_user(request.user, slug, change=True)
     form = DirectorateForm(request.POST or None, instance=Directorate(organisation=organisation))
     if request.method == "POST" and form.is_valid():
         directorate = _written(request, form, f"{form.cleaned_data['name']} added.")
@@ -91,8 +94,7 @@ def directorate_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def directorate_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org_admins_only(request.user)
-    directorate = get_object_or_404(Directorate.objects.select_related("organisation"), pk=pk)
+    directorate = directorate_for_user(request.user, pk, change=True)
     form = DirectorateForm(request.POST or None, instance=directorate)
     if request.method == "POST" and form.is_valid():
         _written(request, form, "Directorate saved.")
@@ -110,8 +112,7 @@ def directorate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_new(request: HttpRequest, pk: int) -> HttpResponse:
     """A new team owns no stage yet, so where it sits changes no journey."""
-    org_admins_only(request.user)
-    directorate = get_object_or_404(Directorate.objects.select_related("organisation"), pk=pk)
+    directorate = directorate_for_user(request.user, pk, change=True)
     form = TeamForm(request.POST or None, initial={"directorate": directorate})
     if request.method == "POST" and form.is_valid():
         team = _written(request, form, f"{form.cleaned_data['name']} added.")
@@ -130,8 +131,7 @@ def team_new(request: HttpRequest, pk: int) -> HttpResponse:
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a team. A move to another directorate is saved only once its impact on the
     journeys (the hand-offs whose boundary changes) has been shown for that directorate."""
-    org_admins_only(request.user)
-    team = get_object_or_404(Team.objects.select_related("directorate__organisation"), pk=pk)
+    team = team_for_user(request.user, pk, change=True)
     where = team.directorate  # before the form changes the team
     form = TeamForm(request.POST or None, instance=team)
     impact = None
@@ -158,8 +158,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def team_members(request: HttpRequest, pk: int) -> HttpResponse:
-    org_admins_only(request.user)
-    team = get_object_or_404(Team.objects.select_related("directorate__organisation"), pk=pk)
+    team = team_for_user(request.user, pk, change=True)
     form = MembershipForm(request.POST or None, instance=TeamMembership(team=team))
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["person"].name
@@ -178,8 +177,7 @@ def team_members(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def team_member_remove(request: HttpRequest, pk: int, membership: int) -> HttpResponse:
-    org_admins_only(request.user)
-    team = get_object_or_404(Team, pk=pk)  # (a primary key lookup refuses any size of id)
+    team = team_for_user(request.user, pk, change=True)
     found = get_object_or_404(
         TeamMembership.objects.select_related("person", "team"), pk=membership, team=team
     )

@@ -3,12 +3,19 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from servicelead.conflicts import EditConflict, VersionForm
 from servicelead.views import page_of, page_or_part, saved
-from services.access import LEAD, service_for_user, user_can
+from services.access import (
+    LEAD,
+    directorate_for_user,
+    organisation_for_user,
+    service_for_user,
+    team_for_user,
+    user_can,
+)
 from services.actions import (
     LeaderChange,
     StageChange,
@@ -32,7 +39,7 @@ from services.forms import (
     ServiceDetailsForm,
     StageFormSet,
 )
-from services.models import Directorate, Organisation, Person, ProportionalityAssessment, Team
+from services.models import Person, ProportionalityAssessment, Team
 from services.panels import links, render_panels, render_part_panels
 from services.queries import (
     catalogue,
@@ -257,7 +264,7 @@ def organisations_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def organisation_page(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, slug=slug)
+    organisation = organisation_for_user(request.user, slug)
     teams = Team.objects.filter(directorate__organisation=organisation)
     return render(
         request,
@@ -276,9 +283,7 @@ def organisation_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def directorate_page(request: HttpRequest, pk: int) -> HttpResponse:
-    directorate = get_object_or_404(
-        Directorate.objects.select_related("organisation", "parent"), pk=pk
-    )
+    directorate = directorate_for_user(request.user, pk)
     teams = Team.objects.filter(directorate_id__in=directorate_and_descendants(directorate))
     return render(
         request,
@@ -298,7 +303,7 @@ def directorate_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def team_page(request: HttpRequest, pk: int) -> HttpResponse:
-    team = get_object_or_404(Team.objects.select_related("directorate__organisation"), pk=pk)
+    team = team_for_user(request.user, pk)
     teams = Team.objects.filter(pk=team.pk)
     return render(
         request,

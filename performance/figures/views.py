@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.queries import reviews_due, service_decision_summary
@@ -38,8 +38,13 @@ from performance.windows import span_to
 from servicelead.exports import Echo, SafeWriter
 from servicelead.numbers import half_up, trimmed
 from servicelead.views import page_of, page_or_part
-from services.access import LEAD, service_for_user, user_can
-from services.models import Directorate, Organisation
+from services.access import (
+    LEAD,
+    directorate_for_user,
+    organisation_for_user,
+    service_for_user,
+    user_can,
+)
 from services.queries import (
     BY_NAME,
     directorate_and_descendants,
@@ -320,7 +325,7 @@ def _share_page(request: HttpRequest, *, title: str, part: Part, subject) -> Htt
 
 @require_GET
 def organisation_share(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, slug=slug)
+    organisation = organisation_for_user(request.user, slug)
     return _share_page(
         request,
         title=organisation.name,
@@ -334,7 +339,7 @@ def organisation_share(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def directorate_share(request: HttpRequest, pk: int) -> HttpResponse:
-    directorate = get_object_or_404(Directorate.objects.select_related("organisation"), pk=pk)
+    directorate = directorate_for_user(request.user, pk)
     ids = directorate_and_descendants(directorate)
     return _share_page(
         request,
