@@ -23,8 +23,7 @@ KEEPERS = {
     "performance.figures.rollups": {"Rollup", "DataExtent", "FiguresVersion"},
     "performance.outbox": {"OutboxTask"},
     "performance.imports.runs": {"ImportRun"},
-    "performance.imports.base": {"ImportRun"},
-    "performance.imports.gc_inventory": {"ImportRun"},
+    "performance.imports.record": {"ImportRun"},
     "performance.mail": {"ReminderSent"},
     "api.v1": {"ApiToken"},
     # Each service's maturity as the roll-ups found it; the demo dates its campaign's back.

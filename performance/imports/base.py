@@ -20,6 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from performance.imports import record
 from performance.imports.actions import Finding, findings_record
 from performance.models import DataQualityFinding, ImportRun
 from performance.windows import EARLIEST, LATEST
@@ -28,7 +29,6 @@ from services.access import services_led_by
 from services.models import Directorate, Organisation, Service, Stage, Team
 from services.queries import is_org_admin, visible_services
 
-MAX_ERRORS_KEPT = 1000
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -459,7 +459,7 @@ def run_import(
     try:
         rows = read_rows(decode(data), kind)
     except ImportRejected as rejected:
-        record_rejection(run, rejected)
+        record.run_rejected(run, rejected.errors)
         raise
     return run_rows(kind, rows, run=run, user=user, dry_run=dry_run)
 
@@ -537,25 +537,22 @@ def run_rows(
         with transaction.atomic():
             if not dry_run:
                 one_at_a_time(kind, parsed)
-                run.save()
+                record.run_begun(run)
             outcome = _applied(kind, parsed, user, None if dry_run else run)
             if dry_run:
                 transaction.set_rollback(True)
     except ImportRejected as rejected:
-        record_rejection(run, rejected)
+        record.run_rejected(run, rejected.errors)
         raise
-    run.outcome = ImportRun.Outcome.DRY_RUN if dry_run else ImportRun.Outcome.APPLIED
-    run.created, run.updated, run.unchanged = (
-        outcome.counts.created,
-        outcome.counts.updated,
-        outcome.counts.unchanged,
+    record.run_ended(
+        run,
+        outcome=ImportRun.Outcome.DRY_RUN if dry_run else ImportRun.Outcome.APPLIED,
+        **vars(outcome.counts),
+        summary={
+            "details": {name: vars(c) for name, c in outcome.details.items()},
+            "notes": outcome.notes,
+        },
     )
-    run.summary = {
-        "details": {name: vars(c) for name, c in outcome.details.items()},
-        "notes": outcome.notes,
-    }
-    run.finished_at = timezone.now()
-    run.save()
     touched = {pk for pk in map(kind.service_id, parsed) if pk is not None}
     run.services.set(touched)
     outcome.run = run
@@ -586,12 +583,3 @@ def lock_everything(what: str) -> None:
         key = zlib.crc32(what.encode())
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-def record_rejection(run: ImportRun, rejected: ImportRejected) -> None:
-    """The run was rejected: its problems are kept (the first ``MAX_ERRORS_KEPT``, which the
-    page says), and nothing else of it."""
-    run.outcome = ImportRun.Outcome.REJECTED
-    run.errors = [str(e) for e in rejected.errors[:MAX_ERRORS_KEPT]]
-    run.finished_at = timezone.now()
-    run.save()

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from performance.imports import record
 from performance.imports.actions import Finding, findings_record
 from performance.imports.base import (
     STRUCTURE,
@@ -36,7 +37,6 @@ from performance.imports.base import (
     RowError,
     decode,
     lock_everything,
-    record_rejection,
 )
 from performance.imports.measurements import MeasurementRow, MeasurementsKind
 from performance.imports.upsert import Planned, plan, save
@@ -304,22 +304,19 @@ def import_gc_inventory(
         with transaction.atomic():
             # Two imports of the inventory at once would create the same rows: one waits.
             lock_everything(STRUCTURE)
-            run.save()
+            record.run_begun(run)
             outcome = GcLoad(labels, run, user, progress).load(
                 inventory, standards, spending, org_ids
             )
     except ImportRejected as rejected:
-        record_rejection(run, rejected)
+        record.run_rejected(run, rejected.errors)
         raise
-    run.outcome = ImportRun.Outcome.APPLIED
     total = Counts()
     for counts in outcome.counts.values():
         total.created += counts.created
         total.updated += counts.updated
         total.unchanged += counts.unchanged
-    run.created, run.updated, run.unchanged = total.created, total.updated, total.unchanged
-    run.rows = len(inventory)
-    run.summary = {
+    summary = {
         "details": {kind: vars(c) for kind, c in outcome.counts.items()},
         "skipped": dict(outcome.skipped),
         "findings": dict(outcome.findings),
@@ -327,8 +324,13 @@ def import_gc_inventory(
         + [f"{n} data-quality findings: {kind}" for kind, n in outcome.findings.items()]
         + [f"{n} {what} removed" for what, n in outcome.removed.items() if n],
     }
-    run.finished_at = timezone.now()
-    run.save()
+    record.run_ended(
+        run,
+        outcome=ImportRun.Outcome.APPLIED,
+        **vars(total),
+        rows=len(inventory),
+        summary=summary,
+    )
     outcome.run = run
     return outcome
 
