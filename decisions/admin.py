@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from decisions.actions import decision_admin_save, decision_delete, deletable
 from decisions.models import Decision, DecisionBand, DecisionRight, DecisionType
-from services.actions import record_save
+from services.actions import admin_save
 from services.admin import ThroughActions
 
 
@@ -29,7 +29,7 @@ class DecisionRightAdmin(ThroughActions):
 
     def save_model(self, request, obj, form, change) -> None:
         obj.updated_by = request.user
-        record_save(obj, user=request.user)
+        admin_save(obj, user=request.user)
 
 
 @admin.register(Decision)

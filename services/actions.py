@@ -529,3 +529,29 @@ def record_save(record: Model, *, user) -> Model:
         service_ids = None if was is None else service_ids | was
     _followed_up(model, service_ids)
     return record
+
+
+# --- Named writes of the organisation's structure and of the Django admin -----------------
+
+
+def structure_save(record: Organisation | Directorate | Team, *, user) -> Model:
+    """Add a new organisation, directorate or team, or save a changed one (its form has
+    validated it)."""
+    if record.pk is None:
+        return records_add([record], user=user)[0]
+    return record_save(record, user=user)
+
+
+def membership_remove(membership: TeamMembership, *, user) -> None:
+    """Take a person out of a team (their permissions on its services follow)."""
+    records_remove([membership], user=user)
+
+
+def admin_save(record: Model, *, user) -> Model:
+    """A record the Django admin's form has validated, saved with its history."""
+    return record_save(record, user=user)
+
+
+def admin_remove(records: Iterable[Model], *, user) -> None:
+    """Records removed in the Django admin, with what cascades from them."""
+    records_remove(records, user=user)

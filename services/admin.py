@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from services.actions import record_save, records_remove
+from services.actions import admin_remove, admin_save
 from services.gaps import LEADERSHIP_TEAM_SIZE
 from services.models import (
     Directorate,
@@ -33,21 +33,21 @@ class ThroughActions(SimpleHistoryAdmin):
     access in step."""
 
     def save_model(self, request, obj, form, change) -> None:
-        record_save(obj, user=request.user)
+        admin_save(obj, user=request.user)
 
     def delete_model(self, request, obj) -> None:
-        records_remove([obj], user=request.user)
+        admin_remove([obj], user=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
-        records_remove(queryset, user=request.user)
+        admin_remove(queryset, user=request.user)
 
     def save_formset(self, request, form, formset, change) -> None:
         saved = formset.save(commit=False)
         try:
             with transaction.atomic():
-                records_remove(formset.deleted_objects, user=request.user)
+                admin_remove(formset.deleted_objects, user=request.user)
                 for record in saved:
-                    record_save(record, user=request.user)
+                    admin_save(record, user=request.user)
                 formset.save_m2m()
         except IntegrityError as error:
             # Rows saved one at a time cannot swap what must be unique between them (two

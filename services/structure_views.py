@@ -18,7 +18,7 @@ from services.access import (
     organisation_for_user,
     team_for_user,
 )
-from services.actions import record_save, records_add, records_remove
+from services.actions import membership_remove, structure_save
 from services.forms import DirectorateForm, MembershipForm, OrganisationForm, TeamForm
 from services.models import Directorate, Organisation, Team, TeamMembership
 from services.structure import team_move_impact, unique_slug
@@ -26,11 +26,7 @@ from services.structure import team_move_impact, unique_slug
 
 def _written(request: HttpRequest, form: ModelForm, message: str) -> Model:
     """Write a valid form's record: a new one is added, a changed one saved."""
-    record = form.save(commit=False)
-    if record.pk is None:
-        records_add([record], user=request.user)
-    else:
-        record_save(record, user=request.user)
+    record = structure_save(form.save(commit=False), user=request.user)
     messages.success(request, message)
     return record
 
@@ -181,6 +177,6 @@ def team_member_remove(request: HttpRequest, pk: int, membership: int) -> HttpRe
     found = get_object_or_404(
         TeamMembership.objects.select_related("person", "team"), pk=membership, team=team
     )
-    records_remove([found], user=request.user)
+    membership_remove(found, user=request.user)
     messages.success(request, f"{found.person.name} removed from {found.team.name}.")
     return redirect("services:team_members", pk=pk)
