@@ -10,9 +10,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import field_validator
 
+from performance.figures.extents import data_span
 from performance.figures.metrics import money, number, summary_json
 from performance.figures.portfolio import PortfolioFilters, portfolio, totals
-from performance.figures.rollups import cached_summary, data_span
+from performance.figures.summary_cache import cached_summary
 from performance.imports import ImportRejected
 from performance.imports.access import token_still_valid
 from performance.imports.actions import token_hash

@@ -18,8 +18,9 @@ from performance.figures.exceptions import (
     glance,
     with_exceptions,
 )
+from performance.figures.extents import window_for
 from performance.figures.portfolio import NEEDS_ATTENTION, PortfolioFilters, portfolio
-from performance.figures.rollups import Freshness, window_for
+from performance.figures.rollups import Freshness
 from performance.flow.queries import HandoffToLog, StageToLog, team_week
 from performance.friction.queries import FRICTION_ORDER
 from performance.models import DataQualityFinding, FrictionPoint

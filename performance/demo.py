@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from performance.change.actions import change_save, scenario_save
 from performance.change.scenarios import Change, Kind, predict
-from performance.figures import rollups
+from performance.figures import extents, rollups
 from performance.flow.actions import capacity_record, handoffs_make, interaction_add
 from performance.friction.actions import friction_save
 from performance.imports import runs
@@ -322,7 +322,7 @@ def _seed_scenario() -> int:
         Change(Kind.CUT_WAIT, checking.pk, value=Decimal("0.5")),
         Change(Kind.COMPLETE_ACCURATE, checking.pk, value=Decimal("0.95")),
     ]
-    window = rollups.window_for({}, [service])["window"]
+    window = extents.window_for({}, [service])["window"]
     stages = {s.pk: s for s in service.stages.all()}
     scenario = Scenario(
         service=service,

@@ -19,7 +19,7 @@ from decisions.models import Decision
 from decisions.queries import REVIEW_WINDOW_DAYS, reviews_due
 from performance.figures.dashboard import kpi_tiles
 from performance.figures.metrics import is_stale
-from performance.figures.rollups import cached_summary
+from performance.figures.summary_cache import cached_summary
 from performance.friction.shared_problems import shared_problems, touching
 from performance.leadership.campaigns import failing
 from performance.leadership.drift import drift_events

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from performance.figures.exceptions import exceptions_in
+from performance.figures.extents import window_for
 from performance.figures.portfolio import PortfolioFilters
-from performance.figures.rollups import cached_summary, window_for
+from performance.figures.summary_cache import cached_summary
 from performance.flow.access import may_log
 from performance.flow.queries import service_flow
 from performance.flow.teamwork import CHANGE_FLOOR, CHANGE_WEEKS, teamwork

@@ -20,7 +20,8 @@ PROJECT = {*APPS, "servicelead", "home", "opendata", "api"}  # the modules that 
 # background work, the state of an import run, reminders sent, and a token's last use.
 KEEPERS = {
     "services.versions": {"FiguresVersion"},
-    "performance.figures.rollups": {"Rollup", "DataExtent", "FiguresVersion"},
+    "performance.figures.rollups": {"Rollup", "FiguresVersion"},
+    "performance.figures.extents": {"DataExtent"},
     "performance.outbox": {"OutboxTask"},
     "performance.imports.runs": {"ImportRun"},
     "performance.imports.record": {"ImportRun"},

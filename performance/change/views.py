@@ -21,7 +21,7 @@ from performance.change.scenarios import (
     metrics,
     predict,
 )
-from performance.figures.rollups import window_for
+from performance.figures.extents import window_for
 from performance.flow.queries import service_flow
 from performance.models import (
     ChangeInitiative,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.db.models.functions import Lower
 
+from performance.figures.extents import window_for
 from performance.figures.portfolio import (
     EXCEPTIONS,
     NEEDS_ATTENTION,
@@ -15,7 +16,6 @@ from performance.figures.portfolio import (
     exception_counts,
     portfolio,
 )
-from performance.figures.rollups import window_for
 from performance.models import Rollup
 from performance.windows import Window
 from services.queries import User, filter_services, visible_services

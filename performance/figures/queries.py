@@ -11,7 +11,7 @@ from django.db.models import (
 )
 
 from performance.figures.metrics import Summary
-from performance.figures.rollups import cached_summaries
+from performance.figures.summary_cache import cached_summaries
 from performance.flow.figures import HandoffFigures
 from performance.models import (
     ChangeInitiative,

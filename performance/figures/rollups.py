@@ -16,7 +16,6 @@ is on its way, so a reader never pays for a writer.
 """
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -26,21 +25,19 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
-    Max,
     Min,
     Q,
     QuerySet,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from performance.figures.extents import data_span, store_extents
 from performance.figures.metrics import Summary, summaries, summary_json
+from performance.figures.summary_cache import keep_in_cache
 from performance.leadership.maturity import Scorecard, record, scorecards
 from performance.leadership.proportionality import Evidence, evidence_for
 from performance.models import (
-    CostLine,
     DataExtent,
-    Measurement,
     Rollup,
 )
 from performance.outbox import enqueue
@@ -50,16 +47,13 @@ from performance.windows import (
     presets,
     window_from,
 )
-from servicelead.calendar import financial_year_of
 from services import versions
 from services.models import FiguresVersion, Service
 
 log = logging.getLogger(__name__)
-TIMEOUT = 26 * 3600  # the nightly refresh comes round before anything expires
-CHUNK = 200  # services computed together by a task
 
-# Bumped whenever ``Summary`` changes shape, so no page reads a summary pickled before.
-SHAPE = 4
+
+CHUNK = 200  # services computed together by a task
 
 
 def _services(services) -> QuerySet:
@@ -75,162 +69,6 @@ def _current() -> Q:
     return Q(service__figures_version__isnull=True) | Q(
         version__gte=F("service__figures_version__version")
     )
-
-
-# --- Whole summaries, in the cache ----------------------------------------------------------
-
-
-def _key(service_id: int, window: Window) -> str:
-    return f"summary:{SHAPE}:{service_id}:{window.start}:{window.end}"
-
-
-def _read(
-    services: list[Service], window: Window, *, behind_ok: bool
-) -> dict[int, tuple[Summary, datetime | None]]:
-    """Each service's summary and, when it is behind a write, when it was computed. A summary
-    behind its service's version is used only where that is acceptable and the worker has
-    been asked to refresh it; otherwise it is computed here (and kept)."""
-    ids = [s.pk for s in services]
-    state = {
-        pk: (version, queued)
-        for pk, version, queued in FiguresVersion.objects.filter(service_id__in=ids).values_list(
-            "service_id", "version", "refresh_queued_at"
-        )
-    }
-    try:
-        found = cache.get_many([_key(pk, window) for pk in ids])
-    except Exception:
-        log.warning("The summary cache is unreachable; computing instead", exc_info=True)
-        found = {}
-    read, missing = {}, []
-    for service in services:
-        version, queued = state.get(service.pk, (0, None))
-        kept = found.get(_key(service.pk, window))
-        if kept is not None and kept[0] >= version:
-            read[service.pk] = (kept[2], None)
-        elif kept is not None and behind_ok and queued is not None:
-            read[service.pk] = (kept[2], kept[1])
-        else:
-            missing.append(service)
-    computed = summaries(missing, window) if missing else {}
-    _cache(computed, {pk: state.get(pk, (0, None))[0] for pk in computed}, window)
-    return read | {pk: (summary, None) for pk, summary in computed.items()}
-
-
-def _cache(computed: dict[int, Summary], current: dict[int, int], window: Window) -> None:
-    if not computed:
-        return
-    now = timezone.now()
-    entries = {_key(pk, window): (current[pk], now, s) for pk, s in computed.items()}
-    try:
-        cache.set_many(entries, timeout=TIMEOUT)
-    except Exception:
-        log.warning("Could not store summaries in the cache", exc_info=True)
-
-
-def cached_summaries(services: list[Service], window: Window) -> dict[int, Summary]:
-    """Current summaries: from the cache where they are, computed (and kept) where not."""
-    return {pk: summary for pk, (summary, _) in _read(services, window, behind_ok=False).items()}
-
-
-def cached_summary(service: Service, window: Window) -> Summary:
-    return cached_summaries([service], window)[service.pk]
-
-
-def summary_as_of(service: Service, window: Window) -> tuple[Summary, datetime | None]:
-    """For a service's own pages: its summary as last computed, with the time it was
-    computed when a write since is waiting for the worker to bring it up to date (the page
-    says so); computed here when there is none, or no refresh is on its way."""
-    return _read([service], window, behind_ok=True)[service.pk]
-
-
-# --- Where the data lies --------------------------------------------------------------------
-
-
-def store_extents(service_ids: list[int]) -> None:
-    current = versions.versions(service_ids)  # read first: a write meanwhile leaves it behind
-    DataExtent.objects.bulk_create(
-        [
-            DataExtent(
-                service_id=pk,
-                version=current[pk],
-                last_period_end=last,
-                financial_years=",".join(map(str, years)),
-            )
-            for pk, (last, years) in data_extents(service_ids).items()
-        ],
-        update_conflicts=True,
-        unique_fields=["service"],
-        update_fields=["version", "last_period_end", "financial_years"],
-        batch_size=1000,
-    )
-
-
-def data_span(services) -> DataSpan:
-    """Where the data of ``services`` lies: the latest period end that at least half of those
-    with data have reached (one service reporting early, or a year still in progress, does
-    not move everyone's window), and the financial years that have data. From the stored
-    extents: for a few services named in a list, one query, bringing theirs up to date first
-    if a write left them behind; for a queryset of any size, five, computing only a few that
-    are missing (the worker brings those behind up to date with their roll-ups)."""
-    if not isinstance(services, QuerySet):
-        return _span_of_few([getattr(s, "pk", s) for s in services])
-    missing = services.filter(data_extent__isnull=True)
-    ids = list(missing.values_list("pk", flat=True)[: settings.ROLLUP_INLINE_LIMIT + 1])
-    if ids and len(ids) <= settings.ROLLUP_INLINE_LIMIT:
-        store_extents(ids)
-    extents = DataExtent.objects.filter(service__in=services)
-    dated = extents.filter(last_period_end__isnull=False)
-    count = dated.count()
-    latest = None
-    if count:
-        latest = dated.order_by("last_period_end").values_list("last_period_end", flat=True)[
-            (count - 1) // 2
-        ]
-    years: set[int] = set()
-    given = extents.exclude(financial_years="").values_list("financial_years", flat=True)
-    for text in given.distinct():
-        years.update(int(y) for y in text.split(","))
-    return DataSpan(latest=latest, financial_years=sorted(years))
-
-
-def _span_of_few(ids: list[int]) -> DataSpan:
-    def read():
-        return {
-            row["service_id"]: row
-            for row in DataExtent.objects.filter(service_id__in=ids).values(
-                "service_id",
-                "version",
-                "last_period_end",
-                "financial_years",
-                current=F("service__figures_version__version"),
-            )
-        }
-
-    found = read()
-    behind = [
-        pk for pk in ids if pk not in found or found[pk]["version"] < (found[pk]["current"] or 0)
-    ]
-    if behind:
-        store_extents(behind)
-        found = read()
-    lasts = sorted(r["last_period_end"] for r in found.values() if r["last_period_end"])
-    years = {int(y) for r in found.values() for y in r["financial_years"].split(",") if y}
-    return DataSpan(
-        latest=lasts[(len(lasts) - 1) // 2] if lasts else None, financial_years=sorted(years)
-    )
-
-
-def window_for(params, services) -> dict:
-    """The window a page's query string asks for (by default the latest data of
-    ``services``, the ones in view), its problems, and the presets to offer."""
-    today = timezone.localdate()
-    span = data_span(services)
-    window, problems = window_from(params, today, span)
-    return {"window": window, "window_problems": problems, "presets": presets(today, span)}
-
-
-# --- Roll-up rows ---------------------------------------------------------------------------
 
 
 def _rate(value):
@@ -300,7 +138,7 @@ def store(
     stored = 0
     for window in windows:
         computed = summaries(services, window)
-        _cache(computed, current, window)  # the dashboards of these windows read them whole
+        keep_in_cache(computed, current, window)  # the dashboards of these windows read them whole
         evidence = evidence_for(computed, window)
         cards = scorecards(computed, evidence)
         mine = {pk: card for pk, card in cards.items() if own and _same(own.get(pk), window)}
@@ -478,9 +316,6 @@ def compute_window(start: date, end: date) -> int:
     return len(ids)
 
 
-# --- After writes ---------------------------------------------------------------------------
-
-
 def ask_for_refresh(sender, service_ids: list[int] | None, **kwargs) -> None:
     """Connected to ``versions.figures_changed``: once the write commits, have the worker
     recompute the services' roll-ups, unless it was asked to within the last minute and has
@@ -525,25 +360,3 @@ def behind_ids() -> list[int]:
     )
     missing = set(Service.objects.exclude(pk__in=complete).values_list("pk", flat=True))
     return sorted(late | missing)
-
-
-def data_extents(service_ids: list[int]) -> dict[int, tuple[date | None, list[int]]]:
-    """Where each service's data (measurements and cost lines) lies: the end of its latest
-    period and the financial years (by start year) it has data in. Four queries."""
-    measured = Measurement.objects.filter(metric__service_id__in=service_ids)
-    costed = CostLine.objects.filter(service_id__in=service_ids)
-    last: dict[int, date] = {}
-    years: dict[int, set[int]] = defaultdict(set)
-    for records, service in [(measured, "metric__service_id"), (costed, "service_id")]:
-        for service_id, end in (
-            records.values_list(service).annotate(last=Max("period_end")).order_by()
-        ):
-            last[service_id] = max(end, last.get(service_id, end))
-        for service_id, month in (
-            records.annotate(month=TruncMonth("period_start"))
-            .values_list(service, "month")
-            .distinct()
-            .order_by()
-        ):
-            years[service_id].add(financial_year_of(month))
-    return {pk: (last.get(pk), sorted(years.get(pk, ()))) for pk in service_ids}

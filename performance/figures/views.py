@@ -18,6 +18,7 @@ from performance.figures.dashboard import (
     headline,
     kpi_tiles,
 )
+from performance.figures.extents import window_for
 from performance.figures.forms import DataQualityFilterForm, NarrativeForm, PortfolioFilterForm
 from performance.figures.peers import peer_standing
 from performance.figures.portfolio import (
@@ -29,7 +30,8 @@ from performance.figures.portfolio import (
     totals,
 )
 from performance.figures.queries import Part, dashboard_panels, findings_list, shares
-from performance.figures.rollups import as_of_text, summary_as_of, window_for
+from performance.figures.rollups import as_of_text
+from performance.figures.summary_cache import summary_as_of
 from performance.figures.trends import service_trends
 from performance.friction.cost import service_friction
 from performance.friction.queries import friction_summary

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from performance.access import can_change_record
-from performance.figures.rollups import window_for
+from performance.figures.extents import window_for
 from performance.flow.access import interaction_of, team_for_logging
 from performance.flow.actions import (
     capacity_record,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from performance.access import can_change_record
-from performance.figures.rollups import window_for
+from performance.figures.extents import window_for
 from performance.friction.access import friction_for_user
 from performance.friction.actions import friction_save
 from performance.friction.cost import across, costliest, default_rates

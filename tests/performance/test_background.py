@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from api.v1 import summary_json
 from performance import outbox
-from performance.figures import rollups
+from performance.figures import rollups, summary_cache
 from performance.figures.metrics import summaries
 from performance.flow.actions import handoff_log_record, handoffs_make
 from performance.mail import send_reminders, send_weekly_digests
@@ -71,10 +71,10 @@ def test_a_write_makes_the_next_roll_up_fresh(journey, django_capture_on_commit_
     window = Window(date(2000, 1, 1), date(2100, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
         log(handoff, 10)
-    assert rollups.cached_summary(service, window).flow.handoffs[0].handed_over == 10
+    assert summary_cache.cached_summary(service, window).flow.handoffs[0].handed_over == 10
     with django_capture_on_commit_callbacks(execute=True):
         log(handoff, 25)
-    assert rollups.cached_summary(service, window).flow.handoffs[0].handed_over == 25
+    assert summary_cache.cached_summary(service, window).flow.handoffs[0].handed_over == 25
 
 
 def test_roll_ups_match_a_from_scratch_computation(journey, django_capture_on_commit_callbacks):
@@ -83,7 +83,7 @@ def test_roll_ups_match_a_from_scratch_computation(journey, django_capture_on_co
         log(handoff, 40)
     window = Window(date(2000, 1, 1), date(2100, 1, 1))
     rollups.refresh([service.pk])
-    cached = rollups.cached_summary(service, window)
+    cached = summary_cache.cached_summary(service, window)
     assert summary_json(cached) == summary_json(summaries([service], window)[service.pk])
 
 

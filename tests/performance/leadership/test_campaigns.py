@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions.models import DecisionRight
-from performance.figures import rollups
+from performance.figures import extents, rollups
 from performance.leadership.campaigns import fix_preview, progress
 from performance.leadership.maturity import LEVELS, latest_records, record
 from performance.mail import send_reminders
@@ -97,12 +97,12 @@ def test_a_refresh_records_each_service_in_the_window_its_page_opens_on(admin):
     MetricFactory(service=old, key="days", name="Days", target=10, higher_is_better=False)
     measure(old, "days", (date(2025, 8, 1), date(2025, 8, 31)), 9)
     rollups.refresh([grants.pk, loans.pk, old.pk])
-    own = rollups.window_for({}, [old])["window"]
+    own = extents.window_for({}, [old])["window"]
     # Its data ends in August 2025: a window no other service opens on, and no preset.
     assert (own.start, own.end) == (date(2024, 9, 1), date(2025, 8, 31))
     assert all((w.start, w.end) != (own.start, own.end) for w in rollups.preset_windows())
     for service in (grants, loans, old):
-        window = rollups.window_for({}, [service])["window"]
+        window = extents.window_for({}, [service])["window"]
         row = Rollup.objects.get(service=service, window_start=window.start, window_end=window.end)
         kept = service.maturity_records.get()
         assert (kept.recorded_on, kept.level, kept.failed_checks) == (
