@@ -1,5 +1,5 @@
-"""Roll-ups: whole-service figures stored as rows (``Rollup``), one per service and window, and
-where each service's data lies (``DataExtent``), computed by ``summary.py``.
+"""Roll-ups: whole-service figures stored as rows (``Rollup``), one per service and window,
+computed by ``metrics.py``; where each service's data lies is kept by ``extents.py``.
 
 Every write that changes a service's figures raises its version (``services.versions``) in
 the same transaction, and asks, at most once a minute per service, for a task to recompute
@@ -9,9 +9,9 @@ has run. Where a few of the rows a page needs are missing (a service just added,
 of somebody's own dates), it computes those itself; where many are (a window nobody asked
 for before), it asks the worker and shows its progress.
 
-The whole summaries that the dashboard and the API's summary read are kept in the cache too,
-with the version they were computed from. The API computes a summary behind a write before
-answering; the dashboard shows it as of the time it was computed while the worker's refresh
+The whole summaries that the dashboard and the API's summary read are kept in the cache too
+(``summary_cache.py``), with the version they were computed from. The API computes a summary
+behind a write before answering; the dashboard shows it as of the time it was computed while the worker's refresh
 is on its way, so a reader never pays for a writer.
 """
 

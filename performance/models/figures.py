@@ -291,7 +291,7 @@ def _rate_field() -> models.DecimalField:
 
 
 class Rollup(models.Model):
-    """One service's whole-service figures for one window, as ``summary.py`` computes them:
+    """One service's whole-service figures for one window, as ``figures.metrics`` computes them:
     every portfolio column as a column (so the portfolio is filtered, sorted, paged and
     totalled in SQL) and the whole summary as the API gives it. ``version`` is the service's
     figures version it was computed from: behind the service's current one, it is out of date
