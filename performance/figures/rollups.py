@@ -11,8 +11,8 @@ for before), it asks the worker and shows its progress.
 
 The whole summaries that the dashboard and the API's summary read are kept in the cache too
 (``summary_cache.py``), with the version they were computed from. The API computes a summary
-behind a write before answering; the dashboard shows it as of the time it was computed while the worker's refresh
-is on its way, so a reader never pays for a writer.
+behind a write before answering; the dashboard shows it as of the time it was computed while
+the worker's refresh is on its way, so a reader never pays for a writer.
 """
 
 import logging
