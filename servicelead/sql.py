@@ -17,11 +17,11 @@ class Ratio(Func):
 
     output_field = SHARE
 
-    def __init__(self, numerator, denominator, output_field=None) -> None:
+    def __init__(self, numerator, denominator) -> None:
         def expression(side):
             return F(side) if isinstance(side, str) else side
 
-        super().__init__(expression(numerator), expression(denominator), output_field=output_field)
+        super().__init__(expression(numerator), expression(denominator))
 
     def _divided(self, compiler) -> tuple[str, list]:
         numerator, denominator = self.get_source_expressions()

@@ -29,3 +29,11 @@ def test_a_whole_number_divided_by_another_is_a_share_not_a_whole_number():
 def test_nothing_divided_by_zero_or_by_nothing():
     assert ratio(2, 0) is None
     assert ratio(2, None) is None
+
+
+def test_either_side_may_be_a_fields_name():
+    ServiceFactory()
+    found = Service.objects.annotate(
+        n=Value(1, IntegerField()), d=Value(8, IntegerField())
+    ).annotate(r=Ratio("n", "d"))
+    assert found.values_list("r", flat=True).first() == Decimal("0.125")
