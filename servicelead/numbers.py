@@ -7,8 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 
 def exact(value) -> Decimal:
-    """``value`` as a decimal; a float as it is written (2.675, not 2.67499999…)."""
-    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    """``value`` as a decimal; a float as it is written (2.675, not 2.67499999…). An int or a
+    decimal reads back from its text exactly, so one conversion serves all three."""
+    return Decimal(str(value))
 
 
 def half_up(value, places: int = 0) -> Decimal:
